@@ -1,0 +1,198 @@
+use super::*;
+use proptest::prelude::*;
+
+/// (input, expected strict view)
+const STRICT: &[(&str, &str)] = &[
+    // case, all four scripts (Arabic has none: its letter variants below)
+    ("KILL Them", "kill them"),
+    ("УБИТЬ ВСЕХ", "убить всех"),
+    ("ӨЛТІРУ ҚАЖЕТ", "өлтіру қажет"),
+    ("İSTANBUL", "istanbul"),
+    ("STRASSE Straße", "strasse strasse"),
+    // NFKC: fullwidth, mathematical letters, ligatures, Arabic presentation forms
+    ("ｋｉｌｌ", "kill"),
+    ("𝐤𝐢𝐥𝐥 𝓴𝓲𝓵𝓵", "kill kill"),
+    ("ﬁght", "fight"),
+    ("ﻗﺘﻞ", "قتل"),
+    // zero-width, bidi, soft hyphen
+    ("ki\u{200B}ll", "kill"),
+    ("уб\u{00AD}ить", "убить"),
+    ("\u{202E}уби\u{200D}ть\u{202C}", "убить"),
+    ("өл\u{2060}тір", "өлтір"),
+    ("اق\u{200C}تلوا", "اقتلوا"),
+    // ё, stress marks, combining breve
+    ("ёлка Ёж", "елка еж"),
+    ("убе\u{301}й", "убей"),
+    ("и\u{306}", "й"),
+    // separators: spaces, hyphens, line breaks; a blank line is a paragraph break
+    ("kill  -\n all", "kill all"),
+    ("kill\r\n\r\nall", "kill\u{2029}all"),
+    ("kill — all", "kill all"),
+    ("kill, all", "kill, all"),
+    ("don’t", "don't"),
+    ("'quoted'", "'quoted'"),
+    // homoglyphs: Latin inside Cyrillic and Cyrillic inside Latin
+    ("убuть", "убить"),
+    ("взрывaть", "взрывать"),
+    ("ВЗPЫВ", "взрыв"),
+    ("kіll", "kill"),
+    ("bоmb", "bomb"),
+    ("өлтipу", "өлтіру"),
+    // Arabic diacritics, tatweel, letter variants, digits
+    ("اُقْتُلُوا", "اقتلوا"),
+    ("اقتـــلوا", "اقتلوا"),
+    ("إرهاب أمة آخر", "ارهاب امه اخر"),
+    ("على مدرسة", "علي مدرسه"),
+    ("٢٠٢٤", "2024"),
+];
+
+/// (input, other spelling) pairs whose loose views must be equal.
+const LOOSE_SAME: &[(&str, &str)] = &[
+    // repeated letters
+    ("kiiiilllll", "kill"),
+    ("убииииить", "убить"),
+    ("өлтіііііру", "өлтіру"),
+    ("اقتلللللوا", "اقتلوا"),
+    // letters spelled out with separators
+    ("k i l l", "kill"),
+    ("k.i.l.l", "kill"),
+    ("k-i-l-l", "kill"),
+    ("k . i . l . l", "kill"),
+    ("у.б.и.т.ь", "убить"),
+    ("у-б-и-т-ь", "убить"),
+    ("в з о р в а т ь", "взорвать"),
+    ("ө л т і р", "өлтір"),
+    ("ق ت ل", "قتل"),
+    // leet digits and symbols
+    ("k1ll", "kill"),
+    ("b0mb", "bomb"),
+    ("j1h@d", "jihad"),
+    ("k!ll", "kill"),
+    ("уб1ть", "убить"),
+    ("3арезать", "зарезать"),
+    ("6омба", "бомба"),
+    // Kazakh: Cyrillic, 2017, 2018 and 2021 Latin, ad-hoc ASCII, Russian keyboard
+    ("өлтіреміз", "o'ltiremiz"),
+    ("өлтіреміз", "óltiremiz"),
+    ("өлтіреміз", "öltıremız"),
+    ("өлтіреміз", "oltiremiz"),
+    ("өлтіреміз", "олтиремиз"),
+    ("қазақ", "qazaq"),
+    ("қазақ", "kazak"),
+    ("қазақ", "казак"),
+    ("шабуыл", "şabuyl"),
+    ("шабуыл", "shabýyl"),
+    ("шабуыл", "s'abuyl"),
+    ("соғыс", "soğys"),
+    ("соғыс", "sog'ys"),
+    ("соғыс", "soǵys"),
+    ("соғыс", "согыс"),
+    ("жарылыс", "jarylys"),
+    ("жарылыс", "zharylys"),
+    ("үшін", "üşın"),
+    ("үшін", "úshin"),
+    ("үшін", "ушин"),
+    ("әскер", "äsker"),
+    ("әскер", "ásker"),
+    ("әскер", "a'sker"),
+    ("әскер", "аскер"),
+    ("жиһад", "жихад"),
+    ("жаңа", "jaña"),
+    ("жаңа", "jańa"),
+    ("жаңа", "жана"),
+    // Cyrillic written in Latin look-alikes mixed with digits
+    ("6oм6a", "бомба"),
+];
+
+/// (input, other) pairs whose loose views must differ.
+const LOOSE_DIFFERENT: &[(&str, &str)] = &[
+    ("kill", "skill"),
+    ("2024", "zoza"),
+    ("a b", "ab"),
+    ("kill. all", "kill all"),
+];
+
+#[test]
+fn strict_table() {
+    for &(input, want) in STRICT {
+        assert_eq!(strict(input).as_str(), want, "strict({input:?})");
+    }
+}
+
+#[test]
+fn loose_table() {
+    for &(a, b) in LOOSE_SAME {
+        assert_eq!(loose(a).as_str(), loose(b).as_str(), "loose({a:?}) vs loose({b:?})");
+    }
+    for &(a, b) in LOOSE_DIFFERENT {
+        assert_ne!(loose(a).as_str(), loose(b).as_str(), "loose({a:?}) vs loose({b:?})");
+    }
+}
+
+#[test]
+fn original_ranges_quote_the_source() {
+    let text = "Они: у.\u{200B}б.и.т.ь их!";
+    let n = loose(text);
+    let at = n.as_str().find("ubit").expect("joined");
+    assert_eq!(&text[n.original_range(at..at + 4)], "у.\u{200B}б.и.т.ь");
+    let s = strict("ＫＩＬＬ them");
+    assert_eq!(&"ＫＩＬＬ them"[s.original_range(0..4)], "ＫＩＬＬ");
+}
+
+fn interesting_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        4 => prop::char::range('a', 'z'),
+        2 => prop::char::range('A', 'Z'),
+        4 => prop::char::range('\u{400}', '\u{4FF}'),
+        2 => prop::sample::select(vec!['ә', 'ғ', 'қ', 'ң', 'ө', 'ұ', 'ү', 'һ', 'і', 'ä', 'ğ', 'ñ', 'ö', 'ū', 'ü', 'ı', 'ş', 'İ', 'ß', 'ý', 'á', 'ǵ']),
+        2 => prop::char::range('\u{600}', '\u{6FF}'),
+        2 => prop::sample::select(vec![' ', ' ', '\n', '\r', '\t', '-', '.', ',', '\'', '’', '*', '_', '@', '$', '!', '|', '€', '—', '\u{A0}']),
+        2 => prop::char::range('0', '9'),
+        1 => prop::sample::select(vec!['\u{200B}', '\u{200D}', '\u{202E}', '\u{AD}', '\u{FEFF}', '\u{301}', '\u{306}', '\u{307}', '\u{2028}', '\u{2029}']),
+        1 => prop::char::range('\u{FF01}', '\u{FF5E}'),
+        1 => prop::char::range('\u{1D400}', '\u{1D4FF}'),
+        1 => prop::char::range('\u{FB50}', '\u{FDFF}'),
+        1 => any::<char>(),
+    ]
+}
+
+fn check_map(original: &str, n: &Normalized) -> Result<(), TestCaseError> {
+    prop_assert_eq!(n.map.len(), n.text.len() + 1);
+    prop_assert_eq!(*n.map.last().unwrap() as usize, original.len());
+    let mut prev = 0;
+    for &m in &n.map {
+        prop_assert!(m >= prev, "map decreases");
+        prop_assert!((m as usize) <= original.len());
+        prop_assert!(original.is_char_boundary(m as usize));
+        prev = m;
+    }
+    for (i, c) in n.text.char_indices() {
+        let r = n.original_range(i..i + c.len_utf8());
+        prop_assert!(r.start <= r.end && r.end <= original.len());
+        prop_assert!(original.is_char_boundary(r.start) && original.is_char_boundary(r.end));
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn views_are_idempotent_and_map_inside(chars in prop::collection::vec(interesting_char(), 0..60)) {
+        let text: String = chars.into_iter().collect();
+        let (s, l) = both(&text);
+        check_map(&text, &s)?;
+        check_map(&text, &l)?;
+        let s2 = strict(s.as_str());
+        prop_assert_eq!(s2.as_str(), s.as_str());
+        let l2 = loose(l.as_str());
+        prop_assert_eq!(l2.as_str(), l.as_str());
+    }
+
+    #[test]
+    fn arbitrary_strings_never_panic(text in any::<String>()) {
+        let (s, l) = both(&text);
+        check_map(&text, &s)?;
+        check_map(&text, &l)?;
+    }
+}
