@@ -61,6 +61,11 @@ impl Normalized {
         start..self.map[j] as usize
     }
 
+    /// The first normalized byte produced at or after original offset `offset`.
+    pub fn position_of_original(&self, offset: usize) -> usize {
+        self.map.partition_point(|&m| (m as usize) < offset).min(self.text.len())
+    }
+
     /// The original offset of normalized byte `i` (`i` may equal the text's length).
     pub fn original_offset(&self, i: usize) -> usize {
         self.map[i] as usize

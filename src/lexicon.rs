@@ -1,0 +1,574 @@
+//! Lexicons and rules: loading and validating the files an analyst maintains.
+//!
+//! A lexicon folder holds `<lang>/<name>.csv` lexicon files and `*.toml` rules files at any
+//! depth (see the README for both formats). Loading is all-or-nothing: the first malformed line
+//! stops it with an error naming `file:line` and the problem, because a half-loaded lexicon
+//! silently misses what analysts rely on.
+//!
+//! This module only parses and validates; compiling terms into an automaton is `matcher`'s job.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A lexicon or rules file that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    /// A problem at a line of a file.
+    #[error("{}:{line}: {message}", path.display())]
+    Line { path: PathBuf, line: usize, message: String },
+    /// A file or folder that could not be read.
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    /// A folder with no lexicon in it.
+    #[error("{}: no lexicon files (<lang>/<name>.csv) found", path.display())]
+    Empty { path: PathBuf },
+}
+
+/// A term as written in a lexicon or a group: one or more words, a trailing `*` for a stem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    /// The words, without the `*`.
+    pub words: String,
+    /// Whether the last word is a stem: it matches that word followed by any letters.
+    pub stem: bool,
+}
+
+impl Term {
+    /// Parses the term syntax; the error says what is wrong.
+    pub fn parse(raw: &str) -> Result<Term, String> {
+        let raw = raw.trim();
+        let (words, stem) = match raw.strip_suffix('*') {
+            Some(w) => (w.trim_end(), true),
+            None => (raw, false),
+        };
+        if words.is_empty() {
+            return Err("empty term".into());
+        }
+        if words.contains('*') {
+            return Err(format!("`*` may only end the last word, in {raw:?}"));
+        }
+        if words.contains('"') {
+            return Err(format!("stray quote in term {raw:?}"));
+        }
+        if crate::normalize::strict(words).as_str().trim().is_empty()
+            || crate::normalize::loose(words).as_str().trim().is_empty()
+        {
+            return Err(format!("term {raw:?} normalizes to nothing"));
+        }
+        Ok(Term { words: words.to_string(), stem })
+    }
+}
+
+impl fmt::Display for Term {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.words, if self.stem { "*" } else { "" })
+    }
+}
+
+/// One lexicon entry.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub term: Term,
+    pub category: String,
+    /// 1–10.
+    pub weight: u8,
+    /// ISO 639-1 code: the `lang` column, or the lexicon's folder name.
+    pub lang: String,
+    pub note: String,
+    /// Indices into [`Lexicon::groups`] of the groups named in the `groups` column.
+    pub groups: Vec<usize>,
+    /// Any other columns, as (header, value).
+    pub meta: Vec<(String, String)>,
+    /// `path:line` where the entry is defined.
+    pub source: String,
+}
+
+/// A named group of terms used by rules (call-to-action verbs, reporting cues, ...).
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub name: String,
+    /// Cue terms listed in rules files; lexicon entries join through their `groups` column.
+    pub terms: Vec<Cue>,
+}
+
+/// A term of a group, with the language of the rules file's folder (empty at the top level).
+#[derive(Debug, Clone)]
+pub struct Cue {
+    pub term: Term,
+    pub lang: String,
+}
+
+/// Terms from all the named groups within `within` words of each other raise the score.
+#[derive(Debug, Clone)]
+pub struct Proximity {
+    pub name: String,
+    /// Indices into [`Lexicon::groups`]; at least two.
+    pub groups: Vec<usize>,
+    pub within: u32,
+    pub category: String,
+    pub weight: u8,
+    pub note: String,
+}
+
+/// A cue from any of the groups near a hit (or anywhere, without `within`) multiplies that
+/// hit's weight by `factor`.
+#[derive(Debug, Clone)]
+pub struct Dampener {
+    pub name: String,
+    pub groups: Vec<usize>,
+    pub factor: f32,
+    pub within: Option<u32>,
+    pub note: String,
+}
+
+/// Score thresholds and factors (the `[scoring]` table).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scoring {
+    /// Minimum score to be queued at all.
+    pub flag: f32,
+    /// Minimum score for priority 2.
+    pub priority2: f32,
+    /// Minimum score for priority 1 (which also needs two distinct entries or a rule).
+    pub priority1: f32,
+    /// Multiplies the weight of an entry whose hits show evasion.
+    pub obfuscation_boost: f32,
+    /// Extra share of an entry's weight per repeated hit...
+    pub repeat_bonus: f32,
+    /// ...for at most this many repeats.
+    pub repeat_cap: u32,
+    /// Share of the other categories' scores added to the top category's.
+    pub other_categories: f32,
+}
+
+impl Default for Scoring {
+    fn default() -> Scoring {
+        Scoring {
+            flag: 5.0,
+            priority2: 10.0,
+            priority1: 18.0,
+            obfuscation_boost: 1.25,
+            repeat_bonus: 0.25,
+            repeat_cap: 4,
+            other_categories: 0.5,
+        }
+    }
+}
+
+/// Everything loaded from a lexicon folder.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    pub entries: Vec<Entry>,
+    pub groups: Vec<Group>,
+    pub proximity: Vec<Proximity>,
+    pub dampeners: Vec<Dampener>,
+    pub scoring: Scoring,
+    /// `lex-` and 12 hex digits of a hash over every file's path and bytes.
+    pub version: String,
+}
+
+impl Lexicon {
+    /// Loads every `<lang>/*.csv` and every `*.toml` under `dir`.
+    pub fn load(dir: &Path) -> Result<Lexicon, LexiconError> {
+        let mut files = Vec::new();
+        collect_files(dir, dir, &mut files)?;
+        files.sort();
+        let mut hasher = blake3::Hasher::new();
+        let mut rules = Vec::new();
+        let mut csvs = Vec::new();
+        for rel in files {
+            let path = dir.join(&rel);
+            let bytes = std::fs::read(&path).map_err(|source| LexiconError::Io { path: path.clone(), source })?;
+            hasher.update(rel.to_string_lossy().as_bytes());
+            hasher.update(&(bytes.len() as u64).to_le_bytes());
+            hasher.update(&bytes);
+            let text = String::from_utf8(bytes).map_err(|e| {
+                let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+                LexiconError::Line { path: path.clone(), line, message: "not valid UTF-8".into() }
+            })?;
+            match rel.extension().and_then(|e| e.to_str()) {
+                Some("toml") => rules.push((path, text, folder_lang(&rel))),
+                _ => csvs.push((path, text, folder_lang(&rel))),
+            }
+        }
+        if csvs.is_empty() {
+            return Err(LexiconError::Empty { path: dir.to_path_buf() });
+        }
+        let mut lexicon = Lexicon::default();
+        let mut parsed_rules = Vec::new();
+        for (path, text, lang) in &rules {
+            parsed_rules.push(lexicon.add_groups(path, text, lang)?);
+        }
+        for ((path, text, _), file) in rules.iter().zip(&parsed_rules) {
+            lexicon.add_rules(path, text, file)?;
+        }
+        for (path, text, lang) in &csvs {
+            lexicon.add_csv(path, text, lang)?;
+        }
+        let hash = hasher.finalize().to_hex();
+        lexicon.version = format!("lex-{}", &hash[..12]);
+        Ok(lexicon)
+    }
+
+    /// The categories of all entries and rules, sorted.
+    pub fn categories(&self) -> Vec<String> {
+        let mut set: BTreeSet<String> = self.entries.iter().map(|e| e.category.clone()).collect();
+        set.extend(self.proximity.iter().map(|p| p.category.clone()));
+        set.into_iter().collect()
+    }
+
+    /// The index of the group named `name`.
+    pub fn group(&self, name: &str) -> Option<usize> {
+        self.groups.iter().position(|g| g.name == name)
+    }
+
+    fn add_groups(&mut self, path: &Path, text: &str, lang: &str) -> Result<RulesFile, LexiconError> {
+        let file: RulesFile = toml::from_str(text).map_err(|e| {
+            let line = e.span().map_or(1, |s| line_of(text, s.start));
+            LexiconError::Line { path: path.to_path_buf(), line, message: e.message().trim().to_string() }
+        })?;
+        for g in &file.group {
+            let line = line_of_name(text, &g.name);
+            let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line, message };
+            if g.name.trim().is_empty() {
+                return Err(err("empty group name".into()));
+            }
+            let mut terms = Vec::with_capacity(g.terms.len());
+            for raw in &g.terms {
+                let term = Term::parse(raw).map_err(|m| err(format!("group {:?}: {m}", g.name)))?;
+                terms.push(Cue { term, lang: lang.to_string() });
+            }
+            match self.group(&g.name) {
+                Some(i) => self.groups[i].terms.extend(terms),
+                None => self.groups.push(Group { name: g.name.clone(), terms }),
+            }
+        }
+        if let Some(s) = &file.scoring {
+            self.scoring = s.clone();
+        }
+        Ok(file)
+    }
+
+    fn add_rules(&mut self, path: &Path, text: &str, file: &RulesFile) -> Result<(), LexiconError> {
+        for p in &file.proximity {
+            let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line: line_of_name(text, &p.name), message };
+            let groups = self.resolve_groups(&p.groups).map_err(|m| err(m))?;
+            if groups.len() < 2 {
+                return Err(err(format!("proximity rule {:?} needs at least two groups", p.name)));
+            }
+            if p.within == 0 {
+                return Err(err(format!("proximity rule {:?}: within must be at least 1", p.name)));
+            }
+            if !(1..=10).contains(&p.weight) || p.category.trim().is_empty() {
+                return Err(err(format!("proximity rule {:?}: weight must be 1-10 and category set", p.name)));
+            }
+            self.check_unique_rule(&p.name).map_err(|m| err(m))?;
+            self.proximity.push(Proximity {
+                name: p.name.clone(),
+                groups,
+                within: p.within,
+                category: p.category.trim().to_lowercase(),
+                weight: p.weight,
+                note: p.note.clone(),
+            });
+        }
+        for d in &file.dampener {
+            let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line: line_of_name(text, &d.name), message };
+            let groups = self.resolve_groups(&d.groups).map_err(|m| err(m))?;
+            if !(d.factor > 0.0 && d.factor < 1.0) {
+                return Err(err(format!("dampener {:?}: factor must be between 0 and 1, got {}", d.name, d.factor)));
+            }
+            if d.within == Some(0) {
+                return Err(err(format!("dampener {:?}: within must be at least 1", d.name)));
+            }
+            self.check_unique_rule(&d.name).map_err(|m| err(m))?;
+            self.dampeners.push(Dampener {
+                name: d.name.clone(),
+                groups,
+                factor: d.factor,
+                within: d.within,
+                note: d.note.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn check_unique_rule(&self, name: &str) -> Result<(), String> {
+        if name.trim().is_empty() {
+            return Err("empty rule name".into());
+        }
+        let taken = self.proximity.iter().any(|p| p.name == name) || self.dampeners.iter().any(|d| d.name == name);
+        if taken { Err(format!("rule {name:?} is defined twice")) } else { Ok(()) }
+    }
+
+    fn resolve_groups(&self, names: &[String]) -> Result<Vec<usize>, String> {
+        names
+            .iter()
+            .map(|n| self.group(n.trim()).ok_or_else(|| format!("unknown group {n:?}")))
+            .collect()
+    }
+
+    fn add_csv(&mut self, path: &Path, text: &str, folder_lang: &str) -> Result<(), LexiconError> {
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+        let mut header: Option<Header> = None;
+        for (i, line) in text.lines().enumerate() {
+            let line_no = i + 1;
+            let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line: line_no, message };
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            let fields = split_csv_line(line).map_err(|m| err(m.into()))?;
+            let Some(h) = &header else {
+                header = Some(Header::parse(&fields).map_err(err)?);
+                continue;
+            };
+            let entry = h.entry(&fields, folder_lang, self).map_err(err)?;
+            self.entries.push(Entry { source: format!("{}:{line_no}", path.display()), ..entry });
+        }
+        if header.is_none() {
+            return Err(LexiconError::Line { path: path.to_path_buf(), line: 1, message: "no header row (term,category,weight,...)".into() });
+        }
+        Ok(())
+    }
+}
+
+/// Column positions of a lexicon CSV.
+struct Header {
+    names: Vec<String>,
+    term: usize,
+    category: usize,
+    weight: usize,
+    lang: Option<usize>,
+    note: Option<usize>,
+    groups: Option<usize>,
+}
+
+impl Header {
+    fn parse(fields: &[String]) -> Result<Header, String> {
+        let names: Vec<String> = fields.iter().map(|f| f.trim().to_lowercase()).collect();
+        let find = |n: &str| names.iter().position(|x| x == n);
+        for (i, n) in names.iter().enumerate() {
+            if n.is_empty() {
+                return Err(format!("empty column name in header (column {})", i + 1));
+            }
+            if names[..i].contains(n) {
+                return Err(format!("column `{n}` appears twice in header"));
+            }
+        }
+        let required = |n: &str| find(n).ok_or_else(|| format!("missing column `{n}` in header"));
+        Ok(Header {
+            term: required("term")?,
+            category: required("category")?,
+            weight: required("weight")?,
+            lang: find("lang"),
+            note: find("note"),
+            groups: find("groups"),
+            names,
+        })
+    }
+
+    fn entry(&self, fields: &[String], folder_lang: &str, lexicon: &Lexicon) -> Result<Entry, String> {
+        if fields.len() > self.names.len() {
+            return Err(format!("{} fields, but the header has {} columns", fields.len(), self.names.len()));
+        }
+        let get = |i: usize| fields.get(i).map(|f| f.trim()).unwrap_or("");
+        for (i, name) in [(self.term, "term"), (self.category, "category"), (self.weight, "weight")] {
+            if i >= fields.len() {
+                return Err(format!("missing column `{name}`"));
+            }
+        }
+        let term = Term::parse(get(self.term))?;
+        let category = get(self.category).to_lowercase();
+        if category.is_empty() {
+            return Err("empty category".into());
+        }
+        let weight = match get(self.weight).parse::<u8>() {
+            Ok(w @ 1..=10) => w,
+            _ => return Err(format!("weight must be 1-10, got {:?}", get(self.weight))),
+        };
+        let lang = match self.lang.map(get).filter(|l| !l.is_empty()) {
+            Some(l) if l.len() == 2 && l.bytes().all(|b| b.is_ascii_lowercase()) => l.to_string(),
+            Some(l) => return Err(format!("lang must be a two-letter ISO 639-1 code, got {l:?}")),
+            None => folder_lang.to_string(),
+        };
+        let mut groups = Vec::new();
+        for name in self.groups.map(get).unwrap_or("").split(';').map(str::trim).filter(|n| !n.is_empty()) {
+            groups.push(lexicon.group(name).ok_or_else(|| format!("unknown group {name:?} (define it in a rules file)"))?);
+        }
+        let known = [Some(self.term), Some(self.category), Some(self.weight), self.lang, self.note, self.groups];
+        let meta = (0..fields.len())
+            .filter(|i| !known.contains(&Some(*i)))
+            .map(|i| (self.names[i].clone(), get(i).to_string()))
+            .collect();
+        Ok(Entry { term, category, weight, lang, note: self.note.map(get).unwrap_or("").to_string(), groups, meta, source: String::new() })
+    }
+}
+
+/// Splits one CSV line (RFC 4180 quoting, no line breaks inside fields).
+fn split_csv_line(line: &str) -> Result<Vec<String>, &'static str> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let mut fields = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        let mut field = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            loop {
+                match chars.next() {
+                    None => return Err("unterminated quote"),
+                    Some('"') if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        field.push('"');
+                    }
+                    Some('"') => break,
+                    Some(c) => field.push(c),
+                }
+            }
+            match chars.next() {
+                None => {
+                    fields.push(field);
+                    return Ok(fields);
+                }
+                Some(',') => {}
+                Some(_) => return Err("stray quote: text after a closing quote"),
+            }
+        } else {
+            loop {
+                match chars.next() {
+                    None => {
+                        fields.push(field);
+                        return Ok(fields);
+                    }
+                    Some(',') => break,
+                    Some('"') => return Err("stray quote inside an unquoted field"),
+                    Some(c) => field.push(c),
+                }
+            }
+        }
+        fields.push(field);
+    }
+}
+
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LexiconError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| LexiconError::Io { path: dir.to_path_buf(), source })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| LexiconError::Io { path: dir.to_path_buf(), source })?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let kind = entry.file_type().map_err(|source| LexiconError::Io { path: path.clone(), source })?;
+        let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+        if kind.is_dir() {
+            collect_files(root, &path, out)?;
+        } else if path.extension().is_some_and(|e| e == "toml") {
+            out.push(rel);
+        } else if path.extension().is_some_and(|e| e == "csv") && rel.components().count() == 2 {
+            out.push(rel);
+        }
+    }
+    Ok(())
+}
+
+/// The language folder of a file at `rel` inside the lexicon folder: `ru/x.csv` → `ru`.
+fn folder_lang(rel: &Path) -> String {
+    match rel.parent().and_then(|p| p.file_name()) {
+        Some(n) if rel.components().count() == 2 => n.to_string_lossy().into_owned(),
+        _ => String::new(),
+    }
+}
+
+fn line_of(text: &str, byte: usize) -> usize {
+    1 + text.as_bytes()[..byte.min(text.len())].iter().filter(|&&b| b == b'\n').count()
+}
+
+/// The line of `name = "<name>"` in a rules file, for errors about a table serde accepted.
+fn line_of_name(text: &str, name: &str) -> usize {
+    let quoted = format!("\"{name}\"");
+    text.lines()
+        .position(|l| l.trim_start().starts_with("name") && l.contains(&quoted))
+        .map_or(1, |i| i + 1)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    scoring: Option<Scoring>,
+    #[serde(default)]
+    group: Vec<GroupToml>,
+    #[serde(default)]
+    proximity: Vec<ProximityToml>,
+    #[serde(default)]
+    dampener: Vec<DampenerToml>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupToml {
+    name: String,
+    #[serde(default)]
+    terms: Vec<String>,
+    #[serde(default)]
+    #[allow(dead_code)]
+    note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProximityToml {
+    name: String,
+    groups: Vec<String>,
+    within: u32,
+    category: String,
+    weight: u8,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DampenerToml {
+    name: String,
+    groups: Vec<String>,
+    factor: f32,
+    within: Option<u32>,
+    #[serde(default)]
+    note: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_lines() {
+        let ok: &[(&str, &[&str])] = &[
+            ("a,b,c", &["a", "b", "c"]),
+            ("a,,", &["a", "", ""]),
+            ("\"a,b\",c", &["a,b", "c"]),
+            ("\"say \"\"kill\"\"\",x", &["say \"kill\"", "x"]),
+            ("a,b\r", &["a", "b"]),
+        ];
+        for &(line, want) in ok {
+            assert_eq!(split_csv_line(line).unwrap(), want, "{line:?}");
+        }
+        for bad in ["kill\"s,x", "\"kill,x", "\"kill\"x,y"] {
+            assert!(split_csv_line(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn terms() {
+        let ok: &[(&str, &str, bool)] = &[("kill", "kill", false), ("убива*", "убива", true), (" kill them ", "kill them", false), ("blow up *", "blow up", true)];
+        for &(raw, words, stem) in ok {
+            assert_eq!(Term::parse(raw).unwrap(), Term { words: words.into(), stem }, "{raw:?}");
+        }
+        for bad in ["", "*", "k*ll", "--", "\u{200B}", "kill\"s"] {
+            assert!(Term::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+}

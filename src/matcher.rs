@@ -1,0 +1,442 @@
+//! Matching: every lexicon entry and rule-group cue, found in both normalized views.
+//!
+//! Terms are normalized exactly as text is, then compiled into one Aho-Corasick automaton per
+//! view. Word boundaries are verified after each match: a whole-word term never matches inside
+//! a word (`kill` not in `skill`), a stem needs a word boundary on its left only (`убива*` not
+//! in `избивать`), and the words of a phrase meet across the single space that spaces, hyphens
+//! and line breaks fold to (sentence punctuation and blank lines are not folded, so phrases
+//! never cross them).
+//!
+//! A hit found in the strict view is taken as it is. A hit found only in the loose view is kept
+//! when it shows evasion (zero-width characters, look-alike letters, compatibility forms, leet,
+//! letters spelled out, letters repeated), when the term is Kazakh (whose Latin and
+//! Russian-keyboard spellings only meet in the loose view), or when it is a transliteration
+//! across scripts of a term of five letters or more. Other loose-only matches are folding
+//! accidents (`бить` → `bit`) and are dropped.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use unicode_normalization::{IsNormalized, is_nfkc_quick};
+
+use crate::lexicon::{Lexicon, Term};
+use crate::normalize::{self, Normalized, is_cyrillic, is_default_ignorable, is_latin};
+
+/// What a matched term is: a lexicon entry, or a cue of a rule group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TermRef {
+    /// Index into [`Lexicon::entries`].
+    Entry(usize),
+    /// Indices into [`Lexicon::groups`] and that group's terms.
+    Cue { group: usize, term: usize },
+}
+
+/// The kinds of evasion seen in the original text of a hit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Evasion(u8);
+
+impl Evasion {
+    pub const ZERO_WIDTH: Evasion = Evasion(1);
+    pub const HOMOGLYPH: Evasion = Evasion(2);
+    pub const COMPAT: Evasion = Evasion(4);
+    pub const LEET: Evasion = Evasion(8);
+    pub const SEPARATED: Evasion = Evasion(16);
+    pub const REPEATED: Evasion = Evasion(32);
+
+    const NAMES: [(Evasion, &'static str); 6] = [
+        (Evasion::ZERO_WIDTH, "zero-width"),
+        (Evasion::HOMOGLYPH, "look-alike letters"),
+        (Evasion::COMPAT, "lookalike unicode"),
+        (Evasion::LEET, "leet"),
+        (Evasion::SEPARATED, "spelled out"),
+        (Evasion::REPEATED, "repeated letters"),
+    ];
+
+    /// Whether no evasion was seen.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Whether all kinds in `other` are in `self`.
+    pub fn contains(self, other: Evasion) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Human-readable names of the kinds seen.
+    pub fn names(self) -> Vec<&'static str> {
+        Evasion::NAMES.iter().filter(|(e, _)| self.contains(*e)).map(|&(_, n)| n).collect()
+    }
+}
+
+impl std::ops::BitOrAssign for Evasion {
+    fn bitor_assign(&mut self, rhs: Evasion) {
+        self.0 |= rhs.0;
+    }
+}
+
+/// One occurrence of a term in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub term: TermRef,
+    /// Byte range in the original text.
+    pub span: Range<usize>,
+    /// Found only in the loose view.
+    pub loose_only: bool,
+    pub evasion: Evasion,
+    /// The original is written in another script than the term (Kazakh Latin, translit).
+    pub translit: bool,
+    /// Index of the hit's first word in the text, for proximity rules.
+    pub word: u32,
+    /// Index of the hit's paragraph (blank-line separated), which rules do not cross.
+    pub paragraph: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Latin,
+    Cyrillic,
+    Other,
+}
+
+/// What the matcher needs to know of each term.
+#[derive(Debug, Clone)]
+struct TermInfo {
+    target: TermRef,
+    stem: bool,
+    kazakh: bool,
+    script: Script,
+    words: usize,
+    loose_letters: usize,
+    has_digit: bool,
+}
+
+/// The compiled lexicon: one automaton per view.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    strict: View,
+    loose: View,
+    terms: Vec<TermInfo>,
+}
+
+#[derive(Debug, Clone)]
+struct View {
+    automaton: AhoCorasick,
+    /// Per pattern, the indices into `Matcher::terms` that normalize to it.
+    targets: Vec<Vec<u32>>,
+}
+
+impl View {
+    fn build(keys: Vec<(String, u32)>) -> View {
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut targets: Vec<Vec<u32>> = Vec::new();
+        for (key, term) in keys {
+            let id = *index.entry(key.clone()).or_insert_with(|| {
+                patterns.push(key);
+                targets.push(Vec::new());
+                patterns.len() - 1
+            });
+            targets[id].push(term);
+        }
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .expect("lexicon automaton within aho-corasick's limits");
+        View { automaton, targets }
+    }
+}
+
+impl Matcher {
+    /// Compiles every entry and cue of `lexicon`.
+    pub fn new(lexicon: &Lexicon) -> Matcher {
+        let mut terms = Vec::new();
+        let mut strict_keys = Vec::new();
+        let mut loose_keys = Vec::new();
+        let mut add = |target: TermRef, term: &Term, lang: &str| {
+            let s = normalize::strict(&term.words).as_str().trim().to_string();
+            let l = normalize::loose(&term.words).as_str().trim().to_string();
+            let id = terms.len() as u32;
+            terms.push(TermInfo {
+                target,
+                stem: term.stem,
+                kazakh: lang == "kk",
+                script: script_of(&term.words),
+                words: term.words.split_whitespace().count(),
+                loose_letters: l.chars().filter(|c| c.is_alphabetic()).count(),
+                has_digit: term.words.chars().any(|c| c.is_numeric()),
+            });
+            strict_keys.push((s, id));
+            loose_keys.push((l, id));
+        };
+        for (i, e) in lexicon.entries.iter().enumerate() {
+            add(TermRef::Entry(i), &e.term, &e.lang);
+        }
+        for (g, group) in lexicon.groups.iter().enumerate() {
+            for (t, cue) in group.terms.iter().enumerate() {
+                add(TermRef::Cue { group: g, term: t }, &cue.term, &cue.lang);
+            }
+        }
+        Matcher { strict: View::build(strict_keys), loose: View::build(loose_keys), terms }
+    }
+
+    /// Every hit in `text`, sorted by position.
+    ///
+    /// ```
+    /// use kuzet::lexicon::{Entry, Lexicon, Term};
+    /// use kuzet::matcher::Matcher;
+    /// let entry = Entry {
+    ///     term: Term::parse("убива*").unwrap(), category: "violence".into(), weight: 5,
+    ///     lang: "ru".into(), note: String::new(), groups: vec![], meta: vec![], source: String::new(),
+    /// };
+    /// let lexicon = Lexicon { entries: vec![entry], ..Lexicon::default() };
+    /// let m = Matcher::new(&lexicon);
+    /// let text = "Они избивали. Убивайте их! уб1вать";
+    /// let hits = m.find(text);
+    /// assert_eq!(hits.len(), 2);
+    /// assert_eq!(&text[hits[0].span.clone()], "Убива");
+    /// assert!(hits[1].loose_only && !hits[1].evasion.is_empty());
+    /// ```
+    pub fn find(&self, text: &str) -> Vec<Hit> {
+        let (strict, loose) = normalize::both(text);
+        let mut found: Vec<(u32, Range<usize>, bool)> = Vec::new();
+        self.scan(&self.strict, &strict, false, &mut found);
+        let strict_count = found.len();
+        self.scan(&self.loose, &loose, true, &mut found);
+        let mut seen: HashMap<u32, Vec<Range<usize>>> = HashMap::new();
+        for (term, span, _) in &found[..strict_count] {
+            seen.entry(*term).or_default().push(span.clone());
+        }
+        let mut hits = Vec::new();
+        for (k, (term, span, loose_only)) in found.into_iter().enumerate() {
+            let span = trim_span(text, span);
+            if k >= strict_count && seen.get(&term).is_some_and(|v| v.iter().any(|s| s.start < span.end && span.start < s.end)) {
+                continue;
+            }
+            let info = &self.terms[term as usize];
+            let (evasion, translit) = evasion_of(&text[span.clone()], info);
+            if loose_only && evasion.is_empty() && !info.kazakh && !(translit && info.loose_letters >= 5) {
+                continue;
+            }
+            hits.push(Hit { term: info.target, span, loose_only, evasion, translit, word: 0, paragraph: 0 });
+        }
+        hits.sort_by(|a, b| (a.span.start, a.span.end, a.term).cmp(&(b.span.start, b.span.end, b.term)));
+        hits.dedup_by(|a, b| a.span == b.span && a.term == b.term);
+        place_words(&loose, &mut hits);
+        hits
+    }
+
+    fn scan(&self, view: &View, text: &Normalized, loose: bool, out: &mut Vec<(u32, Range<usize>, bool)>) {
+        let s = text.as_str();
+        for m in view.automaton.find_overlapping_iter(s) {
+            let left_ok = s[..m.start()].chars().next_back().is_none_or(|c| !normalize::is_word_char(c));
+            if !left_ok {
+                continue;
+            }
+            let right_free = s[m.end()..].chars().next().is_none_or(|c| !normalize::is_word_char(c));
+            for &t in &view.targets[m.pattern().as_usize()] {
+                if right_free || self.terms[t as usize].stem {
+                    out.push((t, text.original_range(m.start()..m.end()), loose));
+                }
+            }
+        }
+    }
+}
+
+/// Fills in each hit's word and paragraph index, counted in the loose view.
+fn place_words(loose: &Normalized, hits: &mut [Hit]) {
+    if hits.is_empty() {
+        return;
+    }
+    let mut order: Vec<usize> = (0..hits.len()).collect();
+    order.sort_by_key(|&i| hits[i].span.start);
+    let text = loose.as_str();
+    let (mut words, mut paragraphs, mut in_word) = (0u32, 0u32, false);
+    let mut chars = text.char_indices().peekable();
+    for i in order {
+        let target = loose.position_of_original(hits[i].span.start);
+        while let Some(&(at, c)) = chars.peek() {
+            if at >= target {
+                break;
+            }
+            let word = normalize::is_word_char(c);
+            if word && !in_word {
+                words += 1;
+            }
+            if c == normalize::PARAGRAPH {
+                paragraphs += 1;
+            }
+            in_word = word;
+            chars.next();
+        }
+        hits[i].word = words;
+        hits[i].paragraph = paragraphs;
+    }
+}
+
+/// Drops the separators that a view folded into the last letter of a hit (`у б и в а ` → `у б и в а`).
+fn trim_span(text: &str, span: Range<usize>) -> Range<usize> {
+    let trimmed = text[span.clone()].trim_end_matches(|c: char| !(c.is_alphanumeric() || is_leet_char(c) || unicode_normalization::char::is_combining_mark(c)));
+    if trimmed.is_empty() { span } else { span.start..span.start + trimmed.len() }
+}
+
+fn script_of(text: &str) -> Script {
+    let (mut lat, mut cyr, mut other) = (0, 0, 0);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        if is_latin(c) {
+            lat += 1;
+        } else if is_cyrillic(c) {
+            cyr += 1;
+        } else {
+            other += 1;
+        }
+    }
+    if lat == 0 && cyr == 0 && other == 0 {
+        Script::Other
+    } else if lat >= cyr && lat >= other {
+        Script::Latin
+    } else if cyr >= other {
+        Script::Cyrillic
+    } else {
+        Script::Other
+    }
+}
+
+fn is_leet_char(c: char) -> bool {
+    c.is_numeric() || matches!(c, '@' | '$' | '!' | '|' | '€')
+}
+
+/// The evasion seen in `span`, the original text of a hit of `term`, and whether it is
+/// written in another script than the term.
+fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
+    let mut ev = Evasion::default();
+    let mut pieces = 0;
+    let (mut in_piece, mut letters, mut leet, mut lat, mut cyr) = (false, false, false, false, false);
+    let (mut run_char, mut run) = ('\0', 0);
+    let close = |ev: &mut Evasion, letters: bool, leet: bool, lat: bool, cyr: bool| {
+        if letters && leet && !term.has_digit {
+            *ev |= Evasion::LEET;
+        }
+        if lat && cyr {
+            *ev |= Evasion::HOMOGLYPH;
+        }
+    };
+    for c in span.chars() {
+        if is_default_ignorable(c) {
+            ev |= Evasion::ZERO_WIDTH;
+            continue;
+        }
+        if !c.is_ascii() && is_nfkc_quick(std::iter::once(c)) != IsNormalized::Yes {
+            ev |= Evasion::COMPAT;
+        }
+        let part_of_word = c.is_alphanumeric() || is_leet_char(c) || c == '\'' || c == '’';
+        if !part_of_word {
+            if in_piece {
+                close(&mut ev, letters, leet, lat, cyr);
+            }
+            in_piece = false;
+            run = 0;
+            continue;
+        }
+        if !in_piece {
+            pieces += 1;
+            in_piece = true;
+            (letters, leet, lat, cyr) = (false, false, false, false);
+        }
+        if c.is_alphabetic() {
+            letters = true;
+            lat |= is_latin(c);
+            cyr |= is_cyrillic(c);
+        } else if is_leet_char(c) {
+            leet = true;
+        }
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        if lower == run_char && c.is_alphabetic() {
+            run += 1;
+            if run >= 3 {
+                ev |= Evasion::REPEATED;
+            }
+        } else {
+            (run_char, run) = (lower, 1);
+        }
+    }
+    if in_piece {
+        close(&mut ev, letters, leet, lat, cyr);
+    }
+    if pieces > term.words {
+        ev |= Evasion::SEPARATED;
+    }
+    let script = script_of(span);
+    let translit = term.script != Script::Other && script != Script::Other && script != term.script;
+    (ev, translit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::Entry;
+
+    fn lexicon(terms: &[(&str, &str)]) -> Lexicon {
+        let entries = terms
+            .iter()
+            .map(|&(t, lang)| Entry {
+                term: Term::parse(t).unwrap(),
+                category: "violence".into(),
+                weight: 5,
+                lang: lang.into(),
+                note: String::new(),
+                groups: vec![],
+                meta: vec![],
+                source: String::new(),
+            })
+            .collect();
+        Lexicon { entries, ..Lexicon::default() }
+    }
+
+    /// (term, lang, text, expected matched original texts, evasion names of the first hit)
+    const CASES: &[(&str, &str, &str, &[&str], &[&str])] = &[
+        ("kill", "en", "I will kill you", &["kill"], &[]),
+        ("kill", "en", "great skill, a killer app", &[], &[]),
+        ("kill", "en", "KILL! kill.", &["KILL", "kill"], &[]),
+        ("kill", "en", "k i l l them", &["k i l l"], &["spelled out"]),
+        ("kill", "en", "k1ll them", &["k1ll"], &["leet"]),
+        ("kill", "en", "ki\u{200B}ll them", &["ki\u{200B}ll"], &["zero-width"]),
+        ("kill", "en", "ｋｉｌｌ them", &["ｋｉｌｌ"], &["lookalike unicode"]),
+        ("kill", "en", "kіll them", &["kіll"], &["look-alike letters"]),
+        ("kill", "en", "kiiiill them", &["kiiiill"], &["repeated letters"]),
+        ("убива*", "ru", "Убивайте неверных", &["Убива"], &[]),
+        ("убива*", "ru", "Они избивали его", &[], &[]),
+        ("убива*", "ru", "у б и в а й т е", &["у б и в а"], &["spelled out"]),
+        ("kill them", "en", "kill\nthem", &["kill\nthem"], &[]),
+        ("kill them", "en", "kill - them", &["kill - them"], &[]),
+        ("kill them", "en", "kill. Them", &[], &[]),
+        ("kill them", "en", "kill\n\nthem", &[], &[]),
+        ("өлтір*", "kk", "Олардың бәрін öltıremız", &["öltır"], &[]),
+        ("өлтір*", "kk", "олтириниздер", &["олтир"], &[]),
+        // a short Russian word in Latin text is a folding accident, not a hit
+        ("бить", "ru", "a bit of luck", &[], &[]),
+        ("взорвать", "ru", "vzorvat ih", &["vzorvat"], &[]),
+        ("اقتلوا", "ar", "اُقْتُلُوا الكفار", &["اُقْتُلُوا"], &[]),
+    ];
+
+    #[test]
+    fn table() {
+        for &(term, lang, text, want, evasion) in CASES {
+            let m = Matcher::new(&lexicon(&[(term, lang)]));
+            let hits = m.find(text);
+            let got: Vec<&str> = hits.iter().map(|h| &text[h.span.clone()]).collect();
+            assert_eq!(got, want, "{term:?} in {text:?}");
+            if let Some(h) = hits.first() {
+                assert_eq!(h.evasion.names(), evasion, "{term:?} in {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn words_and_paragraphs() {
+        let m = Matcher::new(&lexicon(&[("kill", "en"), ("them", "en")]));
+        let hits = m.find("we kill them\n\nthen them");
+        let places: Vec<(u32, u32)> = hits.iter().map(|h| (h.word, h.paragraph)).collect();
+        assert_eq!(places, [(1, 0), (2, 0), (4, 1)]);
+    }
+}
