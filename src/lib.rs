@@ -2,3 +2,4 @@
 pub mod lexicon;
 pub mod matcher;
 pub mod normalize;
+pub mod score;

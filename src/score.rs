@@ -1,0 +1,271 @@
+//! Scoring: from the hits in one text to an explained [`Assessment`].
+//!
+//! The formula (also in the README):
+//! * Each entry's hits are first damped: a hit within a dampener's window of one of its cues
+//!   (reporting, condemnation, education, idioms) is multiplied by the smallest such factor.
+//! * An entry contributes `weight × best damped factor of its hits × (1 + repeat_bonus ×
+//!   min(hits − 1, repeat_cap))`, times `obfuscation_boost` when any of its hits shows evasion.
+//! * A proximity rule fires once per anchor hit of its first group that has a hit of every other
+//!   group within `within` words in the same paragraph; it contributes like an entry, damped at
+//!   its anchor.
+//! * A category's score is the sum of its entries and rules; the item's category is the top
+//!   one and its score is the top category's plus `other_categories` × the others'.
+//! * Not queued below `flag`; priority 1 at `priority1` or more *and* either a rule or two
+//!   distinct entries in the top category (so no single word is ever priority 1 on its own);
+//!   priority 2 at `priority2`; priority 3 otherwise.
+//!
+//! Hits of entries of one category that cover the same text, or lie inside a longer hit of
+//! that category, count once (the heaviest).
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::lexicon::Lexicon;
+use crate::matcher::{Evasion, Hit, TermRef};
+
+/// At most this many entry hits are scored per item; a page with more is flagged anyway.
+const MAX_SCORED_HITS: usize = 2_000;
+
+/// Why an item scored what it did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReasonKind {
+    /// A lexicon entry (index into [`Lexicon::entries`]).
+    Entry(usize),
+    /// A proximity rule (index into [`Lexicon::proximity`]).
+    Proximity(usize),
+    /// A dampener (index into [`Lexicon::dampeners`]) that lowered some hit.
+    Dampener(usize),
+}
+
+/// One line of explanation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    pub kind: ReasonKind,
+    /// The term as written, the rule's name.
+    pub label: String,
+    /// Empty for dampeners.
+    pub category: String,
+    /// Contribution to the category's score; for a dampener, its factor.
+    pub points: f32,
+    /// Hits (entries), firings (rules) or hits lowered (dampeners).
+    pub count: usize,
+    /// Original byte ranges: hits, or each firing's anchor and partner.
+    pub spans: Vec<Range<usize>>,
+    pub evasion: Evasion,
+    /// Every hit was found only in the loose view.
+    pub loose_only: bool,
+    /// Some hit is written in another script than the term.
+    pub translit: bool,
+}
+
+/// The verdict on one text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Assessment {
+    pub score: f32,
+    /// The top category, if anything scored.
+    pub category: Option<String>,
+    /// 1 (review first) to 3; `None` when the item is not queued.
+    pub priority: Option<u8>,
+    /// Scoring reasons, strongest first, then dampeners.
+    pub reasons: Vec<Reason>,
+    /// The strongest hit of the top category, for the snippet.
+    pub focus: Option<Range<usize>>,
+    /// Score per category.
+    pub categories: BTreeMap<String, f32>,
+}
+
+impl Assessment {
+    /// Whether the item goes into a queue.
+    pub fn is_flagged(&self) -> bool {
+        self.priority.is_some()
+    }
+
+    /// Whether any contributing hit shows evasion.
+    pub fn is_obfuscated(&self) -> bool {
+        self.reasons.iter().any(|r| !r.evasion.is_empty() && !matches!(r.kind, ReasonKind::Dampener(_)))
+    }
+}
+
+/// Category order for ties: the most urgent first.
+const SEVERITY: [&str; 4] = ["incitement", "terrorism", "violence", "extremism"];
+
+fn severity(category: &str) -> usize {
+    SEVERITY.iter().position(|&c| c == category).unwrap_or(SEVERITY.len())
+}
+
+/// Scores `hits` (from [`crate::matcher::Matcher::find`]) against `lexicon`'s rules.
+pub fn assess(hits: &[Hit], lexicon: &Lexicon) -> Assessment {
+    let scoring = &lexicon.scoring;
+    let entry_hits = distinct_entry_hits(hits, lexicon);
+    let mut damp_used: BTreeMap<usize, Vec<Range<usize>>> = BTreeMap::new();
+    let mut damp = |h: &Hit| -> f32 {
+        let mut factor = 1.0f32;
+        for (d, dampener) in lexicon.dampeners.iter().enumerate() {
+            let cued = hits.iter().any(|c| {
+                in_groups(c, &dampener.groups, lexicon)
+                    && dampener.within.is_none_or(|w| c.paragraph == h.paragraph && c.word.abs_diff(h.word) <= w)
+            });
+            if cued && dampener.factor < 1.0 {
+                factor = factor.min(dampener.factor);
+                damp_used.entry(d).or_default().push(h.span.clone());
+            }
+        }
+        factor
+    };
+    let repeat = |n: usize| 1.0 + scoring.repeat_bonus * (n.saturating_sub(1).min(scoring.repeat_cap as usize)) as f32;
+
+    let mut reasons = Vec::new();
+    let mut by_entry: BTreeMap<usize, Vec<&Hit>> = BTreeMap::new();
+    for h in &entry_hits {
+        if let TermRef::Entry(e) = h.term {
+            by_entry.entry(e).or_default().push(h);
+        }
+    }
+    for (e, hs) in by_entry {
+        let entry = &lexicon.entries[e];
+        let best = hs.iter().map(|h| damp(h)).fold(0.0f32, f32::max);
+        let mut evasion = Evasion::default();
+        hs.iter().for_each(|h| evasion |= h.evasion);
+        let boost = if evasion.is_empty() { 1.0 } else { scoring.obfuscation_boost };
+        reasons.push(Reason {
+            kind: ReasonKind::Entry(e),
+            label: entry.term.to_string(),
+            category: entry.category.clone(),
+            points: f32::from(entry.weight) * best * repeat(hs.len()) * boost,
+            count: hs.len(),
+            spans: hs.iter().map(|h| h.span.clone()).collect(),
+            evasion,
+            loose_only: hs.iter().all(|h| h.loose_only),
+            translit: hs.iter().any(|h| h.translit),
+        });
+    }
+    for (r, rule) in lexicon.proximity.iter().enumerate() {
+        let firings = fire(rule, hits, lexicon);
+        if firings.is_empty() {
+            continue;
+        }
+        let best = firings.iter().map(|(a, _)| damp(a)).fold(0.0f32, f32::max);
+        reasons.push(Reason {
+            kind: ReasonKind::Proximity(r),
+            label: rule.name.clone(),
+            category: rule.category.clone(),
+            points: f32::from(rule.weight) * best * repeat(firings.len()),
+            count: firings.len(),
+            spans: firings.iter().flat_map(|(a, b)| [a.span.clone(), b.span.clone()]).collect(),
+            evasion: Evasion::default(),
+            loose_only: false,
+            translit: false,
+        });
+    }
+    reasons.sort_by(|a, b| b.points.total_cmp(&a.points).then_with(|| a.label.cmp(&b.label)));
+    finish(reasons, damp_used, lexicon)
+}
+
+/// Totals, category, priority and focus from the scoring reasons.
+fn finish(mut reasons: Vec<Reason>, damp_used: BTreeMap<usize, Vec<Range<usize>>>, lexicon: &Lexicon) -> Assessment {
+    let scoring = &lexicon.scoring;
+    let mut categories: BTreeMap<String, f32> = BTreeMap::new();
+    for r in &reasons {
+        *categories.entry(r.category.clone()).or_default() += r.points;
+    }
+    let top = categories
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1).then_with(|| severity(b.0).cmp(&severity(a.0))))
+        .map(|(c, s)| (c.clone(), *s));
+    let Some((category, top_score)) = top else {
+        return Assessment { reasons, ..Assessment::default() };
+    };
+    let others: f32 = categories.iter().filter(|(c, _)| **c != category).map(|(_, s)| s).sum();
+    let score = top_score + scoring.other_categories * others;
+    let in_top = |r: &&Reason| r.category == category;
+    let corroborated = reasons.iter().filter(in_top).any(|r| matches!(r.kind, ReasonKind::Proximity(_)))
+        || reasons.iter().filter(in_top).filter(|r| matches!(r.kind, ReasonKind::Entry(_))).count() >= 2;
+    let priority = if score < scoring.flag {
+        None
+    } else if score >= scoring.priority1 && corroborated {
+        Some(1)
+    } else if score >= scoring.priority2 {
+        Some(2)
+    } else {
+        Some(3)
+    };
+    let focus = reasons.iter().find(in_top).and_then(|r| r.spans.first().cloned());
+    for (d, spans) in damp_used {
+        let dampener = &lexicon.dampeners[d];
+        reasons.push(Reason {
+            kind: ReasonKind::Dampener(d),
+            label: dampener.name.clone(),
+            category: String::new(),
+            points: dampener.factor,
+            count: spans.len(),
+            spans,
+            evasion: Evasion::default(),
+            loose_only: false,
+            translit: false,
+        });
+    }
+    Assessment { score, category: Some(category), priority, reasons, focus, categories }
+}
+
+/// Entry hits after dropping those that repeat a heavier hit of the same category on the same
+/// or a covering span.
+fn distinct_entry_hits<'a>(hits: &'a [Hit], lexicon: &Lexicon) -> Vec<&'a Hit> {
+    let mut entry_hits: Vec<&Hit> = hits.iter().filter(|h| matches!(h.term, TermRef::Entry(_))).take(MAX_SCORED_HITS).collect();
+    let weight = |h: &Hit| match h.term {
+        TermRef::Entry(e) => lexicon.entries[e].weight,
+        TermRef::Cue { .. } => 0,
+    };
+    let category = |h: &Hit| match h.term {
+        TermRef::Entry(e) => lexicon.entries[e].category.as_str(),
+        TermRef::Cue { .. } => "",
+    };
+    entry_hits.sort_by(|a, b| weight(b).cmp(&weight(a)).then((b.span.len()).cmp(&a.span.len())).then(a.span.start.cmp(&b.span.start)));
+    let mut kept: Vec<&Hit> = Vec::new();
+    for h in entry_hits {
+        let covered = kept.iter().any(|k| category(k) == category(h) && k.span.start <= h.span.start && h.span.end <= k.span.end);
+        if !covered {
+            kept.push(h);
+        }
+    }
+    kept.sort_by_key(|h| h.span.start);
+    kept
+}
+
+/// Whether hit `h` belongs to any of `groups`.
+fn in_groups(h: &Hit, groups: &[usize], lexicon: &Lexicon) -> bool {
+    match h.term {
+        TermRef::Cue { group, .. } => groups.contains(&group),
+        TermRef::Entry(e) => lexicon.entries[e].groups.iter().any(|g| groups.contains(g)),
+    }
+}
+
+/// The firings of a proximity rule: (anchor, a partner near it).
+fn fire<'a>(rule: &crate::lexicon::Proximity, hits: &'a [Hit], lexicon: &Lexicon) -> Vec<(&'a Hit, &'a Hit)> {
+    let mut firings = Vec::new();
+    let Some((&first, rest)) = rule.groups.split_first() else { return firings };
+    let near = |a: &Hit, b: &Hit| {
+        a.paragraph == b.paragraph && a.word.abs_diff(b.word) <= rule.within && (b.span.end <= a.span.start || a.span.end <= b.span.start)
+    };
+    let mut last_anchor: Option<Range<usize>> = None;
+    for a in hits.iter().filter(|h| in_groups(h, &[first], lexicon)) {
+        if last_anchor.as_ref().is_some_and(|s| s.start < a.span.end && a.span.start < s.end) {
+            continue; // another term on the same words: one firing
+        }
+        let mut partner = None;
+        let all = rest.iter().all(|&g| {
+            let found = hits.iter().find(|b| in_groups(b, &[g], lexicon) && near(a, b));
+            if partner.is_none() {
+                partner = found;
+            }
+            found.is_some()
+        });
+        if let (true, Some(b)) = (all, partner) {
+            firings.push((a, b));
+            last_anchor = Some(a.span.clone());
+        }
+    }
+    firings
+}
+
+#[cfg(test)]
+mod tests;
