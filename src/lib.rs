@@ -1,4 +1,7 @@
 //! kuzet: find calls to violence, violent threats and terrorist propaganda in web text.
+pub mod decode;
+pub mod extract;
+pub mod lang;
 pub mod lexicon;
 pub mod matcher;
 pub mod normalize;

@@ -1,0 +1,139 @@
+//! Decoding: bytes to text, the way a browser would choose the encoding.
+//!
+//! Order: byte-order mark → the HTTP `charset` → a `<meta>` prescan of the first 1024 bytes
+//! (HTML only) → valid UTF-8 → chardetng's guess with the top-level domain as a hint → UTF-8
+//! with replacement characters. Which step decided is recorded: analysts ask.
+//! A declared charset that fails to decode cleanly falls through to the next step, since old
+//! Russian sites often declare it wrongly.
+
+use encoding_rs::{Encoding, UTF_8};
+
+/// Which step chose the encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecidedBy {
+    Bom,
+    HttpCharset,
+    MetaCharset,
+    Utf8,
+    Detector,
+}
+
+impl DecidedBy {
+    /// Name used in logs and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecidedBy::Bom => "bom",
+            DecidedBy::HttpCharset => "http-charset",
+            DecidedBy::MetaCharset => "meta-charset",
+            DecidedBy::Utf8 => "utf-8",
+            DecidedBy::Detector => "detector",
+        }
+    }
+}
+
+/// Decoded text.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    pub text: String,
+    pub encoding: &'static Encoding,
+    pub decided_by: DecidedBy,
+}
+
+/// Decodes `bytes`; `http_charset` is the Content-Type charset, `tld` the host's top-level domain.
+///
+/// ```
+/// let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("Привет, мир! Убийство запрещено.");
+/// let d = kuzet::decode::decode(&cp1251, None, Some("ru"), false);
+/// assert_eq!(d.text, "Привет, мир! Убийство запрещено.");
+/// assert_eq!(d.encoding, encoding_rs::WINDOWS_1251);
+/// ```
+pub fn decode(bytes: &[u8], http_charset: Option<&str>, tld: Option<&str>, html: bool) -> Decoded {
+    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        return Decoded { text: text.into_owned(), encoding, decided_by: DecidedBy::Bom };
+    }
+    let declared = [
+        (http_charset.and_then(|c| Encoding::for_label(c.trim().as_bytes())), DecidedBy::HttpCharset),
+        (if html { meta_charset(bytes) } else { None }, DecidedBy::MetaCharset),
+    ];
+    for (encoding, decided_by) in declared {
+        if let Some(encoding) = encoding {
+            // A page declaring UTF-16 in <meta> is read as UTF-8 (WHATWG), as is any failure.
+            let encoding = encoding.output_encoding();
+            if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
+                return Decoded { text: text.into_owned(), encoding, decided_by };
+            }
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Decoded { text: text.to_string(), encoding: UTF_8, decided_by: DecidedBy::Utf8 };
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let encoding = detector.guess(tld.map(str::as_bytes), chardetng::Utf8Detection::Allow);
+    let (text, _) = encoding.decode_without_bom_handling(bytes);
+    Decoded { text: text.into_owned(), encoding, decided_by: DecidedBy::Detector }
+}
+
+/// A simplified WHATWG prescan: `charset=` in a `<meta>` tag in the first 1024 bytes.
+fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = &bytes[..bytes.len().min(1024)];
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let mut from = 0;
+    while let Some(at) = find(&lower[from..], b"<meta") {
+        let start = from + at;
+        let end = find(&lower[start..], b">").map_or(lower.len(), |e| start + e);
+        let tag = &lower[start..end];
+        if let Some(c) = find(tag, b"charset") {
+            let rest = &tag[c + 7..];
+            let rest = rest.iter().skip_while(|b| b.is_ascii_whitespace()).copied().collect::<Vec<u8>>();
+            if let Some(value) = rest.strip_prefix(b"=") {
+                let value: Vec<u8> = value
+                    .iter()
+                    .skip_while(|b| b.is_ascii_whitespace() || **b == b'"' || **b == b'\'')
+                    .take_while(|b| !(b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b';' | b'/' | b'>')))
+                    .copied()
+                    .collect();
+                if let Some(e) = Encoding::for_label(&value) {
+                    return Some(e);
+                }
+            }
+        }
+        from = end;
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps() {
+        let text = "Призывы к насилию запрещены законом. Суд вынес приговор.";
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+        let (koi8, _, _) = encoding_rs::KOI8_R.encode(text);
+        let meta = [b"<html><head><meta charset=\"windows-1251\"></head><body>".as_slice(), &cp1251].concat();
+        let meta_eq = [b"<meta http-equiv='Content-Type' content='text/html; charset=koi8-r'>".as_slice(), &koi8].concat();
+        let cases: Vec<(&[u8], Option<&str>, Option<&str>, bool, DecidedBy, &str)> = vec![
+            (b"\xEF\xBB\xBFhi", None, None, false, DecidedBy::Bom, "hi"),
+            (&cp1251, Some("windows-1251"), None, false, DecidedBy::HttpCharset, text),
+            (&meta, None, None, true, DecidedBy::MetaCharset, text),
+            (&meta_eq, None, None, true, DecidedBy::MetaCharset, text),
+            ("уже utf-8".as_bytes(), None, None, false, DecidedBy::Utf8, "уже utf-8"),
+            (&cp1251, None, Some("kz"), false, DecidedBy::Detector, text),
+            (&koi8, None, Some("ru"), false, DecidedBy::Detector, text),
+            // a wrong declared charset falls through
+            (&cp1251, Some("utf-8"), Some("ru"), false, DecidedBy::Detector, text),
+        ];
+        for (bytes, http, tld, html, by, want) in cases {
+            let d = decode(bytes, http, tld, html);
+            assert_eq!(d.decided_by, by, "{want}");
+            assert!(d.text.ends_with(want), "{} vs {want}", d.text);
+        }
+    }
+}
