@@ -82,7 +82,7 @@ pub struct Entry {
     pub groups: Vec<usize>,
     /// Any other columns, as (header, value).
     pub meta: Vec<(String, String)>,
-    /// `path:line` where the entry is defined.
+    /// `path:line` where the entry is defined, the path relative to the lexicon folder.
     pub source: String,
 }
 
@@ -191,7 +191,7 @@ impl Lexicon {
             })?;
             match rel.extension().and_then(|e| e.to_str()) {
                 Some("toml") => rules.push((path, text, folder_lang(&rel))),
-                _ => csvs.push((path, text, folder_lang(&rel))),
+                _ => csvs.push((path, text, folder_lang(&rel), rel.clone())),
             }
         }
         if csvs.is_empty() {
@@ -205,8 +205,8 @@ impl Lexicon {
         for ((path, text, _), file) in rules.iter().zip(&parsed_rules) {
             lexicon.add_rules(path, text, file)?;
         }
-        for (path, text, lang) in &csvs {
-            lexicon.add_csv(path, text, lang)?;
+        for (path, text, lang, rel) in &csvs {
+            lexicon.add_csv(path, text, lang, rel)?;
         }
         let hash = hasher.finalize().to_hex();
         lexicon.version = format!("lex-{}", &hash[..12]);
@@ -311,7 +311,7 @@ impl Lexicon {
             .collect()
     }
 
-    fn add_csv(&mut self, path: &Path, text: &str, folder_lang: &str) -> Result<(), LexiconError> {
+    fn add_csv(&mut self, path: &Path, text: &str, folder_lang: &str, rel: &Path) -> Result<(), LexiconError> {
         let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let mut header: Option<Header> = None;
         for (i, line) in text.lines().enumerate() {
@@ -326,7 +326,7 @@ impl Lexicon {
                 continue;
             };
             let entry = h.entry(&fields, folder_lang, self).map_err(err)?;
-            self.entries.push(Entry { source: format!("{}:{line_no}", path.display()), ..entry });
+            self.entries.push(Entry { source: format!("{}:{line_no}", rel.display()), ..entry });
         }
         if header.is_none() {
             return Err(LexiconError::Line { path: path.to_path_buf(), line: 1, message: "no header row (term,category,weight,...)".into() });

@@ -1,0 +1,252 @@
+//! The `classify` command: local files, folders, JSONL and stdin in; review queues and a run
+//! summary out.
+//!
+//! Inputs: a file (`.html`/`.htm` parsed as HTML, `.jsonl` as records
+//! `{"id", "text", "url"?, "title"?}`, anything else as text in any encoding), a folder
+//! (recursively, hidden files skipped, symlinks not followed), or `-` for JSONL on stdin.
+//! Items are analysed in parallel; an unreadable input or a bad record is counted, named in the
+//! summary and skipped, never fatal.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::analyse::{Document, Engine, analyse};
+use crate::queue::{self, QueueRow};
+
+/// Files larger than this are refused (counted as failed).
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+/// JSONL records analysed per parallel batch.
+const BATCH: usize = 1024;
+
+/// What to classify and where to write.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub inputs: Vec<String>,
+    pub out: PathBuf,
+    pub run_id: String,
+}
+
+/// An input that could not be read or parsed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Failure {
+    pub reference: String,
+    pub error: String,
+}
+
+/// The run summary, written to `OUT/summary.json`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub run_id: String,
+    pub lexicon_version: String,
+    pub read: u64,
+    pub failed: u64,
+    pub flagged: u64,
+    pub flagged_by_category: BTreeMap<String, u64>,
+    pub flagged_by_priority: BTreeMap<String, u64>,
+    pub flagged_by_lang: BTreeMap<String, u64>,
+    pub read_by_lang: BTreeMap<String, u64>,
+    pub obfuscated: u64,
+    pub queues: Vec<String>,
+    pub failures: Vec<Failure>,
+    pub duration_ms: u64,
+}
+
+/// What a batch of items produced.
+#[derive(Debug, Default)]
+struct Batch {
+    rows: Vec<QueueRow>,
+    read: u64,
+    obfuscated: u64,
+    read_by_lang: BTreeMap<String, u64>,
+    failures: Vec<Failure>,
+}
+
+impl Batch {
+    fn merge(mut self, other: Batch) -> Batch {
+        self.rows.extend(other.rows);
+        self.read += other.read;
+        self.obfuscated += other.obfuscated;
+        for (k, v) in other.read_by_lang {
+            *self.read_by_lang.entry(k).or_default() += v;
+        }
+        self.failures.extend(other.failures);
+        self
+    }
+
+    fn failed(reference: String, error: impl ToString) -> Batch {
+        Batch { failures: vec![Failure { reference, error: error.to_string() }], ..Batch::default() }
+    }
+}
+
+/// Classifies `config.inputs` and writes the queues and summary. Returns the summary; only
+/// failing to write the outputs is an error.
+pub fn run(config: &Config, engine: &Engine) -> std::io::Result<Summary> {
+    let started = std::time::Instant::now();
+    let mut sources = Vec::new();
+    let mut batch = Batch::default();
+    for input in &config.inputs {
+        if input == "-" {
+            sources.push(None);
+        } else {
+            match expand(Path::new(input), &mut sources) {
+                Ok(()) => {}
+                Err(e) => batch.failures.push(Failure { reference: input.clone(), error: e.to_string() }),
+            }
+        }
+    }
+    let files: Vec<PathBuf> = sources.iter().flatten().cloned().collect();
+    batch = batch.merge(files.par_iter().map(|p| classify_file(p, engine, &config.run_id)).reduce(Batch::default, Batch::merge));
+    if sources.iter().any(Option::is_none) {
+        batch = batch.merge(classify_jsonl(std::io::stdin().lock(), "-", engine, &config.run_id));
+    }
+    let mut summary = write_outputs(config, engine, batch)?;
+    summary.duration_ms = started.elapsed().as_millis() as u64;
+    queue::publish(&config.out.join("summary.json"), |w| {
+        serde_json::to_writer_pretty(&mut *w, &summary).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })?;
+    Ok(summary)
+}
+
+fn write_outputs(config: &Config, engine: &Engine, batch: Batch) -> std::io::Result<Summary> {
+    let mut rows = batch.rows;
+    queue::sort(&mut rows);
+    let mut by_category: BTreeMap<String, Vec<QueueRow>> = engine.lexicon.categories().into_iter().map(|c| (c, Vec::new())).collect();
+    let mut summary = Summary {
+        run_id: config.run_id.clone(),
+        lexicon_version: engine.lexicon.version.clone(),
+        read: batch.read,
+        failed: batch.failures.len() as u64,
+        flagged: rows.len() as u64,
+        obfuscated: batch.obfuscated,
+        read_by_lang: batch.read_by_lang,
+        failures: batch.failures,
+        ..Summary::default()
+    };
+    for row in rows {
+        *summary.flagged_by_priority.entry(row.priority.to_string()).or_default() += 1;
+        *summary.flagged_by_lang.entry(row.lang.clone()).or_default() += 1;
+        by_category.entry(row.category.clone()).or_default().push(row);
+    }
+    for (category, rows) in &by_category {
+        let name = format!("{}.csv", file_safe(category));
+        queue::publish_queue(&config.out.join("queues").join(&name), rows)?;
+        summary.flagged_by_category.insert(category.clone(), rows.len() as u64);
+        summary.queues.push(format!("queues/{name}"));
+    }
+    Ok(summary)
+}
+
+/// A category name as a file name: letters, digits, `-` and `_` kept, the rest `_`.
+fn file_safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+/// Adds `path` (a file, or every file under a folder) to `out`.
+fn expand(path: &Path, out: &mut Vec<Option<PathBuf>>) -> std::io::Result<()> {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_dir() {
+        out.push(Some(path.to_path_buf()));
+        return Ok(());
+    }
+    let mut entries: Vec<_> = std::fs::read_dir(path)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        if entry.file_name().to_string_lossy().starts_with('.') || entry.file_type()?.is_symlink() {
+            continue;
+        }
+        expand(&entry.path(), out)?;
+    }
+    Ok(())
+}
+
+fn classify_file(path: &Path, engine: &Engine, run_id: &str) -> Batch {
+    let reference = path.display().to_string();
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return Batch::failed(reference, e),
+    };
+    if ext == "jsonl" {
+        return classify_jsonl(std::io::BufReader::new(file), &reference, engine, run_id);
+    }
+    let mut bytes = Vec::new();
+    if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        return Batch::failed(reference, e);
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Batch::failed(reference, format!("larger than {} MiB", MAX_FILE_BYTES >> 20));
+    }
+    let html = ext == "html" || ext == "htm";
+    let text = crate::decode::decode(&bytes, None, None, html).text;
+    drop(bytes);
+    let doc = if html {
+        let page = crate::extract::html(&text);
+        Document { reference, url: String::new(), title: page.title, text: page.text }
+    } else {
+        let title = text.lines().map(crate::extract::collapse).find(|l| !l.is_empty()).unwrap_or_default();
+        Document { reference, url: String::new(), title: title.chars().take(120).collect(), text }
+    };
+    classify_document(&doc, engine, run_id)
+}
+
+fn classify_document(doc: &Document, engine: &Engine, run_id: &str) -> Batch {
+    let analysis = analyse(doc, engine);
+    let mut batch = Batch { read: 1, ..Batch::default() };
+    batch.read_by_lang.insert(analysis.lang.to_string(), 1);
+    if let Some(row) = QueueRow::new(doc, &analysis, &engine.lexicon, run_id) {
+        batch.obfuscated = u64::from(analysis.assessment.is_obfuscated());
+        batch.rows.push(row);
+    }
+    batch
+}
+
+/// Classifies JSONL records from `reader`, in parallel batches.
+fn classify_jsonl(reader: impl BufRead, name: &str, engine: &Engine, run_id: &str) -> Batch {
+    let mut total = Batch::default();
+    let mut pending: Vec<(usize, String)> = Vec::with_capacity(BATCH);
+    let flush = |pending: &mut Vec<(usize, String)>| -> Batch {
+        let batch = pending.par_iter().map(|(n, line)| classify_record(line, &format!("{name}:{n}"), engine, run_id)).reduce(Batch::default, Batch::merge);
+        pending.clear();
+        batch
+    };
+    for (i, line) in reader.split(b'\n').enumerate() {
+        let line = match line {
+            Ok(l) => String::from_utf8_lossy(&l).into_owned(),
+            Err(e) => {
+                total = total.merge(Batch::failed(format!("{name}:{}", i + 1), e));
+                break;
+            }
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        pending.push((i + 1, line));
+        if pending.len() >= BATCH {
+            total = total.merge(flush(&mut pending));
+        }
+    }
+    total.merge(flush(&mut pending))
+}
+
+fn classify_record(line: &str, at: &str, engine: &Engine, run_id: &str) -> Batch {
+    let value: serde_json::Value = match serde_json::from_str(line) {
+        Ok(v) => v,
+        Err(e) => return Batch::failed(at.to_string(), format!("not a JSON record: {e}")),
+    };
+    let text_of = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_string);
+    let id = match value.get("id") {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        _ => return Batch::failed(at.to_string(), "record has no string or number \"id\""),
+    };
+    let Some(text) = text_of("text") else {
+        return Batch::failed(at.to_string(), "record has no string \"text\"");
+    };
+    let doc = Document { reference: id, url: text_of("url").unwrap_or_default(), title: text_of("title").unwrap_or_default(), text };
+    classify_document(&doc, engine, run_id)
+}

@@ -1,0 +1,281 @@
+//! Review queues: the CSV rows reviewers open in Excel or LibreOffice.
+//!
+//! One row per flagged item, required columns first in the order of [`COLUMNS`], UTF-8 with a
+//! byte-order mark (so Excel shows Cyrillic), RFC 4180 quoting, every cell defanged against
+//! formula injection, files published atomically (temp file, fsync, rename, fsync of the
+//! folder). Cells are single-line: line breaks inside text become spaces.
+//!
+//! The `score` column is a whole number: a decimal point would turn `12.5` into a date in a
+//! Russian-locale Excel.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use crate::analyse::{Analysis, Document};
+use crate::lexicon::Lexicon;
+use crate::matcher::TermRef;
+use crate::score::{Reason, ReasonKind};
+
+/// The queue columns, in order. The first twelve are the contract; the rest follow.
+pub const COLUMNS: [&str; 16] = [
+    "item_id", "priority", "score", "category", "lang", "ref", "title", "matched_terms", "snippet", "decision",
+    "reviewer", "notes", "url", "reasons", "lexicon_version", "run_id",
+];
+
+/// Characters of context on each side of the strongest hit in a snippet.
+const SNIPPET_CONTEXT: usize = 120;
+
+/// One queue row; fields in column order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueRow {
+    pub item_id: String,
+    pub priority: u8,
+    pub score: u32,
+    pub category: String,
+    pub lang: String,
+    pub reference: String,
+    pub title: String,
+    pub matched_terms: String,
+    pub snippet: String,
+    pub url: String,
+    pub reasons: String,
+    pub lexicon_version: String,
+    pub run_id: String,
+}
+
+impl QueueRow {
+    /// The row for `doc`, if its analysis flagged it.
+    pub fn new(doc: &Document, analysis: &Analysis, lexicon: &Lexicon, run_id: &str) -> Option<QueueRow> {
+        let a = &analysis.assessment;
+        let priority = a.priority?;
+        Some(QueueRow {
+            item_id: item_id(doc, analysis),
+            priority,
+            score: a.score.round().max(0.0) as u32,
+            category: a.category.clone().unwrap_or_default(),
+            lang: analysis.lang.to_string(),
+            reference: doc.reference.clone(),
+            title: doc.title.clone(),
+            matched_terms: a.reasons.iter().map(matched_term).collect::<Vec<_>>().join("; "),
+            snippet: a.focus.clone().map(|f| snippet(&doc.text, f)).unwrap_or_default(),
+            url: doc.url.clone(),
+            reasons: a.reasons.iter().map(|r| explain(r, &doc.text, lexicon)).collect::<Vec<_>>().join(" | "),
+            lexicon_version: lexicon.version.clone(),
+            run_id: run_id.to_string(),
+        })
+    }
+
+    /// The cells, defanged, in column order (reviewer columns empty).
+    pub fn cells(&self) -> [String; 16] {
+        [
+            &self.item_id,
+            &self.priority.to_string(),
+            &self.score.to_string(),
+            &self.category,
+            &self.lang,
+            &self.reference,
+            &self.title,
+            &self.matched_terms,
+            &self.snippet,
+            "",
+            "",
+            "",
+            &self.url,
+            &self.reasons,
+            &self.lexicon_version,
+            &self.run_id,
+        ]
+        .map(|c| defang(c))
+    }
+}
+
+/// A stable id for the finding: the item's reference and what was found in it (entries and
+/// rules, with the normalized text each hit matched). Starts with a letter so that no
+/// spreadsheet reads it as a number.
+pub fn item_id(doc: &Document, analysis: &Analysis) -> String {
+    let mut parts: Vec<String> = analysis
+        .hits
+        .iter()
+        .filter(|h| matches!(h.term, TermRef::Entry(_)))
+        .map(|h| format!("{:?}={}", h.term, crate::normalize::strict(&doc.text[h.span.clone()]).as_str()))
+        .collect();
+    parts.sort();
+    parts.dedup();
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(doc.reference.as_bytes());
+    for p in &parts {
+        hasher.update(b"\0");
+        hasher.update(p.as_bytes());
+    }
+    format!("k{}", &hasher.finalize().to_hex()[..16])
+}
+
+fn matched_term(r: &Reason) -> String {
+    let mut s = match r.kind {
+        ReasonKind::Entry(_) => r.label.clone(),
+        ReasonKind::Proximity(_) => format!("rule:{}", r.label),
+        ReasonKind::Dampener(_) => return format!("damp:{} x{}", r.label, r.points),
+    };
+    if r.count > 1 {
+        s.push_str(&format!(" x{}", r.count));
+    }
+    if !r.evasion.is_empty() {
+        s.push_str(&format!(" [obfuscated: {}]", r.evasion.names().join(", ")));
+    } else if r.loose_only {
+        s.push_str(if r.translit { " [other script]" } else { " [variant spelling]" });
+    }
+    s
+}
+
+fn explain(r: &Reason, text: &str, lexicon: &Lexicon) -> String {
+    let at = r
+        .spans
+        .iter()
+        .take(3)
+        .map(|s| format!("{}-{} \"{}\"", s.start, s.end, clean(&text[s.clone()]).chars().take(40).collect::<String>()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match r.kind {
+        ReasonKind::Entry(e) => {
+            let entry = &lexicon.entries[e];
+            format!("{} ({}, w{}, {:.1} pts, {}, {}) at {at}", r.label, r.category, entry.weight, r.points, entry.lang, entry.source)
+        }
+        ReasonKind::Proximity(_) => format!("rule:{} ({}, {:.1} pts) at {at}", r.label, r.category, r.points),
+        ReasonKind::Dampener(_) => format!("damp:{} x{} on {} hits", r.label, r.points, r.count),
+    }
+}
+
+/// The original text around `focus`, with the hit marked ⟦like this⟧.
+pub fn snippet(text: &str, focus: std::ops::Range<usize>) -> String {
+    let before: String = {
+        let mut v: Vec<char> = text[..focus.start].chars().rev().take(SNIPPET_CONTEXT + 1).collect();
+        let cut = v.len() > SNIPPET_CONTEXT;
+        v.truncate(SNIPPET_CONTEXT);
+        v.reverse();
+        format!("{}{}", if cut { "…" } else { "" }, v.into_iter().collect::<String>())
+    };
+    let after: String = {
+        let mut v: Vec<char> = text[focus.end..].chars().take(SNIPPET_CONTEXT + 1).collect();
+        let cut = v.len() > SNIPPET_CONTEXT;
+        v.truncate(SNIPPET_CONTEXT);
+        format!("{}{}", v.into_iter().collect::<String>(), if cut { "…" } else { "" })
+    };
+    let s = format!("{}⟦{}⟧{}", clean(&before), clean(&text[focus]), clean(&after));
+    s.trim().to_string()
+}
+
+/// Text for a cell: control, bidi and zero-width characters removed, whitespace runs folded.
+fn clean(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if crate::normalize::is_default_ignorable(c) || (c.is_control() && !c.is_whitespace()) {
+            continue;
+        }
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+    }
+    if space {
+        out.push(' ');
+    }
+    out
+}
+
+/// Makes a cell safe to open in a spreadsheet: line breaks become spaces, and a cell whose
+/// first character after any whitespace is `=`, `+`, `-`, `@`, a tab or a carriage return (or
+/// a full-width `＝＋－＠`) gets a leading `'`, as OWASP recommends.
+///
+/// ```
+/// use kuzet::queue::defang;
+/// assert_eq!(defang("=HYPERLINK(\"http://x\",\"y\")"), "'=HYPERLINK(\"http://x\",\"y\")");
+/// assert_eq!(defang("  -2+3"), "'  -2+3");
+/// assert_eq!(defang("kill\r\nthem"), "kill  them");
+/// assert_eq!(defang("plain"), "plain");
+/// ```
+pub fn defang(cell: &str) -> String {
+    let first = cell.chars().find(|c| !(c.is_whitespace() && *c != '\t' && *c != '\r'));
+    let risky = matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠'));
+    let body: String = cell.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+    if risky || body.starts_with('\t') { format!("'{body}") } else { body }
+}
+
+/// Sorts rows for review: priority, then score (highest first), then item id.
+pub fn sort(rows: &mut [QueueRow]) {
+    rows.sort_by(|a, b| a.priority.cmp(&b.priority).then(b.score.cmp(&a.score)).then(a.item_id.cmp(&b.item_id)));
+}
+
+/// Writes a queue: BOM, header, rows.
+pub fn write<W: Write>(out: W, rows: &[QueueRow]) -> io::Result<()> {
+    let mut out = out;
+    out.write_all(b"\xEF\xBB\xBF")?;
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+    w.write_record(COLUMNS).map_err(io::Error::other)?;
+    for row in rows {
+        w.write_record(row.cells()).map_err(io::Error::other)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically: a temp file in the same folder, fsync, rename, fsync of
+/// the folder. A reader sees the old file or the new one, never half of one.
+pub fn publish(path: &Path, write_to: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = tempfile::Builder::new().prefix(".kuzet-").suffix(".tmp").tempfile_in(dir)?;
+    {
+        let mut w = BufWriter::new(tmp.as_file());
+        write_to(&mut w)?;
+        w.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    File::open(dir)?.sync_all()
+}
+
+/// Publishes the queue of `rows` at `path`.
+pub fn publish_queue(path: &Path, rows: &[QueueRow]) -> io::Result<()> {
+    publish(path, |w| write(w, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defang_table() {
+        let cases = [
+            ("=1+1", "'=1+1"),
+            ("+cmd", "'+cmd"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tlead", "'\tlead"),
+            ("\rlead", "' lead"),
+            (" \u{A0}=x", "' \u{A0}=x"),
+            ("＝1", "'＝1"),
+            ("ok = fine", "ok = fine"),
+            ("", ""),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(defang(cell), want, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn snippets_mark_the_hit_and_clean_the_text() {
+        let text = "a\u{202E}b  c\n\nkill them\u{200B} now";
+        let at = text.find("kill").unwrap();
+        assert_eq!(snippet(text, at..at + 4), "ab c ⟦kill⟧ them now");
+        let long = format!("{}kill{}", "x ".repeat(200), " y".repeat(200));
+        let s = snippet(&long, 400..404);
+        assert!(s.starts_with('…') && s.ends_with('…') && s.contains("⟦kill⟧"), "{s}");
+    }
+}
