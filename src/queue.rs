@@ -58,7 +58,7 @@ impl QueueRow {
             reference: doc.reference.clone(),
             title: doc.title.clone(),
             matched_terms: a.reasons.iter().map(matched_term).collect::<Vec<_>>().join("; "),
-            snippet: a.focus.clone().map(|f| snippet(&doc.text, f)).unwrap_or_default(),
+            snippet: a.focus.clone().map(|f| snippet(&doc.text, to_word_end(&doc.text, f))).unwrap_or_default(),
             url: doc.url.clone(),
             reasons: a.reasons.iter().map(|r| explain(r, &doc.text, lexicon)).collect::<Vec<_>>().join(" | "),
             lexicon_version: lexicon.version.clone(),
@@ -144,6 +144,13 @@ fn explain(r: &Reason, text: &str, lexicon: &Lexicon) -> String {
         ReasonKind::Proximity(_) => format!("rule:{} ({}, {:.1} pts) at {at}", r.label, r.category, r.points),
         ReasonKind::Dampener(_) => format!("damp:{} x{} on {} hits", r.label, r.points, r.count),
     }
+}
+
+/// Extends a hit to the end of its word, so a stem's hit shows the whole word (`убива` → `убивайте`).
+fn to_word_end(text: &str, focus: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let rest = &text[focus.end..];
+    let len = rest.find(|c: char| !c.is_alphanumeric()).unwrap_or(rest.len());
+    focus.start..focus.end + len
 }
 
 /// The original text around `focus`, with the hit marked ⟦like this⟧.

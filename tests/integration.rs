@@ -1,1 +1,3 @@
-
+//! Integration tests: the `kuzet` binary end to end. One test binary (see Cargo.toml).
+mod classify;
+mod util;

@@ -1,0 +1,114 @@
+//! `kuzet classify`: golden queues, formula safety, malformed lexicons, hostile input.
+use std::io::Write;
+
+use crate::util::{children_peak_rss_kib, golden, kuzet, queues, root, tempdir};
+
+const FIXTURE_LEXICONS: &str = "tests/fixtures/lexicons";
+
+fn classify(out: &std::path::Path, inputs: &[&str]) -> std::process::Output {
+    let out = out.to_str().unwrap();
+    let mut args = vec!["classify", "--lexicons", FIXTURE_LEXICONS, "--out", out, "--run-id", "test-run"];
+    args.extend_from_slice(inputs);
+    kuzet(&args)
+}
+
+#[test]
+fn golden_queues() {
+    let dir = tempdir();
+    let output = classify(dir.path(), &["tests/fixtures/golden_input"]);
+    // Two bad JSONL records: counted, named, exit code 1, everything else written.
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("records.jsonl:4") && stderr.contains("records.jsonl:5"), "{stderr}");
+    for name in ["incitement.csv", "terrorism.csv", "violence.csv"] {
+        golden(name, &std::fs::read(dir.path().join("queues").join(name)).unwrap());
+    }
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["read"], 5);
+    assert_eq!(summary["failed"], 2);
+    assert_eq!(summary["run_id"], "test-run");
+}
+
+#[test]
+fn no_cell_starts_a_formula() {
+    let dir = tempdir();
+    let input = dir.path().join("hostile.jsonl");
+    let mut f = std::fs::File::create(&input).unwrap();
+    let hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+cmd", "-2+3", "@SUM(A1)", "\tlead", "\rcr", " =spaced", "＝wide"];
+    for (i, h) in hostile.iter().enumerate() {
+        let record = serde_json::json!({"id": h, "title": h, "url": h, "text": format!("{h} kill {h}")});
+        writeln!(f, "{record}").unwrap();
+        let record = serde_json::json!({"id": format!("x{i}"), "text": format!("{h}kill")});
+        writeln!(f, "{record}").unwrap();
+    }
+    drop(f);
+    let out = dir.path().join("out");
+    let output = classify(&out, &[input.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut cells = 0;
+    for (name, records) in queues(&out) {
+        for record in records {
+            for cell in record {
+                cells += 1;
+                assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{name}: unsafe cell {cell:?}");
+                assert!(!cell.trim_start().starts_with(['=', '+', '-', '@', '＝']), "{name}: unsafe cell {cell:?}");
+            }
+        }
+    }
+    assert!(cells > 16 * 8, "expected hostile rows to be written, saw {cells} cells");
+}
+
+#[test]
+fn malformed_lexicons_exit_2_naming_file_and_line() {
+    let cases = [
+        ("term,category,weight\nkill,violence,5\nmurder,violence,x\n", "bad.csv:3", "weight must be 1-10"),
+        ("term,category\nkill,violence\n", "bad.csv:1", "missing column `weight`"),
+        ("# comment\nterm,category,weight\n,violence,5\n", "bad.csv:3", "empty term"),
+        ("term,category,weight\nkill,violence,5\nki\"ll,violence,5\n", "bad.csv:3", "stray quote"),
+        ("term,category,weight\n\"kill,violence,5\n", "bad.csv:2", "unterminated quote"),
+        ("term,category,weight\nkill,violence,11\n", "bad.csv:2", "weight must be 1-10"),
+    ];
+    for (content, location, problem) in cases {
+        let dir = tempdir();
+        std::fs::create_dir(dir.path().join("en")).unwrap();
+        std::fs::write(dir.path().join("en/bad.csv"), content).unwrap();
+        let out = dir.path().join("out");
+        let output = kuzet(&["classify", "--lexicons", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap(), "samples"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{content:?}: {stderr}");
+        assert!(stderr.contains(location) && stderr.contains(problem), "{content:?}: {stderr}");
+        assert!(!out.exists(), "nothing is written when the lexicon fails");
+    }
+}
+
+#[test]
+fn hostile_bytes_classify_without_panic_in_bounded_memory() {
+    let dir = tempdir();
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    let mut random = vec![0u8; 1 << 20];
+    for b in random.iter_mut() {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        *b = seed as u8;
+    }
+    std::fs::write(dir.path().join("random.bin"), &random).unwrap();
+    std::fs::write(dir.path().join("invalid.txt"), b"kill \xFF\xFE them \xC3\x28 \xE2\x82 all").unwrap();
+    std::fs::write(dir.path().join("random.html"), &random[..100_000]).unwrap();
+    // 10 MB on one line, with a hit at the very end.
+    let mut line = "убийство ".repeat(10 * 1024 * 1024 / 17);
+    line.push_str("kill");
+    std::fs::write(dir.path().join("long.txt"), &line).unwrap();
+    let input = dir.path().to_str().unwrap().to_string();
+    let out = dir.path().join("out");
+    let output = classify(&out, &[&input]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["read"], 4);
+    let rows: usize = queues(&out).iter().map(|(_, r)| r.len() - 1).sum();
+    assert!(rows >= 2, "the invalid-UTF-8 file and the long line are flagged, got {rows} rows");
+    let peak_mib = children_peak_rss_kib() / 1024;
+    assert!(peak_mib < 600, "peak RSS {peak_mib} MiB for a 10 MB input");
+    eprintln!("peak RSS of classify over 11 MB of hostile input: {peak_mib} MiB");
+    assert!(root().join("samples").exists());
+}
