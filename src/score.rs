@@ -123,7 +123,12 @@ pub fn assess(hits: &[Hit], lexicon: &Lexicon) -> Assessment {
     }
     for (e, hs) in by_entry {
         let entry = &lexicon.entries[e];
-        let best = hs.iter().map(|h| damp(h)).fold(0.0f32, f32::max);
+        let factors: Vec<f32> = hs.iter().map(|h| damp(h)).collect();
+        let best = factors.iter().copied().fold(0.0f32, f32::max);
+        // The least damped hit goes first: it is the one the snippet shows.
+        let first = factors.iter().position(|&f| f == best).unwrap_or(0);
+        let mut spans: Vec<Range<usize>> = hs.iter().map(|h| h.span.clone()).collect();
+        spans[..=first].rotate_right(1);
         let mut evasion = Evasion::default();
         hs.iter().for_each(|h| evasion |= h.evasion);
         let boost = if evasion.is_empty() { 1.0 } else { scoring.obfuscation_boost };
@@ -133,7 +138,7 @@ pub fn assess(hits: &[Hit], lexicon: &Lexicon) -> Assessment {
             category: entry.category.clone(),
             points: f32::from(entry.weight) * best * repeat(hs.len()) * boost,
             count: hs.len(),
-            spans: hs.iter().map(|h| h.span.clone()).collect(),
+            spans,
             evasion,
             loose_only: hs.iter().all(|h| h.loose_only),
             translit: hs.iter().any(|h| h.translit),
@@ -144,7 +149,11 @@ pub fn assess(hits: &[Hit], lexicon: &Lexicon) -> Assessment {
         if firings.is_empty() {
             continue;
         }
-        let best = firings.iter().map(|(a, _)| damp(a)).fold(0.0f32, f32::max);
+        let mut firings = firings;
+        let factors: Vec<f32> = firings.iter().map(|(a, _)| damp(a)).collect();
+        let best = factors.iter().copied().fold(0.0f32, f32::max);
+        let first = factors.iter().position(|&f| f == best).unwrap_or(0);
+        firings[..=first].rotate_right(1);
         reasons.push(Reason {
             kind: ReasonKind::Proximity(r),
             label: rule.name.clone(),

@@ -71,6 +71,8 @@ const LOOSE_SAME: &[(&str, &str)] = &[
     ("уб1ть", "убить"),
     ("3арезать", "зарезать"),
     ("6омба", "бомба"),
+    ("өлт1р", "өлтір"),
+    ("қ@ру", "қару"),
     // Kazakh: Cyrillic, 2017, 2018 and 2021 Latin, ad-hoc ASCII, Russian keyboard
     ("өлтіреміз", "o'ltiremiz"),
     ("өлтіреміз", "óltiremiz"),
