@@ -138,6 +138,8 @@ struct Run {
     hits: usize,
     /// The top reason of the first few of those, as `term → "text"`.
     clean_samples: Vec<String>,
+    /// Bytes and time per document language, indexed by [`Lang::index`].
+    by_lang: [(usize, Duration); 4],
 }
 
 /// How many flagged documents without injected terms are quoted per run.
@@ -146,6 +148,18 @@ const SAMPLES: usize = 4;
 impl Run {
     fn mb_per_s(&self, bytes: usize) -> f64 {
         megabytes(bytes) / self.time.as_secs_f64()
+    }
+
+    /// MB/s per document language.
+    fn by_lang_summary(&self) -> String {
+        Lang::ALL
+            .iter()
+            .map(|l| {
+                let (bytes, time) = self.by_lang[l.index()];
+                format!("{} {:.1}", l.name(), megabytes(bytes) / time.as_secs_f64())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn flagged_summary(&self) -> String {
@@ -158,7 +172,11 @@ fn measure(engine: &Engine, docs: &[Doc]) -> Run {
     let mut run = Run::default();
     let started = Instant::now();
     for doc in docs {
+        let doc_started = Instant::now();
         let (hits, assessment) = black_box(engine.assess(black_box(&doc.text)));
+        let slot = &mut run.by_lang[doc.lang.index()];
+        slot.0 += doc.text.len();
+        slot.1 += doc_started.elapsed();
         run.hits += hits.len();
         if assessment.is_flagged() {
             run.flagged += 1;
@@ -186,6 +204,9 @@ fn measure_runs(engine: &Engine, corpus: &Corpus) -> Vec<Run> {
                 run.time.as_secs_f64(),
                 run.flagged_summary()
             );
+            if i == 1 {
+                println!("  by document language, MB/s: {}", run.by_lang_summary());
+            }
             if i == 1 && !run.clean_samples.is_empty() {
                 println!("  flagged without injected terms, e.g.: {}", run.clean_samples.join("; "));
             }
@@ -220,6 +241,7 @@ fn measure_threads(engine: &Engine, corpus: &Corpus, threads: usize) -> Run {
         flagged_clean: acc.flagged_clean + r.flagged_clean,
         hits: acc.hits + r.hits,
         clean_samples: acc.clean_samples,
+        by_lang: acc.by_lang,
     })
 }
 
@@ -433,6 +455,21 @@ enum Lang {
 }
 
 impl Lang {
+    const ALL: [Lang; 4] = [Lang::Ru, Lang::Kk, Lang::En, Lang::KkLatin];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::Kk => "kk",
+            Lang::En => "en",
+            Lang::KkLatin => "kk-latin",
+        }
+    }
+
     /// The document language: ru 45%, kk 25%, en 25%, kk in Latin 5%.
     fn draw(rng: &mut Rng) -> Lang {
         match rng.below(100) {
@@ -488,6 +525,8 @@ impl Vocabs {
 
 struct Doc {
     text: String,
+    /// The main language (about one paragraph in ten is in another).
+    lang: Lang,
     /// Whether lexicon terms were injected into it.
     injected: bool,
 }
@@ -517,7 +556,7 @@ fn generate_corpus(mb: f64, lexicon: &Lexicon, rng: &mut Rng) -> Corpus {
         let mut text = document(&vocabs, lang, rng);
         let injected = rng.below(INJECT_ONE_IN) == 0 && inject_terms(&mut text, lexicon, lang, rng);
         total += text.len();
-        docs.push(Doc { text, injected });
+        docs.push(Doc { text, lang, injected });
     }
     Corpus { docs }
 }

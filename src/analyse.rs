@@ -6,6 +6,9 @@
 
 use std::path::Path;
 
+use url::Url;
+
+use crate::decode::{self, DecidedBy};
 use crate::lang::LangDetector;
 use crate::lexicon::{Lexicon, LexiconError};
 use crate::matcher::{Hit, Matcher};
@@ -69,4 +72,44 @@ pub fn analyse(doc: &Document, engine: &Engine) -> Analysis {
     let (hits, assessment) = engine.assess(&doc.text);
     let lang = engine.language(&doc.text);
     Analysis { hits, assessment, lang }
+}
+
+/// A fetched page after decoding, extraction and analysis.
+#[derive(Debug, Clone)]
+pub struct PageAnalysis {
+    pub doc: Document,
+    pub analysis: Analysis,
+    /// Links found on the page, resolved against `<base href>` or the page URL, http(s) only,
+    /// without fragments.
+    pub links: Vec<Url>,
+    pub encoding: &'static str,
+    pub decided_by: DecidedBy,
+}
+
+/// Everything done to one fetched page: decode, extract, analyse. `url` is the final URL (the
+/// `ref` of its queue row); `media_type` and `charset` come from the Content-Type header.
+pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[u8], engine: &Engine) -> PageAnalysis {
+    let tld = url.host_str().and_then(|h| h.rsplit('.').next()).filter(|t| t.chars().all(|c| c.is_ascii_alphabetic()));
+    let html = media_type.is_empty() || media_type.contains("html") || media_type.contains("xml");
+    let decoded = decode::decode(body, charset, tld, html);
+    let (title, text, links) = if html {
+        let page = crate::extract::html(&decoded.text);
+        let base = page.base.as_deref().and_then(|b| url.join(b).ok()).unwrap_or_else(|| url.clone());
+        let links = page
+            .links
+            .iter()
+            .filter_map(|href| base.join(href.trim()).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(|mut u| {
+                u.set_fragment(None);
+                u
+            })
+            .collect();
+        (page.title, page.text, links)
+    } else {
+        (String::new(), decoded.text, Vec::new())
+    };
+    let doc = Document { reference: url.to_string(), url: url.to_string(), title, text };
+    let analysis = analyse(&doc, engine);
+    PageAnalysis { doc, analysis, links, encoding: decoded.encoding.name(), decided_by: decoded.decided_by }
 }

@@ -7,14 +7,20 @@
 //! one document; [`classify`] is the command that runs them over local input.
 pub mod analyse;
 pub mod classify;
+pub mod crawl;
 pub mod decode;
 pub mod extract;
+pub mod fetch;
+pub mod frontier;
+pub mod guard;
 pub mod lang;
 pub mod lexicon;
 pub mod matcher;
 pub mod normalize;
 pub mod queue;
+pub mod robots;
 pub mod score;
+pub mod serve;
 
 /// A run id from the current time, UTC: `20261128T051725Z`.
 pub fn run_id() -> String {

@@ -1,0 +1,579 @@
+//! The crawl pipeline: fetch tasks → CPU stage → one writer.
+//!
+//! * A dispatcher (one async task) owns the [`Frontier`], the robots.txt cache and each host's
+//!   pacing. It starts at most `concurrency` fetches at once and at most one per host, a host's
+//!   next request no sooner than its delay after the last one ended (the configured delay, or
+//!   the site's Crawl-delay up to a cap, raised by 429/503 answers with Retry-After).
+//! * Each fetch task does one request. Redirects and retries go back to the dispatcher, so every
+//!   hop is checked against the scope, the guard and robots.txt, and paced like any request.
+//! * A fetched page goes to the rayon pool for the pure [`analyse_page`]; the fetch task waits
+//!   for it, which bounds the pages in memory by `concurrency`.
+//! * One writer thread owns the output files: the crawl log (appended as pages finish) and the
+//!   queues and summary (published atomically every 100 pages and at the end).
+//!
+//! Ctrl-C or SIGTERM stops dispatching; fetches under way finish, and the writer publishes
+//! valid queues before the process exits.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc as std_mpsc;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tracing_indicatif::span_ext::IndicatifSpanExt;
+use url::Url;
+
+use crate::analyse::{Engine, analyse_page};
+use crate::classify::Summary;
+use crate::fetch::{FetchConfig, FetchError, Fetcher, Response};
+use crate::frontier::{Frontier, Scope, Target, registrable_domain};
+use crate::guard::Guard;
+use crate::queue::{self, QueueRow};
+use crate::robots::{MAX_ROBOTS_BYTES, Robots};
+
+/// Crawl settings: the `--config` TOML file (all keys optional).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrawlConfig {
+    /// Fetches under way at once, over all hosts.
+    pub concurrency: usize,
+    /// Pause between the end of one request to a host and the start of the next.
+    pub delay_ms: u64,
+    /// Links followed from a seed.
+    pub max_depth: u32,
+    pub max_pages_per_host: usize,
+    pub max_body_bytes: usize,
+    pub connect_timeout_ms: u64,
+    pub read_timeout_ms: u64,
+    pub total_timeout_ms: u64,
+    /// Sent with every request; say who you are and how to reach you.
+    pub user_agent: String,
+    /// Regular expressions on the whole URL: if any, a URL must match one.
+    pub include: Vec<String>,
+    /// Regular expressions on the whole URL: a URL matching one is skipped.
+    pub exclude: Vec<String>,
+    pub max_url_len: usize,
+    pub max_query_params: usize,
+    /// Further attempts after a timeout, a connection error, a 5xx or a 429.
+    pub retries: u32,
+    /// Crawl-delay from robots.txt is honoured up to this.
+    pub max_crawl_delay_ms: u64,
+    pub max_redirects: u8,
+    /// Explicit proxy URL (never the system proxy).
+    pub proxy: Option<String>,
+}
+
+impl Default for CrawlConfig {
+    fn default() -> CrawlConfig {
+        CrawlConfig {
+            concurrency: 64,
+            delay_ms: 1000,
+            max_depth: 3,
+            max_pages_per_host: 10_000,
+            max_body_bytes: 5 << 20,
+            connect_timeout_ms: 10_000,
+            read_timeout_ms: 20_000,
+            total_timeout_ms: 60_000,
+            user_agent: concat!("kuzet/", env!("CARGO_PKG_VERSION"), " (+https://kuzet.invalid/contact; moderation research crawler)").into(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            max_url_len: 2048,
+            max_query_params: 16,
+            retries: 2,
+            max_crawl_delay_ms: 30_000,
+            max_redirects: 5,
+            proxy: None,
+        }
+    }
+}
+
+impl CrawlConfig {
+    /// Reads a TOML config file; unknown keys are errors naming the key.
+    pub fn load(path: &std::path::Path) -> anyhow::Result<CrawlConfig> {
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))
+    }
+
+    /// The user agent's product token, matched against robots.txt groups.
+    pub fn robots_agent(&self) -> String {
+        self.user_agent.split(['/', ' ']).next().unwrap_or("kuzet").to_string()
+    }
+}
+
+/// One crawl to run.
+#[derive(Debug, Clone)]
+pub struct CrawlJob {
+    pub seeds: Vec<Url>,
+    pub config: CrawlConfig,
+    pub guard: Guard,
+    pub out: PathBuf,
+    pub run_id: String,
+}
+
+/// The crawl's own counts, beside the classification summary.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CrawlCounts {
+    pub requests: u64,
+    pub pages_analysed: u64,
+    pub bytes: u64,
+    pub robots_disallowed: u64,
+    pub redirects: u64,
+    pub retries: u64,
+    pub statuses: std::collections::BTreeMap<String, u64>,
+    pub interrupted: bool,
+    pub pages_per_second: f64,
+}
+
+/// The crawl summary written to `OUT/summary.json`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CrawlSummary {
+    #[serde(flatten)]
+    pub items: Summary,
+    pub crawl: CrawlCounts,
+}
+
+/// A crawl log row (`OUT/crawl.csv`).
+#[derive(Debug, Clone, Default)]
+pub struct LogRow {
+    pub url: String,
+    pub status: String,
+    pub bytes: usize,
+    pub content_type: String,
+    pub encoding: String,
+    pub encoding_source: String,
+    pub elapsed_ms: u128,
+    pub depth: u32,
+    pub error: String,
+}
+
+const LOG_COLUMNS: [&str; 9] = ["url", "status", "bytes", "content_type", "encoding", "encoding_source", "elapsed_ms", "depth", "error"];
+
+enum WriterMsg {
+    Log(LogRow),
+    Page { log: LogRow, row: Option<QueueRow>, lang: &'static str, obfuscated: bool },
+}
+
+enum Done {
+    Robots { host: String, robots: Robots },
+    Page { host: String, target: Target, outcome: Outcome },
+}
+
+enum Outcome {
+    Analysed { links: Vec<Url> },
+    Redirect { location: Url },
+    Retry { after: Duration, slow_down: bool },
+    Finished,
+}
+
+struct Host {
+    next_at: Instant,
+    busy: bool,
+    delay: Duration,
+    robots: Option<Arc<Robots>>,
+    robots_pending: bool,
+}
+
+/// Runs a crawl to the end (or to Ctrl-C / SIGTERM) and returns its summary.
+pub fn run(job: &CrawlJob, engine: Arc<Engine>) -> anyhow::Result<CrawlSummary> {
+    std::fs::create_dir_all(job.out.join("queues"))?;
+    let (writer_tx, writer_rx) = std_mpsc::channel::<WriterMsg>();
+    let writer = {
+        let (out, run_id, engine) = (job.out.clone(), job.run_id.clone(), engine.clone());
+        std::thread::Builder::new().name("kuzet-writer".into()).spawn(move || write_outputs(writer_rx, &out, &run_id, &engine))?
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let started = Instant::now();
+    let counts = runtime.block_on(dispatch(job, engine, writer_tx))?;
+    drop(runtime);
+    let mut summary = writer.join().map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
+    // The writer counted bytes and statuses from the log; the dispatcher counted the rest.
+    summary.crawl = CrawlCounts { bytes: summary.crawl.bytes, statuses: std::mem::take(&mut summary.crawl.statuses), ..counts };
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    summary.crawl.pages_per_second = (summary.crawl.pages_analysed as f64 / secs * 10.0).round() / 10.0;
+    summary.items.duration_ms = started.elapsed().as_millis() as u64;
+    publish_summary(&job.out, &summary)?;
+    Ok(summary)
+}
+
+async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<WriterMsg>) -> anyhow::Result<CrawlCounts> {
+    let c = &job.config;
+    let fetch_config = FetchConfig {
+        user_agent: c.user_agent.clone(),
+        connect_timeout: Duration::from_millis(c.connect_timeout_ms),
+        read_timeout: Duration::from_millis(c.read_timeout_ms),
+        total_timeout: Duration::from_millis(c.total_timeout_ms),
+        max_body_bytes: c.max_body_bytes,
+        proxy: c.proxy.clone(),
+        guard: job.guard.clone(),
+    };
+    let fetcher = Arc::new(Fetcher::new(&fetch_config)?);
+    let scope = build_scope(job)?;
+    let agent = c.robots_agent();
+    let base_delay = Duration::from_millis(c.delay_ms);
+    let mut frontier = Frontier::default();
+    let mut hosts: HashMap<String, Host> = HashMap::new();
+    let mut counts = CrawlCounts::default();
+    for seed in &job.seeds {
+        if frontier.mark_seen(seed) {
+            frontier.push(Target::new(seed.clone(), 0), c.max_pages_per_host);
+        }
+    }
+    let span = tracing::info_span!("crawl");
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {elapsed} {pos}/{len} URLs done {msg}") {
+        span.pb_set_style(&style);
+    }
+    let _entered = span.enter();
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
+    let mut in_flight = 0usize;
+    let mut stopping = false;
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let now = Instant::now();
+        let mut wake: Option<Instant> = None;
+        if !stopping {
+            let ready: Vec<String> = frontier.hosts().cloned().collect();
+            for key in ready {
+                if in_flight >= c.concurrency.max(1) {
+                    break;
+                }
+                let host = hosts.entry(key.clone()).or_insert_with(|| Host { next_at: now, busy: false, delay: base_delay, robots: None, robots_pending: false });
+                if host.busy || host.robots_pending {
+                    continue;
+                }
+                if host.next_at > now {
+                    wake = Some(wake.map_or(host.next_at, |w: Instant| w.min(host.next_at)));
+                    continue;
+                }
+                let Some(robots) = host.robots.clone() else {
+                    host.robots_pending = true;
+                    host.busy = true;
+                    in_flight += 1;
+                    counts.requests += 1;
+                    tokio::spawn(fetch_robots(fetcher.clone(), key.clone(), agent.clone(), done_tx.clone()));
+                    continue;
+                };
+                while let Some(target) = frontier.pop(&key) {
+                    if !robots.allowed(&target.url) {
+                        counts.robots_disallowed += 1;
+                        log(&writer, &target, "robots", "disallowed by robots.txt");
+                        continue;
+                    }
+                    host.busy = true;
+                    in_flight += 1;
+                    counts.requests += 1;
+                    let task = PageTask { fetcher: fetcher.clone(), engine: engine.clone(), writer: writer.clone(), done: done_tx.clone(), host: key.clone(), run_id: job.run_id.clone(), retries: c.retries };
+                    tokio::spawn(task.run(target));
+                    break;
+                }
+            }
+        }
+        if in_flight == 0 && (stopping || frontier.pending() == 0) {
+            break;
+        }
+        let sleep = tokio::time::sleep_until(wake.unwrap_or_else(|| now + Duration::from_secs(3600)).into());
+        tokio::select! {
+            done = done_rx.recv() => {
+                let Some(done) = done else { break };
+                in_flight -= 1;
+                let ctx = Ctx { frontier: &mut frontier, scope: &scope, config: c, writer: &writer, counts: &mut counts };
+                on_done(done, &mut hosts, base_delay, ctx);
+                span.pb_set_length(frontier.seen() as u64);
+                span.pb_set_position((frontier.seen() - frontier.pending()) as u64);
+                span.pb_set_message(&format!("({} requests, {} pages analysed)", counts.requests, counts.pages_analysed));
+            }
+            _ = sleep, if wake.is_some() => {}
+            _ = &mut shutdown, if !stopping => {
+                tracing::warn!("stopping: finishing {in_flight} fetches under way, then writing the queues");
+                stopping = true;
+                counts.interrupted = true;
+            }
+        }
+    }
+    Ok(counts)
+}
+
+struct Ctx<'a> {
+    frontier: &'a mut Frontier,
+    scope: &'a Scope,
+    config: &'a CrawlConfig,
+    writer: &'a std_mpsc::Sender<WriterMsg>,
+    counts: &'a mut CrawlCounts,
+}
+
+fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, ctx: Ctx<'_>) {
+    let now = Instant::now();
+    match done {
+        Done::Robots { host, robots } => {
+            if let Some(h) = hosts.get_mut(&host) {
+                let cap = Duration::from_millis(ctx.config.max_crawl_delay_ms);
+                if let Some(d) = robots.crawl_delay() {
+                    h.delay = h.delay.max(d.min(cap));
+                }
+                h.robots = Some(Arc::new(robots));
+                h.robots_pending = false;
+                h.busy = false;
+                h.next_at = now + h.delay;
+            }
+        }
+        Done::Page { host, target, outcome } => {
+            let Some(h) = hosts.get_mut(&host) else { return };
+            h.busy = false;
+            h.next_at = now + h.delay;
+            match outcome {
+                Outcome::Analysed { links } => {
+                    ctx.counts.pages_analysed += 1;
+                    for link in links {
+                        if ctx.scope.refusal(&link, target.depth + 1).is_none() && ctx.frontier.mark_seen(&link) {
+                            ctx.frontier.push(Target::new(link, target.depth + 1), ctx.config.max_pages_per_host);
+                        }
+                    }
+                }
+                Outcome::Redirect { location } => {
+                    ctx.counts.redirects += 1;
+                    let next = Target { url: location, depth: target.depth, hops: target.hops + 1, attempt: 0 };
+                    if next.hops > ctx.config.max_redirects {
+                        log(ctx.writer, &next, "redirect", &format!("more than {} redirects", ctx.config.max_redirects));
+                    } else if let Some(why) = ctx.scope.refusal(&next.url, next.depth) {
+                        log(ctx.writer, &next, "redirect", &format!("redirect target out of scope: {why}"));
+                    } else if ctx.frontier.mark_seen(&next.url) {
+                        ctx.frontier.push(next, ctx.config.max_pages_per_host);
+                    } else {
+                        log(ctx.writer, &next, "redirect", "redirect to a URL already seen (loop or duplicate)");
+                    }
+                }
+                Outcome::Retry { after, slow_down } => {
+                    ctx.counts.retries += 1;
+                    if slow_down {
+                        h.delay = (h.delay * 2).max(base_delay).min(Duration::from_millis(ctx.config.max_crawl_delay_ms).max(base_delay));
+                    }
+                    h.next_at = now + h.delay.max(after);
+                    ctx.frontier.retry(Target { attempt: target.attempt + 1, ..target });
+                }
+                Outcome::Finished => {}
+            }
+        }
+    }
+}
+
+fn build_scope(job: &CrawlJob) -> anyhow::Result<Scope> {
+    let compile = |list: &[String]| -> anyhow::Result<Vec<regex::Regex>> {
+        list.iter().map(|p| regex::Regex::new(p).map_err(|e| anyhow::anyhow!("pattern {p:?}: {e}"))).collect()
+    };
+    Ok(Scope {
+        domains: job.seeds.iter().filter_map(|s| s.host_str()).map(registrable_domain).collect(),
+        include: compile(&job.config.include)?,
+        exclude: compile(&job.config.exclude)?,
+        max_depth: job.config.max_depth,
+        max_url_len: job.config.max_url_len,
+        max_query_params: job.config.max_query_params,
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn log(writer: &std_mpsc::Sender<WriterMsg>, target: &Target, status: &str, error: &str) {
+    let _ = writer.send(WriterMsg::Log(LogRow { url: target.url.to_string(), status: status.into(), depth: target.depth, error: error.into(), ..LogRow::default() }));
+}
+
+async fn fetch_robots(fetcher: Arc<Fetcher>, host: String, agent: String, done: mpsc::UnboundedSender<Done>) {
+    let mut url = Url::parse(&host).and_then(|u| u.join("/robots.txt"));
+    let mut robots = Robots::from_response(None, b"", &agent);
+    for _ in 0..=5 {
+        let Ok(u) = url.clone() else { break };
+        match fetcher.get(&u, Some(MAX_ROBOTS_BYTES), &[]).await {
+            Ok(r) if (300..400).contains(&r.status) => match r.location.as_deref().map(|l| u.join(l)) {
+                Some(next) => {
+                    url = next;
+                    continue;
+                }
+                None => robots = Robots::AllowAll,
+            },
+            Ok(r) => robots = Robots::from_response(Some(r.status), &r.body, &agent),
+            Err(e) => tracing::info!("robots.txt of {host}: {e}"),
+        }
+        break;
+    }
+    let _ = done.send(Done::Robots { host, robots });
+}
+
+struct PageTask {
+    fetcher: Arc<Fetcher>,
+    engine: Arc<Engine>,
+    writer: std_mpsc::Sender<WriterMsg>,
+    done: mpsc::UnboundedSender<Done>,
+    host: String,
+    run_id: String,
+    retries: u32,
+}
+
+impl PageTask {
+    async fn run(self, target: Target) {
+        let outcome = match self.fetcher.get(&target.url, None, &[]).await {
+            Ok(resp) => self.on_response(&target, resp).await,
+            Err(e) => self.on_error(&target, e),
+        };
+        let _ = self.done.send(Done::Page { host: self.host, target, outcome });
+    }
+
+    fn on_error(&self, target: &Target, e: FetchError) -> Outcome {
+        if e.is_retryable() && target.attempt < self.retries {
+            return Outcome::Retry { after: backoff(target.attempt), slow_down: false };
+        }
+        let status = if matches!(e, FetchError::Refused(_)) || e.to_string().starts_with("refused") { "refused" } else { "error" };
+        log(&self.writer, target, status, &e.to_string());
+        Outcome::Finished
+    }
+
+    async fn on_response(&self, target: &Target, resp: Response) -> Outcome {
+        let mut row = LogRow {
+            url: target.url.to_string(),
+            status: resp.status.to_string(),
+            bytes: resp.body.len(),
+            content_type: resp.content_type.clone(),
+            elapsed_ms: resp.elapsed.as_millis(),
+            depth: target.depth,
+            ..LogRow::default()
+        };
+        if (300..400).contains(&resp.status) {
+            let location = resp.location.as_deref().and_then(|l| target.url.join(l).ok());
+            row.error = location.as_ref().map_or("redirect without a usable Location".into(), |l| format!("redirect to {l}"));
+            let _ = self.writer.send(WriterMsg::Log(row));
+            return location.map_or(Outcome::Finished, |mut location| {
+                location.set_fragment(None);
+                Outcome::Redirect { location }
+            });
+        }
+        if matches!(resp.status, 429 | 500..=599) && target.attempt < self.retries {
+            let after = resp.retry_after.unwrap_or_else(|| backoff(target.attempt));
+            row.error = format!("will retry in {} ms", after.as_millis());
+            let _ = self.writer.send(WriterMsg::Log(row));
+            return Outcome::Retry { after, slow_down: matches!(resp.status, 429 | 503) };
+        }
+        if resp.body_skipped {
+            row.error = if (200..300).contains(&resp.status) { format!("skipped: not text ({})", resp.content_type) } else { format!("HTTP {}", resp.status) };
+            let _ = self.writer.send(WriterMsg::Log(row));
+            return Outcome::Finished;
+        }
+        if resp.truncated {
+            row.error = format!("body cut at {} bytes", resp.body.len());
+        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let engine = self.engine.clone();
+        rayon::spawn(move || {
+            let page = analyse_page(&resp.url, &resp.content_type, resp.charset.as_deref(), &resp.body, &engine);
+            let _ = tx.send(page);
+        });
+        let Ok(page) = rx.await else { return Outcome::Finished };
+        row.encoding = page.encoding.to_string();
+        row.encoding_source = page.decided_by.as_str().to_string();
+        let queue_row = QueueRow::new(&page.doc, &page.analysis, &self.engine.lexicon, &self.run_id);
+        let obfuscated = queue_row.is_some() && page.analysis.assessment.is_obfuscated();
+        let _ = self.writer.send(WriterMsg::Page { log: row, row: queue_row, lang: page.analysis.lang, obfuscated });
+        Outcome::Analysed { links: page.links }
+    }
+}
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(1000u64.saturating_mul(1 << attempt.min(6)))
+}
+
+/// The writer: appends the crawl log, keeps flagged rows, publishes queues and the summary.
+fn write_outputs(rx: std_mpsc::Receiver<WriterMsg>, out: &std::path::Path, run_id: &str, engine: &Engine) -> anyhow::Result<CrawlSummary> {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(out.join("crawl.csv"))?);
+    file.write_all(b"\xEF\xBB\xBF")?;
+    let mut log = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(file);
+    log.write_record(LOG_COLUMNS)?;
+    let mut summary = CrawlSummary { items: Summary { run_id: run_id.to_string(), lexicon_version: engine.lexicon.version.clone(), ..Summary::default() }, ..CrawlSummary::default() };
+    let mut rows: Vec<QueueRow> = Vec::new();
+    let mut since_publish = 0;
+    for msg in rx {
+        let entry = match msg {
+            WriterMsg::Log(l) => {
+                let not_a_failure = ["redirect", "will retry", "skipped"].iter().any(|p| l.error.starts_with(p)) || l.status == "robots" || l.status == "redirect";
+                if !l.error.is_empty() && !not_a_failure {
+                    summary.items.failed += 1;
+                    summary.items.failures.push(crate::classify::Failure { reference: l.url.clone(), error: l.error.clone() });
+                }
+                l
+            }
+            WriterMsg::Page { log, row, lang, obfuscated } => {
+                summary.items.read += 1;
+                *summary.items.read_by_lang.entry(lang.to_string()).or_default() += 1;
+                summary.items.obfuscated += u64::from(obfuscated);
+                rows.extend(row);
+                since_publish += 1;
+                log
+            }
+        };
+        *summary.crawl.statuses.entry(entry.status.clone()).or_default() += 1;
+        summary.crawl.bytes += entry.bytes as u64;
+        let cells = [
+            entry.url,
+            entry.status,
+            entry.bytes.to_string(),
+            entry.content_type,
+            entry.encoding,
+            entry.encoding_source,
+            entry.elapsed_ms.to_string(),
+            entry.depth.to_string(),
+            entry.error,
+        ];
+        log.write_record(cells.iter().map(|c| queue::defang(c)))?;
+        log.flush()?;
+        if since_publish >= 100 {
+            publish_queues(out, engine, &mut rows, &mut summary.items)?;
+            since_publish = 0;
+        }
+    }
+    log.flush()?;
+    log.get_ref().get_ref().sync_all()?;
+    publish_queues(out, engine, &mut rows, &mut summary.items)?;
+    Ok(summary)
+}
+
+fn publish_queues(out: &std::path::Path, engine: &Engine, rows: &mut [QueueRow], summary: &mut Summary) -> std::io::Result<()> {
+    queue::sort(rows);
+    let mut by_category: std::collections::BTreeMap<String, Vec<&QueueRow>> = engine.lexicon.categories().into_iter().map(|c| (c, Vec::new())).collect();
+    for r in rows.iter() {
+        by_category.entry(r.category.clone()).or_default().push(r);
+    }
+    summary.flagged = rows.len() as u64;
+    summary.flagged_by_category.clear();
+    summary.flagged_by_priority.clear();
+    summary.flagged_by_lang.clear();
+    summary.queues.clear();
+    for r in rows.iter() {
+        *summary.flagged_by_priority.entry(r.priority.to_string()).or_default() += 1;
+        *summary.flagged_by_lang.entry(r.lang.clone()).or_default() += 1;
+    }
+    for (category, list) in by_category {
+        let owned: Vec<QueueRow> = list.into_iter().cloned().collect();
+        let name = format!("{category}.csv");
+        queue::publish_queue(&out.join("queues").join(&name), &owned)?;
+        summary.flagged_by_category.insert(category, owned.len() as u64);
+        summary.queues.push(format!("queues/{name}"));
+    }
+    Ok(())
+}
+
+fn publish_summary(out: &std::path::Path, summary: &CrawlSummary) -> std::io::Result<()> {
+    queue::publish(&out.join("summary.json"), |w| {
+        serde_json::to_writer_pretty(&mut *w, summary).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })
+}
