@@ -64,6 +64,8 @@ pub struct CrawlConfig {
     pub max_redirects: u8,
     /// Explicit proxy URL (never the system proxy).
     pub proxy: Option<String>,
+    /// Queues and summary are republished after this many analysed pages (and at the end).
+    pub publish_every: usize,
 }
 
 impl Default for CrawlConfig {
@@ -86,6 +88,7 @@ impl Default for CrawlConfig {
             max_crawl_delay_ms: 30_000,
             max_redirects: 5,
             proxy: None,
+            publish_every: 100,
         }
     }
 }
@@ -157,7 +160,8 @@ enum WriterMsg {
 }
 
 enum Done {
-    Robots { host: String, robots: Robots },
+    /// robots.txt of `host`; `refused` when the guard refused the host's address.
+    Robots { host: String, robots: Robots, refused: Option<String> },
     Page { host: String, target: Target, outcome: Outcome },
 }
 
@@ -174,6 +178,8 @@ struct Host {
     delay: Duration,
     robots: Option<Arc<Robots>>,
     robots_pending: bool,
+    /// The guard refused this host: every URL of it is logged as refused, none fetched.
+    refused: Option<String>,
 }
 
 /// Runs a crawl to the end (or to Ctrl-C / SIGTERM) and returns its summary.
@@ -182,7 +188,8 @@ pub fn run(job: &CrawlJob, engine: Arc<Engine>) -> anyhow::Result<CrawlSummary> 
     let (writer_tx, writer_rx) = std_mpsc::channel::<WriterMsg>();
     let writer = {
         let (out, run_id, engine) = (job.out.clone(), job.run_id.clone(), engine.clone());
-        std::thread::Builder::new().name("kuzet-writer".into()).spawn(move || write_outputs(writer_rx, &out, &run_id, &engine))?
+        let every = job.config.publish_every.max(1);
+        std::thread::Builder::new().name("kuzet-writer".into()).spawn(move || write_outputs(writer_rx, &out, &run_id, &engine, every))?
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let started = Instant::now();
@@ -240,7 +247,20 @@ async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<
                 if in_flight >= c.concurrency.max(1) {
                     break;
                 }
-                let host = hosts.entry(key.clone()).or_insert_with(|| Host { next_at: now, busy: false, delay: base_delay, robots: None, robots_pending: false });
+                let host = hosts.entry(key.clone()).or_insert_with(|| Host {
+                    next_at: now,
+                    busy: false,
+                    delay: base_delay,
+                    robots: None,
+                    robots_pending: false,
+                    refused: Url::parse(&key).ok().and_then(|u| fetcher.check_target(&u).err()).map(|e| e.to_string()),
+                });
+                if let Some(why) = &host.refused {
+                    while let Some(target) = frontier.pop(&key) {
+                        log(&writer, &target, "refused", why);
+                    }
+                    continue;
+                }
                 if host.busy || host.robots_pending {
                     continue;
                 }
@@ -307,8 +327,9 @@ struct Ctx<'a> {
 fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, ctx: Ctx<'_>) {
     let now = Instant::now();
     match done {
-        Done::Robots { host, robots } => {
+        Done::Robots { host, robots, refused } => {
             if let Some(h) = hosts.get_mut(&host) {
+                h.refused = refused;
                 let cap = Duration::from_millis(ctx.config.max_crawl_delay_ms);
                 if let Some(d) = robots.crawl_delay() {
                     h.delay = h.delay.max(d.min(cap));
@@ -393,6 +414,7 @@ fn log(writer: &std_mpsc::Sender<WriterMsg>, target: &Target, status: &str, erro
 async fn fetch_robots(fetcher: Arc<Fetcher>, host: String, agent: String, done: mpsc::UnboundedSender<Done>) {
     let mut url = Url::parse(&host).and_then(|u| u.join("/robots.txt"));
     let mut robots = Robots::from_response(None, b"", &agent);
+    let mut refused = None;
     for _ in 0..=5 {
         let Ok(u) = url.clone() else { break };
         match fetcher.get(&u, Some(MAX_ROBOTS_BYTES), &[]).await {
@@ -404,11 +426,17 @@ async fn fetch_robots(fetcher: Arc<Fetcher>, host: String, agent: String, done: 
                 None => robots = Robots::AllowAll,
             },
             Ok(r) => robots = Robots::from_response(Some(r.status), &r.body, &agent),
-            Err(e) => tracing::info!("robots.txt of {host}: {e}"),
+            Err(e) => {
+                tracing::info!("robots.txt of {host}: {e}");
+                let text = e.to_string();
+                if matches!(e, FetchError::Refused(_)) || text.starts_with("refused") {
+                    refused = Some(text);
+                }
+            }
         }
         break;
     }
-    let _ = done.send(Done::Robots { host, robots });
+    let _ = done.send(Done::Robots { host, robots, refused });
 }
 
 struct PageTask {
@@ -493,13 +521,15 @@ fn backoff(attempt: u32) -> Duration {
 }
 
 /// The writer: appends the crawl log, keeps flagged rows, publishes queues and the summary.
-fn write_outputs(rx: std_mpsc::Receiver<WriterMsg>, out: &std::path::Path, run_id: &str, engine: &Engine) -> anyhow::Result<CrawlSummary> {
+fn write_outputs(rx: std_mpsc::Receiver<WriterMsg>, out: &std::path::Path, run_id: &str, engine: &Engine, every: usize) -> anyhow::Result<CrawlSummary> {
     let mut file = std::io::BufWriter::new(std::fs::File::create(out.join("crawl.csv"))?);
     file.write_all(b"\xEF\xBB\xBF")?;
     let mut log = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(file);
     log.write_record(LOG_COLUMNS)?;
     let mut summary = CrawlSummary { items: Summary { run_id: run_id.to_string(), lexicon_version: engine.lexicon.version.clone(), ..Summary::default() }, ..CrawlSummary::default() };
     let mut rows: Vec<QueueRow> = Vec::new();
+    // Valid (empty) queues exist from the start: a crawl killed at any point leaves valid files.
+    publish_queues(out, engine, &mut rows, &mut summary.items)?;
     let mut since_publish = 0;
     for msg in rx {
         let entry = match msg {
@@ -535,7 +565,7 @@ fn write_outputs(rx: std_mpsc::Receiver<WriterMsg>, out: &std::path::Path, run_i
         ];
         log.write_record(cells.iter().map(|c| queue::defang(c)))?;
         log.flush()?;
-        if since_publish >= 100 {
+        if since_publish >= every {
             publish_queues(out, engine, &mut rows, &mut summary.items)?;
             since_publish = 0;
         }

@@ -74,6 +74,10 @@ struct CrawlArgs {
     /// Let the crawler reach loopback and private addresses (tests, intranet mirrors).
     #[arg(long)]
     allow_private: bool,
+    /// Let the crawler reach this one address (IP:PORT) although the guard refuses its range;
+    /// repeatable. Everything else stays guarded.
+    #[arg(long, value_name = "IP:PORT")]
+    allow_addr: Vec<std::net::SocketAddr>,
     /// Overrides max_depth.
     #[arg(long)]
     max_depth: Option<u32>,
@@ -140,7 +144,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Crawl { seeds, common } => {
             let seeds = read_seeds(&seeds)?;
-            let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: vec![] }, &common)?;
+            let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone() }, &common)?;
             Ok(if summary.items.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Demo { site, common } => {
@@ -149,7 +153,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             let server = kuzet::serve::Server::start(kuzet::serve::static_site(site.clone())).context("starting the demo server")?;
             println!("serving {} at {}", site.display(), server.url());
-            let guard = kuzet::guard::Guard { allow_private: common.allow_private, allow: vec![server.addr] };
+            let mut allow = common.allow_addr.clone();
+            allow.push(server.addr);
+            let guard = kuzet::guard::Guard { allow_private: common.allow_private, allow };
             let seed = url::Url::parse(&server.url())?;
             crawl(vec![seed], guard, &common)?;
             Ok(ExitCode::SUCCESS)

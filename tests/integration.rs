@@ -1,3 +1,4 @@
 //! Integration tests: the `kuzet` binary end to end. One test binary (see Cargo.toml).
 mod classify;
+mod crawl;
 mod util;
