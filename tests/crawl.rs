@@ -360,3 +360,42 @@ fn killed_crawl_leaves_valid_queue_files() {
         assert!(records.iter().all(|r| r.len() == 16));
     }
 }
+
+#[test]
+fn sigterm_stops_fetching_and_writes_everything() {
+    let s = server(|r| match r.path.as_str() {
+        "/robots.txt" => Reply::not_found(),
+        p => {
+            let n: u32 = p.trim_start_matches("/p").parse().unwrap_or(0);
+            html(&format!("kill {n} <a href='/p{}'>next</a>", n + 1))
+        }
+    });
+    let dir = tempdir();
+    let seeds = dir.path().join("seeds.txt");
+    std::fs::write(&seeds, s.url()).unwrap();
+    let out = dir.path().join("out");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kuzet"))
+        .args(["crawl", "--seeds", seeds.to_str().unwrap(), "--lexicons", LEXICONS, "--out", out.to_str().unwrap(), "--allow-private", "--delay-ms", "100", "--max-depth", "1000"])
+        .current_dir(crate::util::root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s.requests().len() < 8 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let output = child.wait_with_output().unwrap();
+    let requests_at_exit = s.requests().len();
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(s.requests().len(), requests_at_exit, "no fetching after exit");
+    assert!(requests_at_exit < 40, "stopped early: {requests_at_exit} requests");
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["crawl"]["interrupted"], true, "{}", String::from_utf8_lossy(&output.stderr));
+    let analysed = summary["crawl"]["pages_analysed"].as_u64().unwrap();
+    let rows: u64 = queues(&out).iter().map(|(_, r)| r.len() as u64 - 1).sum();
+    assert_eq!(rows, analysed, "every analysed page (all flagged here) is in the queues");
+    assert_eq!(read_log(&out).len() as u64, analysed, "and in the crawl log");
+}
