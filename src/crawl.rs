@@ -6,8 +6,9 @@
 //!   the site's Crawl-delay up to a cap, raised by 429/503 answers with Retry-After).
 //! * Each fetch task does one request. Redirects and retries go back to the dispatcher, so every
 //!   hop is checked against the scope, the guard and robots.txt, and paced like any request.
-//! * A fetched page goes to the rayon pool for the pure [`analyse_page`]; the fetch task waits
-//!   for it, which bounds the pages in memory by `concurrency`.
+//! * A fetched page goes to the rayon pool for the pure [`analyse_page`]; its host is free for
+//!   the next request as soon as the body is read. The fetch task waits for the analysis (and
+//!   counts against `concurrency` until then), which bounds the pages in memory.
 //! * One writer thread owns the output files: the crawl log (appended as pages finish) and the
 //!   queues and summary (published atomically every 100 pages and at the end).
 //!
@@ -160,6 +161,8 @@ enum WriterMsg {
 }
 
 enum Done {
+    /// A page's body has been read: its host may take the next request while it is analysed.
+    HostFree { host: String },
     /// robots.txt of `host`; `refused` when the guard refused the host's address.
     Robots { host: String, robots: Robots, refused: Option<String> },
     Page { host: String, target: Target, outcome: Outcome },
@@ -298,7 +301,9 @@ async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<
         tokio::select! {
             done = done_rx.recv() => {
                 let Some(done) = done else { break };
-                in_flight -= 1;
+                if !matches!(done, Done::HostFree { .. }) {
+                    in_flight -= 1;
+                }
                 let ctx = Ctx { frontier: &mut frontier, scope: &scope, config: c, writer: &writer, counts: &mut counts };
                 on_done(done, &mut hosts, base_delay, ctx);
                 span.pb_set_length(frontier.seen() as u64);
@@ -327,6 +332,12 @@ struct Ctx<'a> {
 fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, ctx: Ctx<'_>) {
     let now = Instant::now();
     match done {
+        Done::HostFree { host } => {
+            if let Some(h) = hosts.get_mut(&host) {
+                h.busy = false;
+                h.next_at = now + h.delay;
+            }
+        }
         Done::Robots { host, robots, refused } => {
             if let Some(h) = hosts.get_mut(&host) {
                 h.refused = refused;
@@ -342,8 +353,10 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
         }
         Done::Page { host, target, outcome } => {
             let Some(h) = hosts.get_mut(&host) else { return };
-            h.busy = false;
-            h.next_at = now + h.delay;
+            if !matches!(outcome, Outcome::Analysed { .. }) {
+                h.busy = false;
+                h.next_at = now + h.delay;
+            }
             match outcome {
                 Outcome::Analysed { links } => {
                     ctx.counts.pages_analysed += 1;
@@ -500,13 +513,24 @@ impl PageTask {
         if resp.truncated {
             row.error = format!("body cut at {} bytes", resp.body.len());
         }
+        let _ = self.done.send(Done::HostFree { host: self.host.clone() });
         let (tx, rx) = tokio::sync::oneshot::channel();
         let engine = self.engine.clone();
         rayon::spawn(move || {
-            let page = analyse_page(&resp.url, &resp.content_type, resp.charset.as_deref(), &resp.body, &engine);
+            // A panic on one hostile page must not take the crawl down (rayon would abort).
+            let page = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                analyse_page(&resp.url, &resp.content_type, resp.charset.as_deref(), &resp.body, &engine)
+            }));
             let _ = tx.send(page);
         });
-        let Ok(page) = rx.await else { return Outcome::Finished };
+        let page = match rx.await {
+            Ok(Ok(page)) => page,
+            _ => {
+                row.error = "analysis failed (internal error; the page is skipped)".into();
+                let _ = self.writer.send(WriterMsg::Log(row));
+                return Outcome::Analysed { links: Vec::new() };
+            }
+        };
         row.encoding = page.encoding.to_string();
         row.encoding_source = page.decided_by.as_str().to_string();
         let queue_row = QueueRow::new(&page.doc, &page.analysis, &self.engine.lexicon, &self.run_id);
