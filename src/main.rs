@@ -51,6 +51,14 @@ enum Command {
         #[command(flatten)]
         common: CrawlArgs,
     },
+    /// Serve a folder on 127.0.0.1 until interrupted (for benchmarks and manual tests).
+    Serve {
+        /// The folder to serve.
+        root: PathBuf,
+        /// File to write the chosen address to (`127.0.0.1:PORT`), once listening.
+        #[arg(long)]
+        addr_file: Option<PathBuf>,
+    },
     /// Serve samples/site on 127.0.0.1 and crawl it (the guard opened for that server only).
     Demo {
         /// The site to serve.
@@ -146,6 +154,16 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let seeds = read_seeds(&seeds)?;
             let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone() }, &common)?;
             Ok(if summary.items.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Serve { root, addr_file } => {
+            let server = kuzet::serve::Server::start(kuzet::serve::static_site(root.clone())).context("starting the server")?;
+            println!("serving {} at {}", root.display(), server.url());
+            if let Some(f) = addr_file {
+                std::fs::write(&f, server.addr.to_string()).with_context(|| format!("writing {}", f.display()))?;
+            }
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(tokio::signal::ctrl_c())?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Demo { site, common } => {
             if !site.join("index.html").exists() {
