@@ -21,7 +21,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
 use crate::lexicon::{Lexicon, Term};
-use crate::normalize::{self, Normalized, is_cyrillic, is_default_ignorable, is_latin};
+use crate::normalize::{self, Normalized, is_alnum, is_cyrillic, is_default_ignorable, is_latin, is_letter, is_mark};
 
 /// What a matched term is: a lexicon entry, or a cue of a rule group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -215,7 +215,7 @@ impl Matcher {
             }
             let info = &self.terms[term as usize];
             let (evasion, translit) = evasion_of(&text[span.clone()], info);
-            if loose_only && evasion.is_empty() && !info.kazakh && !(translit && info.loose_letters >= 5) {
+            if loose_only && !accept_loose(info, evasion, translit) {
                 continue;
             }
             hits.push(Hit { term: info.target, span, loose_only, evasion, translit, word: 0, paragraph: 0 });
@@ -240,6 +240,21 @@ impl Matcher {
                 }
             }
         }
+    }
+}
+
+/// Whether a hit found only in the loose view is kept (see the module docs). Across scripts,
+/// letters spelled out or repeated are not enough: Russian one-letter words `и с и с` would read
+/// as `isis`.
+fn accept_loose(term: &TermInfo, evasion: Evasion, translit: bool) -> bool {
+    if term.kazakh {
+        return true;
+    }
+    let in_letters = [Evasion::ZERO_WIDTH, Evasion::HOMOGLYPH, Evasion::COMPAT, Evasion::LEET].iter().any(|&e| evasion.contains(e));
+    if translit {
+        in_letters || term.loose_letters >= 5
+    } else {
+        !evasion.is_empty()
     }
 }
 
@@ -276,13 +291,13 @@ fn place_words(loose: &Normalized, hits: &mut [Hit]) {
 
 /// Drops the separators that a view folded into the last letter of a hit (`у б и в а ` → `у б и в а`).
 fn trim_span(text: &str, span: Range<usize>) -> Range<usize> {
-    let trimmed = text[span.clone()].trim_end_matches(|c: char| !(c.is_alphanumeric() || is_leet_char(c) || unicode_normalization::char::is_combining_mark(c)));
+    let trimmed = text[span.clone()].trim_end_matches(|c: char| !(is_alnum(c) || is_leet_char(c) || is_mark(c)));
     if trimmed.is_empty() { span } else { span.start..span.start + trimmed.len() }
 }
 
 fn script_of(text: &str) -> Script {
     let (mut lat, mut cyr, mut other) = (0, 0, 0);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
+    for c in text.chars().filter(|&c| is_letter(c)) {
         if is_latin(c) {
             lat += 1;
         } else if is_cyrillic(c) {
@@ -329,7 +344,7 @@ fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
         if !c.is_ascii() && is_nfkc_quick(std::iter::once(c)) != IsNormalized::Yes {
             ev |= Evasion::COMPAT;
         }
-        let part_of_word = c.is_alphanumeric() || is_leet_char(c) || c == '\'' || c == '’';
+        let part_of_word = is_alnum(c) || is_leet_char(c) || c == '\'' || c == '’';
         if !part_of_word {
             if in_piece {
                 close(&mut ev, letters, leet, lat, cyr);
@@ -343,7 +358,7 @@ fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
             in_piece = true;
             (letters, leet, lat, cyr) = (false, false, false, false);
         }
-        if c.is_alphabetic() {
+        if is_letter(c) {
             letters = true;
             lat |= is_latin(c);
             cyr |= is_cyrillic(c);
@@ -351,7 +366,7 @@ fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
             leet = true;
         }
         let lower = c.to_lowercase().next().unwrap_or(c);
-        if lower == run_char && c.is_alphabetic() {
+        if lower == run_char && is_letter(c) {
             run += 1;
             if run >= 3 {
                 ev |= Evasion::REPEATED;
@@ -416,6 +431,8 @@ mod tests {
         // a short Russian word in Latin text is a folding accident, not a hit
         ("бить", "ru", "a bit of luck", &[], &[]),
         ("взорвать", "ru", "vzorvat ih", &["vzorvat"], &[]),
+        ("isis", "en", "и с и с", &[], &[]),
+        ("isis", "en", "i s i s", &["i s i s"], &["spelled out"]),
         ("اقتلوا", "ar", "اُقْتُلُوا الكفار", &["اُقْتُلُوا"], &[]),
     ];
 

@@ -149,8 +149,42 @@ pub fn both(text: &str) -> (Normalized, Normalized) {
 }
 
 /// Whether `c` counts as part of a word in a normalized view (for boundary checks).
+#[inline]
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '\'' || is_combining_mark(c)
+    is_alnum(c) || c == '\'' || is_mark(c)
+}
+
+/// `char::is_alphabetic`, answered from ranges for the scripts that make up nearly all text
+/// (the standard library's table search dominated profiles).
+#[inline]
+pub fn is_letter(c: char) -> bool {
+    match c as u32 {
+        0x41..=0x5A | 0x61..=0x7A => true,
+        0..=0x7F => false,
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F => true,
+        0x400..=0x481 | 0x48A..=0x52F => true,
+        0x621..=0x64A => true,
+        _ => c.is_alphabetic(),
+    }
+}
+
+/// `char::is_alphanumeric`, with the same fast ranges as [`is_letter`].
+#[inline]
+pub fn is_alnum(c: char) -> bool {
+    match c as u32 {
+        0x30..=0x39 => true,
+        0..=0x7F | 0xC0..=0x24F | 0x400..=0x52F | 0x621..=0x64A => is_letter(c),
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// `is_combining_mark`, skipping the table for letters of the common scripts.
+#[inline]
+pub fn is_mark(c: char) -> bool {
+    match c as u32 {
+        0..=0x2FF | 0x400..=0x482 | 0x48A..=0x52F | 0x621..=0x64A => false,
+        _ => is_combining_mark(c),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -305,7 +339,7 @@ fn cyrillic_fold(c: char) -> Option<Fold> {
         0x483..=0x489 => return None, // combining marks: slow path
         _ => c.to_lowercase().next()?,
     };
-    Some(if lower.is_alphabetic() { Fold::Word(lower) } else { Fold::Punct(lower) })
+    Some(if is_letter(lower) { Fold::Word(lower) } else { Fold::Punct(lower) })
 }
 
 fn arabic_fold(c: char) -> Option<Fold> {
@@ -325,7 +359,7 @@ fn arabic_fold(c: char) -> Option<Fold> {
         0x61B => Fold::Punct(';'),
         0x61F => Fold::Punct('?'),
         0x675..=0x678 => return None, // compatibility ligatures: NFKC decides
-        _ if c.is_alphanumeric() => Fold::Word(c),
+        _ if is_alnum(c) => Fold::Word(c),
         _ => Fold::Punct(c),
     })
 }
@@ -340,7 +374,7 @@ fn classify(c: char) -> Fold {
         Fold::Space(0)
     } else if matches!(c, '\u{B4}' | '\u{2BB}' | '\u{2BC}') {
         Fold::Apostrophe
-    } else if c.is_alphanumeric() || is_combining_mark(c) {
+    } else if is_alnum(c) || is_mark(c) {
         Fold::Word(c)
     } else {
         Fold::Punct(c)
@@ -357,7 +391,7 @@ fn is_cluster_mark(c: char) -> bool {
     if (0x600..=0x6FF).contains(&u) {
         return false;
     }
-    is_combining_mark(c)
+    is_mark(c)
 }
 
 /// Default_Ignorable_Code_Point (Unicode DerivedCoreProperties), plus the Mongolian vowel
@@ -373,13 +407,13 @@ pub fn is_default_ignorable(c: char) -> bool {
 /// Whether `c` is a Cyrillic letter.
 pub fn is_cyrillic(c: char) -> bool {
     matches!(c as u32, 0x400..=0x52F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F)
-        && c.is_alphabetic()
+        && is_letter(c)
 }
 
 /// Whether `c` is a Latin letter.
 pub fn is_latin(c: char) -> bool {
     matches!(c as u32, 0x41..=0x5A | 0x61..=0x7A | 0xC0..=0x24F | 0x1E00..=0x1EFF | 0xFF21..=0xFF5A)
-        && c.is_alphabetic()
+        && is_letter(c)
         && c != '\u{D7}'
         && c != '\u{F7}'
 }
@@ -424,7 +458,7 @@ fn repair_script(token: &mut Vec<(char, u32)>) {
         std::cmp::Ordering::Greater => true,
         std::cmp::Ordering::Less => false,
         std::cmp::Ordering::Equal if cyr != lat => cyr > lat,
-        std::cmp::Ordering::Equal => token.iter().find(|(c, _)| c.is_alphabetic()).is_some_and(|&(c, _)| is_cyrillic(c)),
+        std::cmp::Ordering::Equal => token.iter().find(|(c, _)| is_letter(*c)).is_some_and(|&(c, _)| is_cyrillic(c)),
     };
     for (c, _) in token.iter_mut() {
         let mapped = if to_cyrillic { latin_to_cyrillic(*c) } else { cyrillic_to_latin(*c) };
@@ -468,7 +502,7 @@ fn is_leet_symbol(c: char) -> bool {
 
 /// Strict word characters, as the loose pass sees them.
 fn is_strict_word(c: char) -> bool {
-    c.is_alphanumeric() || c == '\'' || is_combining_mark(c)
+    is_word_char(c)
 }
 
 fn loosen(s: &Normalized) -> Normalized {
@@ -585,8 +619,8 @@ impl Loose {
     /// Decided on the key, which is what a second pass sees.
     fn single_is_letter(&self) -> bool {
         match self.key.first() {
-            Some(&(c, _)) => c.is_alphabetic(),
-            None => self.word.first().is_some_and(|&(c, _)| c.is_alphabetic()),
+            Some(&(c, _)) => is_letter(c),
+            None => self.word.first().is_some_and(|&(c, _)| is_letter(c)),
         }
     }
 
@@ -597,7 +631,7 @@ impl Loose {
         for &(c, _) in &self.word {
             cyr += usize::from(is_cyrillic(c));
             lat += usize::from(is_latin(c));
-            letters |= c.is_alphabetic();
+            letters |= is_letter(c);
         }
         let cyrillic_context = cyr > lat;
         self.key.clear();
@@ -611,14 +645,14 @@ impl Loose {
             let c = leet(c, cyrillic_context).unwrap_or(c);
             if c == '\'' {
                 let prev = self.key.last().map(|&(p, _)| p);
-                let next_is_letter = self.word.get(k + 1).is_some_and(|&(n, _)| n.is_alphabetic());
+                let next_is_letter = self.word.get(k + 1).is_some_and(|&(n, _)| is_letter(n));
                 // Kazakh 2017 Latin: s' = ш, c' = ч; elsewhere the apostrophe is dropped.
                 if next_is_letter && matches!(prev, Some('s' | 'c')) {
                     self.push_key('h', off);
                 }
                 continue;
             }
-            if is_combining_mark(c) {
+            if is_mark(c) {
                 continue;
             }
             match key_of(c) {

@@ -198,3 +198,13 @@ proptest! {
         check_map(&text, &l)?;
     }
 }
+
+#[test]
+fn fast_predicates_agree_with_the_standard_library() {
+    for u in (0..0x3000u32).chain(0xFB00..0xFF00).chain(0x1D400..0x1D800) {
+        let Some(c) = char::from_u32(u) else { continue };
+        assert_eq!(is_letter(c), c.is_alphabetic(), "is_letter U+{u:04X}");
+        assert_eq!(is_alnum(c), c.is_alphanumeric(), "is_alnum U+{u:04X}");
+        assert_eq!(is_mark(c), is_combining_mark(c), "is_mark U+{u:04X}");
+    }
+}
