@@ -75,12 +75,11 @@ impl Normalized {
         Normalized { text: String::with_capacity(n), map: Vec::with_capacity(n + 1) }
     }
 
+    #[inline]
     fn push(&mut self, c: char, from: u32) {
         self.text.push(c);
-        let n = c.len_utf8();
-        for _ in 0..n {
-            self.map.push(from);
-        }
+        let len = self.map.len();
+        self.map.resize(len + c.len_utf8(), from);
     }
 
 }
@@ -204,6 +203,8 @@ enum Fold {
 struct Strict {
     out: Normalized,
     token: Vec<(char, u32)>,
+    /// Scripts seen in the token: 1 Latin, 2 Cyrillic. Only a mixed token needs repair.
+    scripts: u8,
     apostrophe: Option<u32>,
     /// A pending run of separators: offset of its first character and line breaks seen.
     sep: Option<(u32, u8)>,
@@ -211,7 +212,7 @@ struct Strict {
 
 impl Strict {
     fn new(n: usize) -> Strict {
-        Strict { out: Normalized::with_capacity(n), token: Vec::new(), apostrophe: None, sep: None }
+        Strict { out: Normalized::with_capacity(n), token: Vec::new(), scripts: 0, apostrophe: None, sep: None }
     }
 
     fn feed(&mut self, f: Fold, off: u32) {
@@ -221,6 +222,7 @@ impl Strict {
                 if let Some(a) = self.apostrophe.take() {
                     self.token.push(('\'', a));
                 }
+                self.scripts |= script_bit(c);
                 self.token.push((c, off));
             }
             Fold::Space(lines) => {
@@ -277,7 +279,10 @@ impl Strict {
 
     fn flush_token(&mut self) {
         if !self.token.is_empty() {
-            repair_script(&mut self.token);
+            if self.scripts == 3 {
+                repair_script(&mut self.token);
+            }
+            self.scripts = 0;
             for &(c, off) in &self.token {
                 self.out.push(c, off);
             }
@@ -418,6 +423,19 @@ pub fn is_latin(c: char) -> bool {
         && c != '\u{F7}'
 }
 
+/// 1 for a Latin letter, 2 for a Cyrillic one, 0 otherwise.
+#[inline]
+fn script_bit(c: char) -> u8 {
+    match c as u32 {
+        0x61..=0x7A => 1,
+        0..=0x7F => 0,
+        0x430..=0x45F => 2,
+        _ if is_latin(c) => 1,
+        _ if is_cyrillic(c) => 2,
+        _ => 0,
+    }
+}
+
 /// Latin letters that look like a Cyrillic letter (lower case).
 fn latin_to_cyrillic(c: char) -> Option<char> {
     Some(match c {
@@ -516,7 +534,12 @@ fn loosen(s: &Normalized) -> Normalized {
             i += c.len_utf8();
             continue;
         }
-        let end = scan_word(text, i);
+        let (end, plain) = scan_word(text, i);
+        if plain && l.fold_plain(&text[i..end], i) {
+            l.emit_key();
+            i = end;
+            continue;
+        }
         l.fold_span(text, i, end);
         if l.is_single() {
             if let Some((singles, group_end)) = l.single_letter_group(text, i, end) {
@@ -546,18 +569,25 @@ fn char_at(text: &str, i: usize) -> char {
     text[i..].chars().next().unwrap_or('\0')
 }
 
-/// End of the word starting at `i`: word characters and leet symbols between two of them.
-fn scan_word(text: &str, i: usize) -> usize {
+/// End of the word starting at `i`: word characters and leet symbols between two of them;
+/// and whether the word is plain: letters only, no digit, symbol, apostrophe or mark.
+fn scan_word(text: &str, i: usize) -> (usize, bool) {
     let mut j = i;
+    let mut plain = true;
     let mut it = text[i..].char_indices().peekable();
     while let Some((k, c)) = it.next() {
-        if is_strict_word(c) {
+        if is_letter(c) && !is_mark(c) {
             j = i + k + c.len_utf8();
-        } else if !(is_leet_symbol(c) && j == i + k && it.peek().is_some_and(|&(_, n)| is_strict_word(n))) {
+        } else if is_strict_word(c) {
+            j = i + k + c.len_utf8();
+            plain = false;
+        } else if is_leet_symbol(c) && j == i + k && it.peek().is_some_and(|&(_, n)| is_strict_word(n)) {
+            plain = false;
+        } else {
             break;
         }
     }
-    j
+    (j, plain)
 }
 
 struct Loose {
@@ -574,6 +604,26 @@ impl Loose {
         self.word.clear();
         self.word.extend(text[start..end].char_indices().map(|(k, c)| (c, (start + k) as u32)));
         self.fold_word();
+    }
+
+    /// The key of a plain word (letters only) straight from the text, with no leet, apostrophe
+    /// or mark to consider. False, leaving the slow path to decide, when the key is one letter
+    /// or none (a possible spelled-out letter).
+    fn fold_plain(&mut self, word: &str, at: usize) -> bool {
+        self.key.clear();
+        for (k, c) in word.char_indices() {
+            let off = (at + k) as u32;
+            match key_of(c) {
+                Key::Same => self.push_key(c, off),
+                Key::One(a) => self.push_key(a, off),
+                Key::Two(a, b) => {
+                    self.push_key(a, off);
+                    self.push_key(b, off);
+                }
+                Key::Zero => {}
+            }
+        }
+        self.key.len() > 1
     }
 
     /// Words spelled out one letter at a time with separators between them (`k.i.l.l`): at
@@ -597,7 +647,7 @@ impl Loose {
             if gap == 0 || k >= text.len() || !is_strict_word(char_at(text, k)) {
                 break;
             }
-            let word_end = scan_word(text, k);
+            let (word_end, _) = scan_word(text, k);
             self.fold_span(text, k, word_end);
             if !self.is_single() {
                 break;
@@ -753,7 +803,7 @@ fn key_of(c: char) -> Key {
             'j' => Key::One('ž'),
             _ => Key::Same,
         },
-        '\u{400}'..='\u{52F}' => cyrillic_key(c),
+        '\u{400}'..='\u{52F}' | '\u{1C80}'..='\u{1C8F}' | '\u{A640}'..='\u{A69F}' => cyrillic_key(c),
         '\u{C0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}' => latin_key(c),
         _ => Key::Same,
     }

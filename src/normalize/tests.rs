@@ -106,6 +106,9 @@ const LOOSE_SAME: &[(&str, &str)] = &[
     ("6oм6a", "бомба"),
 ];
 
+/// Inputs that once broke idempotence (found by the property test below).
+const IDEMPOTENT: &[&str] = &["Ꙁ6", "Ｗ\u{2de0}\u{200b}", "Y\u{306}Ўa", "h\u{301}Ђa", "6Hљc", "0@3Ａ", "\u{301}a a \u{483}¡", "y'\u{306}Љ"];
+
 /// (input, other) pairs whose loose views must differ.
 const LOOSE_DIFFERENT: &[(&str, &str)] = &[
     ("kill", "skill"),
@@ -128,6 +131,15 @@ fn loose_table() {
     }
     for &(a, b) in LOOSE_DIFFERENT {
         assert_ne!(loose(a).as_str(), loose(b).as_str(), "loose({a:?}) vs loose({b:?})");
+    }
+}
+
+#[test]
+fn known_idempotence_cases() {
+    for &text in IDEMPOTENT {
+        let (s, l) = both(text);
+        assert_eq!(strict(s.as_str()).as_str(), s.as_str(), "strict {text:?}");
+        assert_eq!(loose(l.as_str()).as_str(), l.as_str(), "loose {text:?}");
     }
 }
 
