@@ -1,7 +1,7 @@
 //! Matching: every lexicon entry and rule-group cue, found in both normalized views.
 //!
 //! Terms are normalized exactly as text is, then compiled into one Aho-Corasick automaton per
-//! view. Word boundaries are verified after each match: a whole-word term never matches inside
+//! view, walked from each word start. Word boundaries are verified after each match: a whole-word term never matches inside
 //! a word (`kill` not in `skill`), a stem needs a word boundary on its left only (`убива*` not
 //! in `избивать`), and the words of a phrase meet across the single space that spaces, hyphens
 //! and line breaks fold to (sentence punctuation and blank lines are not folded, so phrases
@@ -17,7 +17,9 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::{Anchored, MatchKind};
 use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
 use crate::lexicon::{Lexicon, Term};
@@ -121,7 +123,9 @@ pub struct Matcher {
 
 #[derive(Debug, Clone)]
 struct View {
-    automaton: AhoCorasick,
+    /// Walked by hand from each word start (anchored), so a search ends as soon as no term can
+    /// continue. A contiguous NFA: compact, and fast at 20,000 terms as at 100.
+    automaton: NFA,
     /// Per pattern, the indices into `Matcher::terms` that normalize to it.
     targets: Vec<Vec<u32>>,
 }
@@ -139,7 +143,7 @@ impl View {
             });
             targets[id].push(term);
         }
-        let automaton = AhoCorasick::builder()
+        let automaton = NFA::builder()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
             .expect("lexicon automaton within aho-corasick's limits");
@@ -226,17 +230,39 @@ impl Matcher {
         hits
     }
 
+    /// Every term starting at a word start of `text`: an anchored search from each start, which
+    /// ends as soon as no term can continue (usually within a letter or two).
     fn scan(&self, view: &View, text: &Normalized, loose: bool, out: &mut Vec<(u32, Range<usize>, bool)>) {
         let s = text.as_str();
-        for m in view.automaton.find_overlapping_iter(s) {
-            let left_ok = s[..m.start()].chars().next_back().is_none_or(|c| !normalize::is_word_char(c));
-            if !left_ok {
+        let bytes = s.as_bytes();
+        let nfa = &view.automaton;
+        let Ok(root) = nfa.start_state(Anchored::Yes) else { return };
+        for &start in text.word_starts() {
+            let start = start as usize;
+            if s[..start].chars().next_back().is_some_and(normalize::is_word_char) {
                 continue;
             }
-            let right_free = s[m.end()..].chars().next().is_none_or(|c| !normalize::is_word_char(c));
-            for &t in &view.targets[m.pattern().as_usize()] {
-                if right_free || self.terms[t as usize].stem {
-                    out.push((t, text.original_range(m.start()..m.end()), loose));
+            let mut sid = root;
+            for (k, &b) in bytes[start..].iter().enumerate() {
+                sid = nfa.next_state(Anchored::Yes, sid, b);
+                if nfa.is_dead(sid) {
+                    break;
+                }
+                if !nfa.is_match(sid) {
+                    continue;
+                }
+                let end = start + k + 1;
+                let right_free = s[end..].chars().next().is_none_or(|c| !normalize::is_word_char(c));
+                for i in 0..nfa.match_len(sid) {
+                    let pid = nfa.match_pattern(sid, i);
+                    if nfa.pattern_len(pid) != end - start {
+                        continue; // a shorter term ending here starts inside the word
+                    }
+                    for &t in &view.targets[pid.as_usize()] {
+                        if right_free || self.terms[t as usize].stem {
+                            out.push((t, text.original_range(start..end), loose));
+                        }
+                    }
                 }
             }
         }

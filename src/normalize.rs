@@ -32,6 +32,8 @@ pub struct Normalized {
     /// `map[i]`: byte offset in the original of the character that produced byte `i` of
     /// `text`; `map[text.len()]` is the original's length. Non-decreasing.
     map: Vec<u32>,
+    /// Byte offsets in `text` where a word begins, ascending (matching starts only there).
+    starts: Vec<u32>,
 }
 
 impl Normalized {
@@ -61,6 +63,11 @@ impl Normalized {
         start..self.map[j] as usize
     }
 
+    /// Byte offsets where words begin in the normalized text, ascending.
+    pub fn word_starts(&self) -> &[u32] {
+        &self.starts
+    }
+
     /// The first normalized byte produced at or after original offset `offset`.
     pub fn position_of_original(&self, offset: usize) -> usize {
         self.map.partition_point(|&m| (m as usize) < offset).min(self.text.len())
@@ -72,7 +79,7 @@ impl Normalized {
     }
 
     fn with_capacity(n: usize) -> Normalized {
-        Normalized { text: String::with_capacity(n), map: Vec::with_capacity(n + 1) }
+        Normalized { text: String::with_capacity(n), map: Vec::with_capacity(n + 1), starts: Vec::with_capacity(n / 6) }
     }
 
     #[inline]
@@ -279,6 +286,7 @@ impl Strict {
 
     fn flush_token(&mut self) {
         if !self.token.is_empty() {
+            self.out.starts.push(self.out.text.len() as u32);
             if self.scripts == 3 {
                 repair_script(&mut self.token);
             }
@@ -732,6 +740,7 @@ impl Loose {
     }
 
     fn emit_key(&mut self) {
+        self.out.starts.push(self.out.text.len() as u32);
         if self.key.is_empty() {
             // A word made only of signs (ъ, ь): keep it rather than leave a double space.
             for &(c, off) in &self.word {
