@@ -236,6 +236,7 @@ async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<
         span.pb_set_style(&style);
     }
     let _entered = span.enter();
+    tracing::info!(seeds = job.seeds.len(), concurrency = c.concurrency, delay_ms = c.delay_ms, max_depth = c.max_depth, "crawl started");
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
     let mut in_flight = 0usize;
     let mut stopping = false;
@@ -318,6 +319,7 @@ async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<
             }
         }
     }
+    tracing::info!(requests = counts.requests, pages = counts.pages_analysed, interrupted = counts.interrupted, "crawl finished");
     Ok(counts)
 }
 
@@ -559,13 +561,16 @@ fn write_outputs(rx: std_mpsc::Receiver<WriterMsg>, out: &std::path::Path, run_i
         let entry = match msg {
             WriterMsg::Log(l) => {
                 let not_a_failure = ["redirect", "will retry", "skipped"].iter().any(|p| l.error.starts_with(p)) || l.status == "robots" || l.status == "redirect";
+                tracing::debug!(url = %l.url, status = %l.status, error = %l.error, "logged");
                 if !l.error.is_empty() && !not_a_failure {
+                    tracing::info!(url = %l.url, status = %l.status, error = %l.error, "failed");
                     summary.items.failed += 1;
                     summary.items.failures.push(crate::classify::Failure { reference: l.url.clone(), error: l.error.clone() });
                 }
                 l
             }
             WriterMsg::Page { log, row, lang, obfuscated } => {
+                tracing::debug!(url = %log.url, status = %log.status, bytes = log.bytes, ms = log.elapsed_ms as u64, flagged = row.is_some(), "page");
                 summary.items.read += 1;
                 *summary.items.read_by_lang.entry(lang.to_string()).or_default() += 1;
                 summary.items.obfuscated += u64::from(obfuscated);

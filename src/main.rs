@@ -175,6 +175,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             allow.push(server.addr);
             let guard = kuzet::guard::Guard { allow_private: common.allow_private, allow };
             let seed = url::Url::parse(&server.url())?;
+            // Our own loopback server needs no 1 s pause; the site's Crawl-delay still holds.
+            let common = CrawlArgs { delay_ms: common.delay_ms.or(Some(100)), ..common };
             crawl(vec![seed], guard, &common)?;
             Ok(ExitCode::SUCCESS)
         }
