@@ -534,20 +534,27 @@ fn is_strict_word(c: char) -> bool {
 fn loosen(s: &Normalized) -> Normalized {
     let text = s.as_str();
     let mut l = Loose { out: Normalized::with_capacity(text.len()), word: Vec::new(), key: Vec::new() };
+    let bytes = text.as_bytes();
     let mut i = 0;
     while i < text.len() {
+        let b = bytes[i];
+        if b < 0x80 && !(b.is_ascii_alphanumeric() || b == b'\'') {
+            l.out.push(b as char, i as u32);
+            i += 1;
+            continue;
+        }
         let c = char_at(text, i);
         if !is_strict_word(c) {
             l.out.push(c, i as u32);
             i += c.len_utf8();
             continue;
         }
-        let (end, plain) = scan_word(text, i);
-        if plain && l.fold_plain(&text[i..end], i) {
+        if let Some(end) = l.fold_plain(text, i) {
             l.emit_key();
             i = end;
             continue;
         }
+        let end = scan_word(text, i);
         l.fold_span(text, i, end);
         if l.is_single() {
             if let Some((singles, group_end)) = l.single_letter_group(text, i, end) {
@@ -577,25 +584,18 @@ fn char_at(text: &str, i: usize) -> char {
     text[i..].chars().next().unwrap_or('\0')
 }
 
-/// End of the word starting at `i`: word characters and leet symbols between two of them;
-/// and whether the word is plain: letters only, no digit, symbol, apostrophe or mark.
-fn scan_word(text: &str, i: usize) -> (usize, bool) {
+/// End of the word starting at `i`: word characters and leet symbols between two of them.
+fn scan_word(text: &str, i: usize) -> usize {
     let mut j = i;
-    let mut plain = true;
     let mut it = text[i..].char_indices().peekable();
     while let Some((k, c)) = it.next() {
-        if is_letter(c) && !is_mark(c) {
+        if is_strict_word(c) {
             j = i + k + c.len_utf8();
-        } else if is_strict_word(c) {
-            j = i + k + c.len_utf8();
-            plain = false;
-        } else if is_leet_symbol(c) && j == i + k && it.peek().is_some_and(|&(_, n)| is_strict_word(n)) {
-            plain = false;
-        } else {
+        } else if !(is_leet_symbol(c) && j == i + k && it.peek().is_some_and(|&(_, n)| is_strict_word(n))) {
             break;
         }
     }
-    (j, plain)
+    j
 }
 
 struct Loose {
@@ -614,24 +614,31 @@ impl Loose {
         self.fold_word();
     }
 
-    /// The key of a plain word (letters only) straight from the text, with no leet, apostrophe
-    /// or mark to consider. False, leaving the slow path to decide, when the key is one letter
-    /// or none (a possible spelled-out letter).
-    fn fold_plain(&mut self, word: &str, at: usize) -> bool {
+    /// Folds the word at `at` in one go if it is plain (letters only: no digit, leet symbol,
+    /// apostrophe or mark) and its key is longer than one letter; returns its end. `None`
+    /// leaves the word to the general path (which also handles spelled-out letters).
+    fn fold_plain(&mut self, text: &str, at: usize) -> Option<usize> {
         self.key.clear();
-        for (k, c) in word.char_indices() {
-            let off = (at + k) as u32;
-            match key_of(c) {
-                Key::Same => self.push_key(c, off),
-                Key::One(a) => self.push_key(a, off),
-                Key::Two(a, b) => {
-                    self.push_key(a, off);
-                    self.push_key(b, off);
+        let mut it = text[at..].char_indices().peekable();
+        while let Some((k, c)) = it.next() {
+            if is_letter(c) && !is_mark(c) {
+                let off = (at + k) as u32;
+                match key_of(c) {
+                    Key::Same => self.push_key(c, off),
+                    Key::One(a) => self.push_key(a, off),
+                    Key::Two(a, b) => {
+                        self.push_key(a, off);
+                        self.push_key(b, off);
+                    }
+                    Key::Zero => {}
                 }
-                Key::Zero => {}
+            } else if is_strict_word(c) || (is_leet_symbol(c) && it.peek().is_some_and(|&(_, n)| is_strict_word(n))) {
+                return None;
+            } else {
+                return (self.key.len() > 1).then_some(at + k);
             }
         }
-        self.key.len() > 1
+        (self.key.len() > 1).then_some(text.len())
     }
 
     /// Words spelled out one letter at a time with separators between them (`k.i.l.l`): at
@@ -655,7 +662,7 @@ impl Loose {
             if gap == 0 || k >= text.len() || !is_strict_word(char_at(text, k)) {
                 break;
             }
-            let (word_end, _) = scan_word(text, k);
+            let word_end = scan_word(text, k);
             self.fold_span(text, k, word_end);
             if !self.is_single() {
                 break;
