@@ -209,28 +209,36 @@ enum Fold {
 
 struct Strict {
     out: Normalized,
-    token: Vec<(char, u32)>,
+    /// Where the open token (word) began in `out.text`. Tokens are written straight to the
+    /// output; a mixed-script token is taken back out, repaired and written again.
+    token: Option<usize>,
     /// Scripts seen in the token: 1 Latin, 2 Cyrillic. Only a mixed token needs repair.
     scripts: u8,
     apostrophe: Option<u32>,
     /// A pending run of separators: offset of its first character and line breaks seen.
     sep: Option<(u32, u8)>,
+    scratch: Vec<(char, u32)>,
 }
 
 impl Strict {
     fn new(n: usize) -> Strict {
-        Strict { out: Normalized::with_capacity(n), token: Vec::new(), scripts: 0, apostrophe: None, sep: None }
+        Strict { out: Normalized::with_capacity(n), token: None, scripts: 0, apostrophe: None, sep: None, scratch: Vec::new() }
     }
 
+    #[inline]
     fn feed(&mut self, f: Fold, off: u32) {
         match f {
             Fold::Word(c) => {
-                self.emit_sep();
+                if self.token.is_none() {
+                    self.emit_sep();
+                    self.token = Some(self.out.text.len());
+                    self.out.starts.push(self.out.text.len() as u32);
+                }
                 if let Some(a) = self.apostrophe.take() {
-                    self.token.push(('\'', a));
+                    self.out.push('\'', a);
                 }
                 self.scripts |= script_bit(c);
-                self.token.push((c, off));
+                self.out.push(c, off);
             }
             Fold::Space(lines) => {
                 self.flush_token();
@@ -238,7 +246,7 @@ impl Strict {
                 *seen = seen.saturating_add(lines);
             }
             Fold::Apostrophe => {
-                if self.token.is_empty() || self.apostrophe.is_some() {
+                if self.token.is_none() || self.apostrophe.is_some() {
                     self.punct('\'', off);
                 } else {
                     self.apostrophe = Some(off);
@@ -249,21 +257,30 @@ impl Strict {
         }
     }
 
+    /// The last character of the open token, unless an apostrophe is pending after it.
+    fn token_last(&self) -> Option<char> {
+        match (self.token, self.apostrophe) {
+            (Some(start), None) => self.out.text[start..].chars().next_back(),
+            _ => None,
+        }
+    }
+
     /// A character produced by NFKC and case folding of a cluster outside the fast path.
     fn feed_slow(&mut self, c: char, off: u32) {
         if is_default_ignorable(c) {
             return;
         }
-        if let (Some(&(prev, _)), None) = (self.token.last(), self.apostrophe) {
+        if let Some(prev) = self.token_last() {
             if is_dropped_mark(prev, c) {
                 return;
             }
             // A folded base (ѐ → е) may compose anew with a mark that follows it (е + ̆ → ӗ).
             if let Some(composed) = compose(prev, c) {
                 if let Some(Fold::Word(w)) = fast_fold(composed).or(Some(classify(composed))) {
-                    if let Some(last) = self.token.last_mut() {
-                        last.0 = w;
-                    }
+                    let from = self.out.map[self.out.text.len() - prev.len_utf8()];
+                    self.out.text.pop();
+                    self.out.map.truncate(self.out.text.len());
+                    self.out.push(w, from);
                     return;
                 }
             }
@@ -278,6 +295,7 @@ impl Strict {
         self.out.push(c, off);
     }
 
+    #[inline]
     fn emit_sep(&mut self) {
         if let Some((off, lines)) = self.sep.take() {
             self.out.push(if lines >= 2 { PARAGRAPH } else { ' ' }, off);
@@ -285,16 +303,19 @@ impl Strict {
     }
 
     fn flush_token(&mut self) {
-        if !self.token.is_empty() {
-            self.out.starts.push(self.out.text.len() as u32);
+        if let Some(start) = self.token.take() {
             if self.scripts == 3 {
-                repair_script(&mut self.token);
+                let out = &mut self.out;
+                self.scratch.clear();
+                self.scratch.extend(out.text[start..].char_indices().map(|(k, c)| (c, out.map[start + k])));
+                repair_script(&mut self.scratch);
+                out.text.truncate(start);
+                out.map.truncate(start);
+                for &(c, from) in &self.scratch {
+                    out.push(c, from);
+                }
             }
             self.scripts = 0;
-            for &(c, off) in &self.token {
-                self.out.push(c, off);
-            }
-            self.token.clear();
         }
         if let Some(a) = self.apostrophe.take() {
             self.emit_sep();
