@@ -218,7 +218,12 @@ impl Matcher {
                 continue;
             }
             let info = &self.terms[term as usize];
-            let (evasion, translit) = evasion_of(&text[span.clone()], info);
+            // Cue hits only need evasion signals to decide whether a loose-only hit stands.
+            let (evasion, translit) = if loose_only || matches!(info.target, TermRef::Entry(_)) {
+                evasion_of(&text[span.clone()], info)
+            } else {
+                (Evasion::default(), false)
+            };
             if loose_only && !accept_loose(info, evasion, translit) {
                 continue;
             }
@@ -391,7 +396,12 @@ fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
         } else if is_leet_char(c) {
             leet = true;
         }
-        let lower = c.to_lowercase().next().unwrap_or(c);
+        let lower = match c as u32 {
+            0x41..=0x5A => c.to_ascii_lowercase(),
+            0..=0x7F => c,
+            0x410..=0x42F => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+            _ => c.to_lowercase().next().unwrap_or(c),
+        };
         if lower == run_char && is_letter(c) {
             run += 1;
             if run >= 3 {
