@@ -291,32 +291,8 @@ fn accept_loose(term: &TermInfo, evasion: Evasion, translit: bool) -> bool {
 
 /// Fills in each hit's word and paragraph index, counted in the loose view.
 fn place_words(loose: &Normalized, hits: &mut [Hit]) {
-    if hits.is_empty() {
-        return;
-    }
-    let mut order: Vec<usize> = (0..hits.len()).collect();
-    order.sort_by_key(|&i| hits[i].span.start);
-    let text = loose.as_str();
-    let (mut words, mut paragraphs, mut in_word) = (0u32, 0u32, false);
-    let mut chars = text.char_indices().peekable();
-    for i in order {
-        let target = loose.position_of_original(hits[i].span.start);
-        while let Some(&(at, c)) = chars.peek() {
-            if at >= target {
-                break;
-            }
-            let word = normalize::is_word_char(c);
-            if word && !in_word {
-                words += 1;
-            }
-            if c == normalize::PARAGRAPH {
-                paragraphs += 1;
-            }
-            in_word = word;
-            chars.next();
-        }
-        hits[i].word = words;
-        hits[i].paragraph = paragraphs;
+    for h in hits.iter_mut() {
+        (h.word, h.paragraph) = loose.word_and_paragraph(loose.position_of_original(h.span.start));
     }
 }
 

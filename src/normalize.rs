@@ -34,6 +34,8 @@ pub struct Normalized {
     map: Vec<u32>,
     /// Byte offsets in `text` where a word begins, ascending (matching starts only there).
     starts: Vec<u32>,
+    /// Byte offsets in `text` of [`PARAGRAPH`] separators, ascending.
+    paragraphs: Vec<u32>,
 }
 
 impl Normalized {
@@ -68,6 +70,12 @@ impl Normalized {
         &self.starts
     }
 
+    /// The index of the word at or after normalized byte `i`, and of its paragraph.
+    pub fn word_and_paragraph(&self, i: usize) -> (u32, u32) {
+        let i = i as u32;
+        (self.starts.partition_point(|&s| s < i) as u32, self.paragraphs.partition_point(|&p| p < i) as u32)
+    }
+
     /// The first normalized byte produced at or after original offset `offset`.
     pub fn position_of_original(&self, offset: usize) -> usize {
         self.map.partition_point(|&m| (m as usize) < offset).min(self.text.len())
@@ -79,11 +87,14 @@ impl Normalized {
     }
 
     fn with_capacity(n: usize) -> Normalized {
-        Normalized { text: String::with_capacity(n), map: Vec::with_capacity(n + 1), starts: Vec::with_capacity(n / 6) }
+        Normalized { text: String::with_capacity(n), map: Vec::with_capacity(n + 1), starts: Vec::with_capacity(n / 6), paragraphs: Vec::new() }
     }
 
     #[inline]
     fn push(&mut self, c: char, from: u32) {
+        if c == PARAGRAPH {
+            self.paragraphs.push(self.text.len() as u32);
+        }
         self.text.push(c);
         let len = self.map.len();
         self.map.resize(len + c.len_utf8(), from);
