@@ -112,3 +112,27 @@ fn hostile_bytes_classify_without_panic_in_bounded_memory() {
     eprintln!("peak RSS of classify over 11 MB of hostile input: {peak_mib} MiB");
     assert!(root().join("samples").exists());
 }
+
+#[test]
+fn jsonl_on_stdin() {
+    use std::process::{Command, Stdio};
+    let dir = tempdir();
+    let out = dir.path().join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kuzet"))
+        .args(["classify", "--lexicons", FIXTURE_LEXICONS, "--out", out.to_str().unwrap(), "--run-id", "stdin", "-"])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let records = "{\"id\": \"s1\", \"text\": \"behead the infidels\"}\n{\"id\": \"s2\", \"text\": \"calm\"}\n";
+    child.stdin.take().unwrap().write_all(records.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let rows: Vec<Vec<String>> = queues(&out).into_iter().flat_map(|(_, r)| r.into_iter().skip(1)).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][5], "s1");
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["read"], 2);
+}
