@@ -113,3 +113,31 @@ pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[
     let analysis = analyse(&doc, engine);
     PageAnalysis { doc, analysis, links, encoding: decoded.encoding.name(), decided_by: decoded.decided_by }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).expect("fixture lexicon")
+    }
+
+    #[test]
+    fn a_page_is_decoded_extracted_and_scored_without_a_network() {
+        let html = "<html><head><base href='/forum/'><title>Тема</title><script>убивайте()</script></head>\
+                    <body><p>Гость: убивайте неверных!</p><a href='t2#c5'>next</a><a href='mailto:x@y'>m</a>\
+                    <a href='https://other.kz/'>out</a></body></html>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(html);
+        let url = Url::parse("http://site.kz/forum/t1").unwrap();
+        let page = analyse_page(&url, "text/html", None, &bytes, &engine());
+        assert_eq!(page.encoding, "windows-1251");
+        assert_eq!(page.decided_by, DecidedBy::Detector);
+        assert_eq!(page.doc.title, "Тема");
+        assert_eq!(page.doc.text, "Гость: убивайте неверных!\n\nnextmout");
+        let links: Vec<&str> = page.links.iter().map(Url::as_str).collect();
+        assert_eq!(links, ["http://site.kz/forum/t2", "https://other.kz/"]);
+        assert_eq!(page.analysis.assessment.category.as_deref(), Some("incitement"));
+        assert!(page.analysis.assessment.is_flagged());
+        assert_eq!(page.doc.reference, "http://site.kz/forum/t1");
+    }
+}
