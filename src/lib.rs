@@ -9,6 +9,7 @@ pub mod analyse;
 pub mod classify;
 pub mod crawl;
 pub mod decode;
+pub mod evaluate;
 pub mod extract;
 pub mod fetch;
 pub mod frontier;

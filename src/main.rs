@@ -51,6 +51,11 @@ enum Command {
         #[command(flatten)]
         common: CrawlArgs,
     },
+    /// Lexicon tooling.
+    Lexicon {
+        #[command(subcommand)]
+        command: LexiconCommand,
+    },
     /// Serve a folder on 127.0.0.1 until interrupted (for benchmarks and manual tests).
     Serve {
         /// The folder to serve.
@@ -66,6 +71,24 @@ enum Command {
         site: PathBuf,
         #[command(flatten)]
         common: CrawlArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum LexiconCommand {
+    /// Precision, recall and F1 of the lexicons on labeled JSONL.
+    Eval {
+        /// Labeled JSONL (`{"id","lang","text","label","orig_label"?}`); repeatable.
+        #[arg(long, required = true)]
+        data: Vec<PathBuf>,
+        #[arg(long, default_value = default_lexicons())]
+        lexicons: PathBuf,
+        /// Labels that count as positive.
+        #[arg(long, value_delimiter = ',', default_value = "violent,incitement")]
+        positive: Vec<String>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -154,6 +177,20 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let seeds = read_seeds(&seeds)?;
             let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone() }, &common)?;
             Ok(if summary.items.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Lexicon { command: LexiconCommand::Eval { data, lexicons, positive, json } } => {
+            let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
+            let paths: Vec<&Path> = data.iter().map(PathBuf::as_path).collect();
+            let (records, skipped) = kuzet::evaluate::read(&paths)?;
+            let positive = positive.into_iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+            let mut report = kuzet::evaluate::evaluate(&engine, &records, &positive);
+            report.skipped_lines = skipped;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", kuzet::evaluate::render(&report));
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve { root, addr_file } => {
             let server = kuzet::serve::Server::start(kuzet::serve::static_site(root.clone())).context("starting the server")?;

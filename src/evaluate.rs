@@ -1,0 +1,210 @@
+//! `kuzet lexicon eval`: how well the lexicons separate what should be queued from what should
+//! not, on labeled JSONL (`{"id", "lang", "text", "label", "orig_label"?}` per line).
+//!
+//! "Positive" is a set of labels (by default `violent` and `incitement`). Reported: precision,
+//! recall and F1 of "flagged" and of "flagged at priority 1" against the positives, the same
+//! per language, the flagged share per original label (the part before `|`), and the entries
+//! and rules behind the most false positives. Every lexicon change can be measured this way.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::BufRead;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::analyse::Engine;
+use crate::score::ReasonKind;
+
+/// One labeled record.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Labeled {
+    #[serde(default)]
+    pub lang: String,
+    pub text: String,
+    pub label: String,
+    #[serde(default)]
+    pub orig_label: String,
+}
+
+/// Confusion counts and the rates derived from them.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct Counts {
+    pub items: u64,
+    pub positives: u64,
+    pub flagged: u64,
+    pub true_positives: u64,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+impl Counts {
+    fn add(&mut self, positive: bool, flagged: bool) {
+        self.items += 1;
+        self.positives += u64::from(positive);
+        self.flagged += u64::from(flagged);
+        self.true_positives += u64::from(positive && flagged);
+    }
+
+    fn finish(mut self) -> Counts {
+        let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        self.precision = ratio(self.true_positives, self.flagged);
+        self.recall = ratio(self.true_positives, self.positives);
+        self.f1 = if self.precision + self.recall == 0.0 { 0.0 } else { 2.0 * self.precision * self.recall / (self.precision + self.recall) };
+        self
+    }
+}
+
+/// Per original label: how much of it is flagged.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
+pub struct LabelShare {
+    pub items: u64,
+    pub flagged: u64,
+    pub priority1: u64,
+    pub flagged_share: f64,
+    pub priority1_share: f64,
+}
+
+/// The evaluation report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub positive_labels: Vec<String>,
+    pub lexicon_version: String,
+    pub flagged: Counts,
+    pub priority1: Counts,
+    pub by_lang: BTreeMap<String, Counts>,
+    pub by_lang_priority1: BTreeMap<String, Counts>,
+    pub by_orig_label: BTreeMap<String, LabelShare>,
+    /// Entries and rules in false positives: (label, false positives), most first.
+    pub false_positive_reasons: Vec<(String, u64)>,
+    pub skipped_lines: u64,
+}
+
+/// Reads labeled records from JSONL files; lines that do not parse are counted and skipped.
+pub fn read(paths: &[&Path]) -> std::io::Result<(Vec<Labeled>, u64)> {
+    let mut records = Vec::new();
+    let mut skipped = 0;
+    for path in paths {
+        let file = std::fs::File::open(path).map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        for line in std::io::BufReader::new(file).lines() {
+            match serde_json::from_str::<Labeled>(&line?) {
+                Ok(r) => records.push(r),
+                Err(_) => skipped += 1,
+            }
+        }
+    }
+    Ok((records, skipped))
+}
+
+/// Classifies every record and compares with its label.
+pub fn evaluate(engine: &Engine, records: &[Labeled], positive: &BTreeSet<String>) -> Report {
+    let results: Vec<(Option<u8>, Vec<String>)> = records
+        .par_iter()
+        .map(|r| {
+            let (_, a) = engine.assess(&r.text);
+            let reasons = a.reasons.iter().filter(|x| !matches!(x.kind, ReasonKind::Dampener(_))).map(|x| x.label.clone()).collect();
+            (a.priority, reasons)
+        })
+        .collect();
+    let mut report = Report { positive_labels: positive.iter().cloned().collect(), lexicon_version: engine.lexicon.version.clone(), ..Report::default() };
+    let mut fp_reasons: HashMap<String, u64> = HashMap::new();
+    for (r, (priority, reasons)) in records.iter().zip(&results) {
+        let is_positive = positive.contains(&r.label);
+        let (flagged, p1) = (priority.is_some(), *priority == Some(1));
+        report.flagged.add(is_positive, flagged);
+        report.priority1.add(is_positive, p1);
+        report.by_lang.entry(r.lang.clone()).or_default().add(is_positive, flagged);
+        report.by_lang_priority1.entry(r.lang.clone()).or_default().add(is_positive, p1);
+        let functionality = r.orig_label.split('|').next().filter(|s| !s.is_empty()).unwrap_or(&r.label);
+        let share = report.by_orig_label.entry(functionality.to_string()).or_default();
+        share.items += 1;
+        share.flagged += u64::from(flagged);
+        share.priority1 += u64::from(p1);
+        if flagged && !is_positive {
+            for reason in reasons {
+                *fp_reasons.entry(reason.clone()).or_default() += 1;
+            }
+        }
+    }
+    report.flagged = report.flagged.finish();
+    report.priority1 = report.priority1.finish();
+    report.by_lang.values_mut().for_each(|c| *c = c.finish());
+    report.by_lang_priority1.values_mut().for_each(|c| *c = c.finish());
+    for s in report.by_orig_label.values_mut() {
+        s.flagged_share = s.flagged as f64 / s.items.max(1) as f64;
+        s.priority1_share = s.priority1 as f64 / s.items.max(1) as f64;
+    }
+    let mut fps: Vec<(String, u64)> = fp_reasons.into_iter().collect();
+    fps.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    fps.truncate(25);
+    report.false_positive_reasons = fps;
+    report
+}
+
+/// The report as text for a terminal.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let line = |name: &str, c: &Counts| {
+        format!(
+            "{name:<22} items {:>6}  positives {:>5}  flagged {:>5}  TP {:>5}  precision {:.3}  recall {:.3}  F1 {:.3}\n",
+            c.items, c.positives, c.flagged, c.true_positives, c.precision, c.recall, c.f1
+        )
+    };
+    out.push_str(&format!("positive labels: {}   lexicon {}\n", report.positive_labels.join(","), report.lexicon_version));
+    out.push_str(&line("flagged", &report.flagged));
+    out.push_str(&line("priority 1", &report.priority1));
+    for (lang, c) in &report.by_lang {
+        out.push_str(&line(&format!("flagged [{lang}]"), c));
+        out.push_str(&line(&format!("priority 1 [{lang}]"), &report.by_lang_priority1[lang]));
+    }
+    out.push_str("\nby original label                      items  flagged  share   P1  share\n");
+    for (label, s) in &report.by_orig_label {
+        out.push_str(&format!("  {label:<36} {:>6} {:>8} {:>6.3} {:>4} {:>6.3}\n", s.items, s.flagged, s.flagged_share, s.priority1, s.priority1_share));
+    }
+    out.push_str("\nentries and rules behind false positives (items):\n");
+    for (label, n) in &report.false_positive_reasons {
+        out.push_str(&format!("  {n:>5}  {label}\n"));
+    }
+    if report.skipped_lines > 0 {
+        out.push_str(&format!("\n{} lines skipped (not a labeled record)\n", report.skipped_lines));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts() {
+        let mut c = Counts::default();
+        for (p, f) in [(true, true), (true, false), (false, true), (false, false), (true, true)] {
+            c.add(p, f);
+        }
+        let c = c.finish();
+        assert_eq!((c.items, c.positives, c.flagged, c.true_positives), (5, 3, 3, 2));
+        assert!((c.precision - 2.0 / 3.0).abs() < 1e-9 && (c.recall - 2.0 / 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn evaluation_on_the_fixture_lexicon() {
+        let engine = Engine::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).unwrap();
+        let records: Vec<Labeled> = [
+            ("en", "behead the infidels, kill them", "violent", "threat|hateful"),
+            ("en", "nice weather", "neutral", "calm_nh|non-hateful"),
+            ("en", "kill", "neutral", "mention_nh|non-hateful"),
+            ("en", "we will meet", "violent", "threat|hateful"),
+        ]
+        .iter()
+        .map(|&(lang, text, label, orig)| Labeled { lang: lang.into(), text: text.into(), label: label.into(), orig_label: orig.into() })
+        .collect();
+        let positive: BTreeSet<String> = ["violent".to_string()].into();
+        let r = evaluate(&engine, &records, &positive);
+        assert_eq!((r.flagged.true_positives, r.flagged.flagged, r.flagged.positives), (1, 2, 2));
+        assert_eq!(r.priority1.true_positives, 1);
+        assert_eq!(r.by_orig_label["mention_nh"].flagged, 1);
+        assert_eq!(r.false_positive_reasons, [("kill".to_string(), 1)]);
+        assert!(render(&r).contains("precision 0.500"));
+    }
+}
