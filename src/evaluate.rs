@@ -208,3 +208,88 @@ mod tests {
         assert!(render(&r).contains("precision 0.500"));
     }
 }
+
+/// One failed lexicon test case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseFailure {
+    /// `path:line`.
+    pub at: String,
+    pub expected: String,
+    pub got: String,
+    pub text: String,
+}
+
+/// Runs every `<lang>/tests.csv` under `dir` (header `expect,text,note`). `expect` is `none`
+/// (must not be queued), a category (must be queued in it), or `category:N` (queued in it at
+/// priority N or more urgent). Returns (cases run, failures); a malformed file is an error.
+pub fn run_tests(engine: &Engine, dir: &Path) -> Result<(usize, Vec<CaseFailure>), String> {
+    let mut files = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries.flatten() {
+        let file = entry.path().join(crate::lexicon::TESTS_FILE);
+        if file.is_file() {
+            files.push(file);
+        }
+    }
+    files.sort();
+    let mut cases = 0;
+    let mut failures = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let mut header_seen = false;
+        for (i, line) in text.lines().enumerate() {
+            let at = format!("{}:{}", file.display(), i + 1);
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            let fields = crate::lexicon::split_csv_line(line).map_err(|e| format!("{at}: {e}"))?;
+            if !header_seen {
+                if fields.first().map(|f| f.trim()) != Some("expect") || fields.get(1).map(|f| f.trim()) != Some("text") {
+                    return Err(format!("{at}: header must start with expect,text"));
+                }
+                header_seen = true;
+                continue;
+            }
+            let (Some(expect), Some(case)) = (fields.first(), fields.get(1)) else {
+                return Err(format!("{at}: needs expect and text"));
+            };
+            cases += 1;
+            let (_, a) = engine.assess(case);
+            let got = match (&a.category, a.priority) {
+                (Some(c), Some(p)) => format!("{c}:{p}"),
+                _ => "none".to_string(),
+            };
+            if !case_passes(expect.trim(), &a) {
+                failures.push(CaseFailure { at, expected: expect.trim().to_string(), got, text: case.clone() });
+            }
+        }
+    }
+    Ok((cases, failures))
+}
+
+fn case_passes(expect: &str, a: &crate::score::Assessment) -> bool {
+    if expect == "none" {
+        return !a.is_flagged();
+    }
+    let (category, max_priority) = match expect.split_once(':') {
+        Some((c, p)) => (c, p.parse::<u8>().unwrap_or(0)),
+        None => (expect, 3),
+    };
+    a.priority.is_some_and(|p| p <= max_priority) && a.category.as_deref() == Some(category)
+}
+
+#[cfg(test)]
+mod case_tests {
+    use super::*;
+
+    #[test]
+    fn lexicon_test_cases_pass_and_fail() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons");
+        let engine = Engine::load(&dir).unwrap();
+        let (cases, failures) = run_tests(&engine, &dir).unwrap();
+        assert_eq!(cases, 6);
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(failures[0].at.ends_with("en/tests.csv:8"), "{}", failures[0].at);
+        assert_eq!((failures[0].expected.as_str(), failures[0].got.as_str()), ("violence:1", "none"));
+    }
+}

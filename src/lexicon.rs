@@ -1,7 +1,8 @@
 //! Lexicons and rules: loading and validating the files an analyst maintains.
 //!
 //! A lexicon folder holds `<lang>/<name>.csv` lexicon files and `*.toml` rules files at any
-//! depth (see the README for both formats). Loading is all-or-nothing: the first malformed line
+//! depth (see the README for both formats); `<lang>/tests.csv` holds test cases for
+//! `kuzet lexicon test`, never terms. Loading is all-or-nothing: the first malformed line
 //! stops it with an error naming `file:line` and the problem, because a half-loaded lexicon
 //! silently misses what analysts rely on.
 //!
@@ -408,7 +409,7 @@ impl Header {
 }
 
 /// Splits one CSV line (RFC 4180 quoting, no line breaks inside fields).
-fn split_csv_line(line: &str) -> Result<Vec<String>, &'static str> {
+pub fn split_csv_line(line: &str) -> Result<Vec<String>, &'static str> {
     let line = line.strip_suffix('\r').unwrap_or(line);
     let mut fields = Vec::new();
     let mut chars = line.chars().peekable();
@@ -452,6 +453,9 @@ fn split_csv_line(line: &str) -> Result<Vec<String>, &'static str> {
     }
 }
 
+/// The test cases of a lexicon folder (`<lang>/tests.csv`), never loaded as a lexicon.
+pub const TESTS_FILE: &str = "tests.csv";
+
 fn collect_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LexiconError> {
     let entries = std::fs::read_dir(dir).map_err(|source| LexiconError::Io { path: dir.to_path_buf(), source })?;
     for entry in entries {
@@ -467,7 +471,7 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), 
             collect_files(root, &path, out)?;
         } else if path.extension().is_some_and(|e| e == "toml") {
             out.push(rel);
-        } else if path.extension().is_some_and(|e| e == "csv") && rel.components().count() == 2 {
+        } else if path.extension().is_some_and(|e| e == "csv") && rel.components().count() == 2 && name != TESTS_FILE {
             out.push(rel);
         }
     }

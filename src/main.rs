@@ -90,6 +90,11 @@ enum LexiconCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Run the test cases in every `<lang>/tests.csv` of the lexicon folder.
+    Test {
+        #[arg(long, default_value = default_lexicons())]
+        lexicons: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -191,6 +196,15 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 print!("{}", kuzet::evaluate::render(&report));
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Lexicon { command: LexiconCommand::Test { lexicons } } => {
+            let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
+            let (cases, failures) = kuzet::evaluate::run_tests(&engine, &lexicons).map_err(anyhow::Error::msg)?;
+            for f in &failures {
+                println!("FAIL {}: expected {}, got {}: {}", f.at, f.expected, f.got, f.text);
+            }
+            println!("lexicon tests: {} passed, {} failed", cases - failures.len(), failures.len());
+            Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Serve { root, addr_file } => {
             let server = kuzet::serve::Server::start(kuzet::serve::static_site(root.clone())).context("starting the server")?;
