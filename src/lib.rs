@@ -16,6 +16,7 @@ pub mod frontier;
 pub mod guard;
 pub mod lang;
 pub mod lexicon;
+pub mod lint;
 pub mod matcher;
 pub mod normalize;
 pub mod queue;

@@ -90,6 +90,11 @@ enum LexiconCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Check entries: short stems, collisions after normalization, unknown categories, common words.
+    Lint {
+        #[arg(long, default_value = default_lexicons())]
+        lexicons: PathBuf,
+    },
     /// Run the test cases in every `<lang>/tests.csv` of the lexicon folder.
     Test {
         #[arg(long, default_value = default_lexicons())]
@@ -196,6 +201,17 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 print!("{}", kuzet::evaluate::render(&report));
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Lexicon { command: LexiconCommand::Lint { lexicons } } => {
+            let lexicon = kuzet::lexicon::Lexicon::load(&lexicons).context("loading lexicons")?;
+            let common = kuzet::lint::load_common_words(&lexicons);
+            let findings = kuzet::lint::lint(&lexicon, &common);
+            for f in &findings {
+                println!("{} {}: {}", if f.error { "error" } else { "warning" }, f.at, f.message);
+            }
+            let errors = findings.iter().filter(|f| f.error).count();
+            println!("lexicon lint: {} entries, {} common words, {errors} errors, {} warnings", lexicon.entries.len(), common.len(), findings.len() - errors);
+            Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Lexicon { command: LexiconCommand::Test { lexicons } } => {
             let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;

@@ -1,0 +1,130 @@
+//! `kuzet lexicon lint`: entries that will not do what their author meant.
+//!
+//! Errors (exit 1): stems under three letters (they match half the language), terms that
+//! normalize to one letter. Warnings: entries that collide after normalization with another
+//! entry (a duplicate, or the same words in two categories), categories other than the four
+//! kuzet reports, and entries that match very common words of any of the languages (after the
+//! loose fold, so `бить` is caught matching English `bit`). Common words come from
+//! `<lang>/common-words.txt` beside the lexicons: words separated by spaces or lines, `#`
+//! comment lines.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::lexicon::{Entry, Lexicon};
+use crate::normalize;
+
+/// The categories kuzet's queues and rules are built around.
+pub const CATEGORIES: [&str; 4] = ["incitement", "violence", "terrorism", "extremism"];
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub error: bool,
+    /// `file:line` of the entry.
+    pub at: String,
+    pub message: String,
+}
+
+/// Common words by their loose key, with the language and word they come from.
+pub fn load_common_words(dir: &Path) -> HashMap<String, (String, String)> {
+    let mut words = HashMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return words };
+    let mut paths: Vec<_> = entries.flatten().map(|e| e.path().join("common-words.txt")).filter(|p| p.is_file()).collect();
+    paths.sort();
+    for path in paths {
+        let lang = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        for w in text.lines().filter(|l| !l.trim_start().starts_with('#')).flat_map(str::split_whitespace) {
+            let key = normalize::loose(w).as_str().trim().to_string();
+            if !key.is_empty() {
+                words.entry(key).or_insert_with(|| (lang.clone(), w.to_string()));
+            }
+        }
+    }
+    words
+}
+
+/// Lints every entry of `lexicon` against the others and the common words.
+pub fn lint(lexicon: &Lexicon, common: &HashMap<String, (String, String)>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut seen: HashMap<(String, bool), &Entry> = HashMap::new();
+    for e in &lexicon.entries {
+        let strict = normalize::strict(&e.term.words).as_str().trim().to_string();
+        let loose = normalize::loose(&e.term.words).as_str().trim().to_string();
+        let letters = strict.chars().filter(|c| c.is_alphanumeric()).count();
+        let mut push = |error: bool, message: String| findings.push(Finding { error, at: e.source.clone(), message });
+        if e.term.stem && !e.term.words.contains(' ') && letters < 3 {
+            push(true, format!("stem {} has {letters} letters: at least 3 are needed", e.term));
+        }
+        if letters <= 1 {
+            push(true, format!("term {} normalizes to one letter ({strict:?})", e.term));
+        }
+        if !CATEGORIES.contains(&e.category.as_str()) {
+            push(false, format!("unknown category {:?} (expected one of {})", e.category, CATEGORIES.join(", ")));
+        }
+        match seen.get(&(strict.clone(), e.term.stem)) {
+            Some(other) if other.category == e.category => push(false, format!("duplicates {} at {}", other.term, other.source)),
+            Some(other) => push(false, format!("same words as {} ({}) at {}, in another category", other.term, other.category, other.source)),
+            None => {
+                seen.insert((strict.clone(), e.term.stem), e);
+            }
+        }
+        if let Some((lang, word)) = common.get(&loose) {
+            push(false, format!("{} matches the common {lang} word {word:?}", e.term));
+        } else if e.term.stem {
+            if let Some((key, (lang, word))) = common.iter().filter(|(k, _)| k.starts_with(&loose) && !k.contains(' ')).min_by_key(|(k, _)| k.len()) {
+                push(false, format!("stem {} matches the common {lang} word {word:?} ({key})", e.term));
+            }
+        }
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::Term;
+
+    fn entry(term: &str, category: &str, line: usize) -> Entry {
+        Entry {
+            term: Term::parse(term).unwrap(),
+            category: category.into(),
+            weight: 5,
+            lang: "ru".into(),
+            note: String::new(),
+            groups: vec![],
+            meta: vec![],
+            source: format!("ru/x.csv:{line}"),
+        }
+    }
+
+    #[test]
+    fn findings() {
+        let lexicon = Lexicon {
+            entries: vec![
+                entry("уб*", "violence", 2),
+                entry("убить", "violence", 3),
+                entry("УБИТЬ", "violence", 4),
+                entry("убить", "hate", 5),
+                entry("бить", "violence", 6),
+                entry("terror*", "terrorism", 7),
+            ],
+            ..Lexicon::default()
+        };
+        let mut common = HashMap::new();
+        common.insert(normalize::loose("bit").as_str().to_string(), ("en".to_string(), "bit".to_string()));
+        common.insert(normalize::loose("territory").as_str().to_string(), ("en".to_string(), "territory".to_string()));
+        let found = lint(&lexicon, &common);
+        let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.starts_with("stem уб* has 2 letters")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.starts_with("duplicates убить at ru/x.csv:3")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.starts_with("unknown category \"hate\"")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("in another category")), "{messages:?}");
+        assert!(messages.iter().any(|m| *m == "бить matches the common en word \"bit\""), "{messages:?}");
+        assert!(!messages.iter().any(|m| m.contains("terror*")), "terror* is not a prefix of territory's key: {messages:?}");
+        let errors: Vec<&Finding> = found.iter().filter(|f| f.error).collect();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].at, "ru/x.csv:2");
+    }
+}
