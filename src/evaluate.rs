@@ -220,8 +220,8 @@ pub struct CaseFailure {
 }
 
 /// Runs every `<lang>/tests.csv` under `dir` (header `expect,text,note`). `expect` is `none`
-/// (must not be queued), a category (must be queued in it), or `category:N` (queued in it at
-/// priority N or more urgent). Returns (cases run, failures); a malformed file is an error.
+/// (must not be queued), a category (must be queued in it; `a|b` for either, `any` for any),
+/// or `category:N` (queued in it at priority N or more urgent). Returns (cases run, failures); a malformed file is an error.
 pub fn run_tests(engine: &Engine, dir: &Path) -> Result<(usize, Vec<CaseFailure>), String> {
     let mut files = Vec::new();
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -271,11 +271,12 @@ fn case_passes(expect: &str, a: &crate::score::Assessment) -> bool {
     if expect == "none" {
         return !a.is_flagged();
     }
-    let (category, max_priority) = match expect.split_once(':') {
+    let (categories, max_priority) = match expect.split_once(':') {
         Some((c, p)) => (c, p.parse::<u8>().unwrap_or(0)),
         None => (expect, 3),
     };
-    a.priority.is_some_and(|p| p <= max_priority) && a.category.as_deref() == Some(category)
+    let category_ok = categories.split('|').any(|c| c == "any" || a.category.as_deref() == Some(c));
+    a.priority.is_some_and(|p| p <= max_priority) && category_ok
 }
 
 #[cfg(test)]
