@@ -654,16 +654,7 @@ impl Loose {
         let mut it = text[at..].char_indices().peekable();
         while let Some((k, c)) = it.next() {
             if is_letter(c) && !is_mark(c) {
-                let off = (at + k) as u32;
-                match key_of(c) {
-                    Key::Same => self.push_key(c, off),
-                    Key::One(a) => self.push_key(a, off),
-                    Key::Two(a, b) => {
-                        self.push_key(a, off);
-                        self.push_key(b, off);
-                    }
-                    Key::Zero => {}
-                }
+                self.push_folded(c, (at + k) as u32);
             } else if is_strict_word(c) || (is_leet_symbol(c) && it.peek().is_some_and(|&(_, n)| is_strict_word(n))) {
                 return None;
             } else {
@@ -752,15 +743,21 @@ impl Loose {
             if is_mark(c) {
                 continue;
             }
-            match key_of(c) {
-                Key::Same => self.push_key(c, off),
-                Key::One(a) => self.push_key(a, off),
-                Key::Two(a, b) => {
-                    self.push_key(a, off);
-                    self.push_key(b, off);
-                }
-                Key::Zero => {}
+            self.push_folded(c, off);
+        }
+    }
+
+    /// Pushes the one-key fold of `c`.
+    #[inline]
+    fn push_folded(&mut self, c: char, off: u32) {
+        match key_of(c) {
+            Key::Same => self.push_key(c, off),
+            Key::One(a) => self.push_key(a, off),
+            Key::Two(a, b) => {
+                self.push_key(a, off);
+                self.push_key(b, off);
             }
+            Key::Zero => {}
         }
     }
 

@@ -323,8 +323,9 @@ fn link_traps_stay_bounded() {
     assert!(seen.iter().all(|p| !p.contains("view=week")), "URLs with too many query parameters are skipped");
 }
 
-#[test]
-fn killed_crawl_leaves_valid_queue_files() {
+/// A site of endlessly chained pages, each flagged ("kill N"), and a crawl of it running as a
+/// child process with `config`; returns the server, the temp dir, the output folder and the child.
+fn endless_crawl(config: &str) -> (Server, tempfile::TempDir, PathBuf, std::process::Child) {
     let s = server(|r| match r.path.as_str() {
         "/robots.txt" => Reply::not_found(),
         p => {
@@ -335,20 +336,26 @@ fn killed_crawl_leaves_valid_queue_files() {
     let dir = tempdir();
     let seeds = dir.path().join("seeds.txt");
     std::fs::write(&seeds, s.url()).unwrap();
-    let config = dir.path().join("c.toml");
-    std::fs::write(&config, "publish_every = 2\nmax_depth = 1000\n").unwrap();
+    let config_file = dir.path().join("c.toml");
+    std::fs::write(&config_file, config).unwrap();
     let out = dir.path().join("out");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kuzet"))
-        .args(["crawl", "--seeds", seeds.to_str().unwrap(), "--lexicons", LEXICONS, "--out", out.to_str().unwrap(), "--config", config.to_str().unwrap(), "--allow-private", "--delay-ms", "100"])
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kuzet"))
+        .args(["crawl", "--seeds", seeds.to_str().unwrap(), "--lexicons", LEXICONS, "--out", out.to_str().unwrap(), "--config", config_file.to_str().unwrap(), "--allow-private", "--delay-ms", "100"])
         .current_dir(crate::util::root())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     while s.requests().len() < 12 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
+    (s, dir, out, child)
+}
+
+#[test]
+fn killed_crawl_leaves_valid_queue_files() {
+    let (_server, _dir, out, mut child) = endless_crawl("publish_every = 2\nmax_depth = 1000\n");
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
     let files = queues(&out);
@@ -363,28 +370,7 @@ fn killed_crawl_leaves_valid_queue_files() {
 
 #[test]
 fn sigterm_stops_fetching_and_writes_everything() {
-    let s = server(|r| match r.path.as_str() {
-        "/robots.txt" => Reply::not_found(),
-        p => {
-            let n: u32 = p.trim_start_matches("/p").parse().unwrap_or(0);
-            html(&format!("kill {n} <a href='/p{}'>next</a>", n + 1))
-        }
-    });
-    let dir = tempdir();
-    let seeds = dir.path().join("seeds.txt");
-    std::fs::write(&seeds, s.url()).unwrap();
-    let out = dir.path().join("out");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kuzet"))
-        .args(["crawl", "--seeds", seeds.to_str().unwrap(), "--lexicons", LEXICONS, "--out", out.to_str().unwrap(), "--allow-private", "--delay-ms", "100", "--max-depth", "1000"])
-        .current_dir(crate::util::root())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while s.requests().len() < 8 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (s, _dir, out, child) = endless_crawl("max_depth = 1000\n");
     // SAFETY: sending a signal to our own child process.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let output = child.wait_with_output().unwrap();
