@@ -105,40 +105,48 @@ pub fn run(config: &Config, engine: &Engine) -> std::io::Result<Summary> {
     }
     let mut summary = write_outputs(config, engine, batch)?;
     summary.duration_ms = started.elapsed().as_millis() as u64;
-    queue::publish(&config.out.join("summary.json"), |w| {
-        serde_json::to_writer_pretty(&mut *w, &summary).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
+    queue::publish_json(&config.out.join("summary.json"), &summary)?;
     Ok(summary)
 }
 
 fn write_outputs(config: &Config, engine: &Engine, batch: Batch) -> std::io::Result<Summary> {
     let mut rows = batch.rows;
-    queue::sort(&mut rows);
-    let mut by_category: BTreeMap<String, Vec<QueueRow>> = engine.lexicon.categories().into_iter().map(|c| (c, Vec::new())).collect();
     let mut summary = Summary {
         run_id: config.run_id.clone(),
         lexicon_version: engine.lexicon.version.clone(),
         read: batch.read,
         failed: batch.failures.len() as u64,
-        flagged: rows.len() as u64,
         obfuscated: batch.obfuscated,
         read_by_lang: batch.read_by_lang,
         failures: batch.failures,
         ..Summary::default()
     };
-    for row in rows {
+    publish_queues(&config.out, &engine.lexicon.categories(), &mut rows, &mut summary)?;
+    Ok(summary)
+}
+
+/// Sorts `rows`, publishes one queue per category (every category in `categories` gets a file,
+/// header-only when empty) under `out/queues/`, and sets the summary's flagged counts.
+pub fn publish_queues(out: &Path, categories: &[String], rows: &mut [QueueRow], summary: &mut Summary) -> std::io::Result<()> {
+    queue::sort(rows);
+    let mut by_category: BTreeMap<&str, Vec<&QueueRow>> = categories.iter().map(|c| (c.as_str(), Vec::new())).collect();
+    summary.flagged = rows.len() as u64;
+    summary.flagged_by_category.clear();
+    summary.flagged_by_priority.clear();
+    summary.flagged_by_lang.clear();
+    summary.queues.clear();
+    for row in rows.iter() {
         *summary.flagged_by_priority.entry(row.priority.to_string()).or_default() += 1;
         *summary.flagged_by_lang.entry(row.lang.clone()).or_default() += 1;
-        by_category.entry(row.category.clone()).or_default().push(row);
+        by_category.entry(row.category.as_str()).or_default().push(row);
     }
-    for (category, rows) in &by_category {
+    for (category, list) in &by_category {
         let name = format!("{}.csv", file_safe(category));
-        queue::publish_queue(&config.out.join("queues").join(&name), rows)?;
-        summary.flagged_by_category.insert(category.clone(), rows.len() as u64);
+        queue::publish_queue(&out.join("queues").join(&name), list)?;
+        summary.flagged_by_category.insert(category.to_string(), list.len() as u64);
         summary.queues.push(format!("queues/{name}"));
     }
-    Ok(summary)
+    Ok(())
 }
 
 /// A category name as a file name: letters, digits, `-` and `_` kept, the rest `_`.

@@ -28,7 +28,7 @@ use tracing_indicatif::span_ext::IndicatifSpanExt;
 use url::Url;
 
 use crate::analyse::{Engine, analyse_page};
-use crate::classify::Summary;
+use crate::classify::{Summary, publish_queues};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Response};
 use crate::frontier::{Frontier, Scope, Target, registrable_domain};
 use crate::guard::Guard;
@@ -204,7 +204,7 @@ pub fn run(job: &CrawlJob, engine: Arc<Engine>) -> anyhow::Result<CrawlSummary> 
     let secs = started.elapsed().as_secs_f64().max(1e-9);
     summary.crawl.pages_per_second = (summary.crawl.pages_analysed as f64 / secs * 10.0).round() / 10.0;
     summary.items.duration_ms = started.elapsed().as_millis() as u64;
-    publish_summary(&job.out, &summary)?;
+    queue::publish_json(&job.out.join("summary.json"), &summary)?;
     Ok(summary)
 }
 
@@ -554,8 +554,9 @@ fn write_outputs(rx: std_mpsc::Receiver<WriterMsg>, out: &std::path::Path, run_i
     log.write_record(LOG_COLUMNS)?;
     let mut summary = CrawlSummary { items: Summary { run_id: run_id.to_string(), lexicon_version: engine.lexicon.version.clone(), ..Summary::default() }, ..CrawlSummary::default() };
     let mut rows: Vec<QueueRow> = Vec::new();
+    let categories = engine.lexicon.categories();
     // Valid (empty) queues exist from the start: a crawl killed at any point leaves valid files.
-    publish_queues(out, engine, &mut rows, &mut summary.items)?;
+    publish_queues(out, &categories, &mut rows, &mut summary.items)?;
     let mut since_publish = 0;
     for msg in rx {
         let entry = match msg {
@@ -595,44 +596,13 @@ fn write_outputs(rx: std_mpsc::Receiver<WriterMsg>, out: &std::path::Path, run_i
         log.write_record(cells.iter().map(|c| queue::defang(c)))?;
         log.flush()?;
         if since_publish >= every {
-            publish_queues(out, engine, &mut rows, &mut summary.items)?;
+            publish_queues(out, &categories, &mut rows, &mut summary.items)?;
             since_publish = 0;
         }
     }
     log.flush()?;
     log.get_ref().get_ref().sync_all()?;
-    publish_queues(out, engine, &mut rows, &mut summary.items)?;
+    publish_queues(out, &categories, &mut rows, &mut summary.items)?;
     Ok(summary)
 }
 
-fn publish_queues(out: &std::path::Path, engine: &Engine, rows: &mut [QueueRow], summary: &mut Summary) -> std::io::Result<()> {
-    queue::sort(rows);
-    let mut by_category: std::collections::BTreeMap<String, Vec<&QueueRow>> = engine.lexicon.categories().into_iter().map(|c| (c, Vec::new())).collect();
-    for r in rows.iter() {
-        by_category.entry(r.category.clone()).or_default().push(r);
-    }
-    summary.flagged = rows.len() as u64;
-    summary.flagged_by_category.clear();
-    summary.flagged_by_priority.clear();
-    summary.flagged_by_lang.clear();
-    summary.queues.clear();
-    for r in rows.iter() {
-        *summary.flagged_by_priority.entry(r.priority.to_string()).or_default() += 1;
-        *summary.flagged_by_lang.entry(r.lang.clone()).or_default() += 1;
-    }
-    for (category, list) in by_category {
-        let owned: Vec<QueueRow> = list.into_iter().cloned().collect();
-        let name = format!("{category}.csv");
-        queue::publish_queue(&out.join("queues").join(&name), &owned)?;
-        summary.flagged_by_category.insert(category, owned.len() as u64);
-        summary.queues.push(format!("queues/{name}"));
-    }
-    Ok(())
-}
-
-fn publish_summary(out: &std::path::Path, summary: &CrawlSummary) -> std::io::Result<()> {
-    queue::publish(&out.join("summary.json"), |w| {
-        serde_json::to_writer_pretty(&mut *w, summary).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })
-}

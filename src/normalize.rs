@@ -81,11 +81,6 @@ impl Normalized {
         self.map.partition_point(|&m| (m as usize) < offset).min(self.text.len())
     }
 
-    /// The original offset of normalized byte `i` (`i` may equal the text's length).
-    pub fn original_offset(&self, i: usize) -> usize {
-        self.map[i] as usize
-    }
-
     fn with_capacity(n: usize) -> Normalized {
         Normalized { text: String::with_capacity(n), map: Vec::with_capacity(n + 1), starts: Vec::with_capacity(n / 6), paragraphs: Vec::new() }
     }

@@ -220,7 +220,7 @@ pub fn sort(rows: &mut [QueueRow]) {
 }
 
 /// Writes a queue: BOM, header, rows.
-pub fn write<W: Write>(out: W, rows: &[QueueRow]) -> io::Result<()> {
+pub fn write<W: Write>(out: W, rows: &[&QueueRow]) -> io::Result<()> {
     let mut out = out;
     out.write_all(b"\xEF\xBB\xBF")?;
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
@@ -249,8 +249,16 @@ pub fn publish(path: &Path, write_to: impl FnOnce(&mut dyn Write) -> io::Result<
 }
 
 /// Publishes the queue of `rows` at `path`.
-pub fn publish_queue(path: &Path, rows: &[QueueRow]) -> io::Result<()> {
+pub fn publish_queue(path: &Path, rows: &[&QueueRow]) -> io::Result<()> {
     publish(path, |w| write(w, rows))
+}
+
+/// Publishes `value` as pretty JSON at `path`, atomically.
+pub fn publish_json(path: &Path, value: &impl serde::Serialize) -> io::Result<()> {
+    publish(path, |w| {
+        serde_json::to_writer_pretty(&mut *w, value).map_err(io::Error::other)?;
+        w.write_all(b"\n")
+    })
 }
 
 #[cfg(test)]
