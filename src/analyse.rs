@@ -12,6 +12,7 @@ use crate::decode::{self, DecidedBy};
 use crate::lang::LangDetector;
 use crate::lexicon::{Lexicon, LexiconError};
 use crate::matcher::{Hit, Matcher};
+use crate::normalize::{self, Normalized};
 use crate::score::{self, Assessment};
 
 /// The compiled lexicon, matcher and language detector.
@@ -36,7 +37,12 @@ impl Engine {
 
     /// Normalize, match and score `text` (no language label).
     pub fn assess(&self, text: &str) -> (Vec<Hit>, Assessment) {
-        let hits = self.matcher.find(text);
+        self.assess_in(text, &normalize::strict(text))
+    }
+
+    /// [`Engine::assess`] with the strict view of `text` already computed.
+    pub fn assess_in(&self, text: &str, strict: &Normalized) -> (Vec<Hit>, Assessment) {
+        let hits = self.matcher.find_in(text, strict);
         let assessment = score::assess(&hits, &self.lexicon);
         (hits, assessment)
     }
@@ -69,16 +75,30 @@ pub struct Analysis {
 
 /// Everything done to one document: normalize, match, score, label the language.
 pub fn analyse(doc: &Document, engine: &Engine) -> Analysis {
-    let (hits, assessment) = engine.assess(&doc.text);
+    analyse_in(doc, &normalize::strict(&doc.text), engine)
+}
+
+fn analyse_in(doc: &Document, strict: &Normalized, engine: &Engine) -> Analysis {
+    let (hits, assessment) = engine.assess_in(&doc.text, strict);
     let lang = engine.language(&doc.text);
     Analysis { hits, assessment, lang }
+}
+
+/// The content hash of a text: 128 bits of BLAKE3 over its strict normalized view, in hex, so
+/// that markup, case, spacing and invisible characters do not count as change.
+pub fn content_hash(strict: &Normalized) -> String {
+    blake3::hash(strict.as_str().as_bytes()).to_hex()[..32].to_string()
 }
 
 /// A fetched page after decoding, extraction and analysis.
 #[derive(Debug, Clone)]
 pub struct PageAnalysis {
     pub doc: Document,
-    pub analysis: Analysis,
+    /// `None` when the content hash equals the one the caller already had: unchanged content
+    /// is not matched or scored again.
+    pub analysis: Option<Analysis>,
+    /// [`content_hash`] of the visible text.
+    pub content_hash: String,
     /// Links found on the page, resolved against `<base href>` or the page URL, http(s) only,
     /// without fragments.
     pub links: Vec<Url>,
@@ -86,9 +106,10 @@ pub struct PageAnalysis {
     pub decided_by: DecidedBy,
 }
 
-/// Everything done to one fetched page: decode, extract, analyse. `url` is the final URL (the
-/// `ref` of its queue row); `media_type` and `charset` come from the Content-Type header.
-pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[u8], engine: &Engine) -> PageAnalysis {
+/// Everything done to one fetched page: decode, extract, hash, analyse. `url` is the final URL
+/// (the `ref` of its queue row); `media_type` and `charset` come from the Content-Type header.
+/// When the visible text's [`content_hash`] equals `known_hash`, the page is not analysed.
+pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[u8], engine: &Engine, known_hash: Option<&str>) -> PageAnalysis {
     let tld = url.host_str().and_then(|h| h.rsplit('.').next()).filter(|t| t.chars().all(|c| c.is_ascii_alphabetic()));
     let html = media_type.is_empty() || media_type.contains("html") || media_type.contains("xml");
     let decoded = decode::decode(body, charset, tld, html);
@@ -110,8 +131,10 @@ pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[
         (String::new(), decoded.text, Vec::new())
     };
     let doc = Document { reference: url.to_string(), url: url.to_string(), title, text };
-    let analysis = analyse(&doc, engine);
-    PageAnalysis { doc, analysis, links, encoding: decoded.encoding.name(), decided_by: decoded.decided_by }
+    let strict = normalize::strict(&doc.text);
+    let content_hash = content_hash(&strict);
+    let analysis = (known_hash != Some(content_hash.as_str())).then(|| analyse_in(&doc, &strict, engine));
+    PageAnalysis { doc, analysis, content_hash, links, encoding: decoded.encoding.name(), decided_by: decoded.decided_by }
 }
 
 #[cfg(test)]
@@ -129,15 +152,25 @@ mod tests {
                     <a href='https://other.kz/'>out</a></body></html>";
         let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(html);
         let url = Url::parse("http://site.kz/forum/t1").unwrap();
-        let page = analyse_page(&url, "text/html", None, &bytes, &engine());
+        let page = analyse_page(&url, "text/html", None, &bytes, &engine(), None);
         assert_eq!(page.encoding, "windows-1251");
         assert_eq!(page.decided_by, DecidedBy::Detector);
         assert_eq!(page.doc.title, "Тема");
         assert_eq!(page.doc.text, "Гость: убивайте неверных!\n\nnextmout");
         let links: Vec<&str> = page.links.iter().map(Url::as_str).collect();
         assert_eq!(links, ["http://site.kz/forum/t2", "https://other.kz/"]);
-        assert_eq!(page.analysis.assessment.category.as_deref(), Some("incitement"));
-        assert!(page.analysis.assessment.is_flagged());
+        let analysis = page.analysis.as_ref().expect("new content is analysed");
+        assert_eq!(analysis.assessment.category.as_deref(), Some("incitement"));
+        assert!(analysis.assessment.is_flagged());
         assert_eq!(page.doc.reference, "http://site.kz/forum/t1");
+        // The same text under other markup, case and spacing is unchanged and not analysed again.
+        let again = "<html><body><div>ГОСТЬ:   убивайте\u{200B} неверных!</div><p>next<a href='x'>mout</a></p></body></html>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(again);
+        let second = analyse_page(&url, "text/html", None, &bytes, &engine(), Some(&page.content_hash));
+        assert_eq!(second.content_hash, page.content_hash);
+        assert!(second.analysis.is_none());
+        let changed = analyse_page(&url, "text/html", None, "<p>Гость: убивайте всех!</p>".as_bytes(), &engine(), Some(&page.content_hash));
+        assert_ne!(changed.content_hash, page.content_hash);
+        assert!(changed.analysis.is_some());
     }
 }

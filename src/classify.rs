@@ -141,17 +141,12 @@ pub fn publish_queues(out: &Path, categories: &[String], rows: &mut [QueueRow], 
         by_category.entry(row.category.as_str()).or_default().push(row);
     }
     for (category, list) in &by_category {
-        let name = format!("{}.csv", file_safe(category));
+        let name = format!("{}.csv", crate::nightly::file_safe(category));
         queue::publish_queue(&out.join("queues").join(&name), list)?;
         summary.flagged_by_category.insert(category.to_string(), list.len() as u64);
         summary.queues.push(format!("queues/{name}"));
     }
     Ok(())
-}
-
-/// A category name as a file name: letters, digits, `-` and `_` kept, the rest `_`.
-fn file_safe(name: &str) -> String {
-    name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
 /// Adds `path` (a file, or every file under a folder) to `out`.

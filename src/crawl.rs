@@ -110,7 +110,14 @@ impl CrawlConfig {
 /// One crawl to run.
 #[derive(Debug, Clone)]
 pub struct CrawlJob {
+    /// The seeds: the crawl's scope is their registrable domains.
     pub seeds: Vec<Url>,
+    /// What to fetch first (the seeds at depth 0 for a one-off crawl; the due URLs of the store
+    /// for a nightly run).
+    pub start: Vec<Target>,
+    /// [`crate::frontier::key_hash`]es of URLs not to fetch in this crawl even when linked
+    /// (known to the store and not due yet).
+    pub known: Vec<u64>,
     pub config: CrawlConfig,
     pub guard: Guard,
     pub out: PathBuf,
@@ -127,6 +134,10 @@ pub struct CrawlCounts {
     pub redirects: u64,
     pub retries: u64,
     pub statuses: std::collections::BTreeMap<String, u64>,
+    /// Pages answered 304 Not Modified to a conditional request.
+    pub not_modified: u64,
+    /// Pages fetched whose visible text had not changed (not analysed again).
+    pub unchanged: u64,
     pub interrupted: bool,
     pub pages_per_second: f64,
 }
@@ -155,9 +166,64 @@ pub struct LogRow {
 
 const LOG_COLUMNS: [&str; 9] = ["url", "status", "bytes", "content_type", "encoding", "encoding_source", "elapsed_ms", "depth", "error"];
 
-enum WriterMsg {
-    Log(LogRow),
-    Page { log: LogRow, row: Option<QueueRow>, lang: &'static str, obfuscated: bool },
+/// What happened to one URL, sent to the writer.
+#[derive(Debug)]
+pub enum Event {
+    /// Not analysed: refused, disallowed, failed, redirected, not text, or to be retried.
+    Log { log: LogRow, kind: LogKind, redirect_to: Option<Url> },
+    /// 304 Not Modified.
+    NotModified { log: LogRow },
+    /// A page's body has been read; its analysis follows.
+    Fetched { url: Url, depth: u32 },
+    /// A page read and (unless its content was unchanged) analysed.
+    Page { log: LogRow, page: Box<PageRecord> },
+}
+
+/// Why a URL was only logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    /// A failure: counted and named in the summary.
+    Failed,
+    /// Disallowed by robots.txt, not text, or out of scope: not a failure.
+    Skipped,
+    Redirect,
+    /// Will be tried again in this crawl.
+    Retry,
+    /// A remark on a URL that was not requested (a redirect target not followed); the URL's
+    /// state is not touched.
+    Note,
+}
+
+/// A page as the writer records it.
+#[derive(Debug)]
+pub struct PageRecord {
+    pub url: Url,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_hash: String,
+    /// `None` when the content was unchanged and not analysed.
+    pub analysed: Option<Analysed>,
+    /// Links in scope, at depth `log.depth + 1`.
+    pub links: Vec<Url>,
+}
+
+/// The result of analysing a page.
+#[derive(Debug)]
+pub struct Analysed {
+    pub row: Option<QueueRow>,
+    pub lang: &'static str,
+    pub obfuscated: bool,
+}
+
+/// Where the writer puts what the crawl finds: queue files for a one-off crawl, the state
+/// store for a nightly run. Every method runs on the writer thread.
+pub trait Sink: Send {
+    /// One event, in arrival order.
+    fn event(&mut self, event: Event, summary: &mut CrawlSummary) -> anyhow::Result<()>;
+    /// Called whenever the writer has caught up with the crawl: make what came so far durable.
+    fn checkpoint(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()>;
+    /// The crawl is over (or was stopped): publish the final output.
+    fn finish(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()>;
 }
 
 enum Done {
@@ -185,30 +251,40 @@ struct Host {
     refused: Option<String>,
 }
 
-/// Runs a crawl to the end (or to Ctrl-C / SIGTERM) and returns its summary.
+/// Runs a one-off crawl to the end (or to Ctrl-C / SIGTERM): queues and summary in `job.out`.
 pub fn run(job: &CrawlJob, engine: Arc<Engine>) -> anyhow::Result<CrawlSummary> {
     std::fs::create_dir_all(job.out.join("queues"))?;
-    let (writer_tx, writer_rx) = std_mpsc::channel::<WriterMsg>();
-    let writer = {
-        let (out, run_id, engine) = (job.out.clone(), job.run_id.clone(), engine.clone());
-        let every = job.config.publish_every.max(1);
-        std::thread::Builder::new().name("kuzet-writer".into()).spawn(move || write_outputs(writer_rx, &out, &run_id, &engine, every))?
-    };
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let started = Instant::now();
-    let counts = runtime.block_on(dispatch(job, engine, writer_tx))?;
-    drop(runtime);
-    let mut summary = writer.join().map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
-    // The writer counted bytes and statuses from the log; the dispatcher counted the rest.
-    summary.crawl = CrawlCounts { bytes: summary.crawl.bytes, statuses: std::mem::take(&mut summary.crawl.statuses), ..counts };
-    let secs = started.elapsed().as_secs_f64().max(1e-9);
-    summary.crawl.pages_per_second = (summary.crawl.pages_analysed as f64 / secs * 10.0).round() / 10.0;
-    summary.items.duration_ms = started.elapsed().as_millis() as u64;
+    let sink = QueueSink::new(&job.out, &engine, job.config.publish_every.max(1))?;
+    let summary = run_with(job, engine, Box::new(sink))?;
     queue::publish_json(&job.out.join("summary.json"), &summary)?;
     Ok(summary)
 }
 
-async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<WriterMsg>) -> anyhow::Result<CrawlCounts> {
+/// Runs a crawl whose findings go to `sink`; the crawl log goes to `job.out/crawl.csv`.
+pub fn run_with(job: &CrawlJob, engine: Arc<Engine>, sink: Box<dyn Sink>) -> anyhow::Result<CrawlSummary> {
+    std::fs::create_dir_all(&job.out)?;
+    let (writer_tx, writer_rx) = std_mpsc::channel::<Event>();
+    let summary = CrawlSummary { items: Summary { run_id: job.run_id.clone(), lexicon_version: engine.lexicon.version.clone(), ..Summary::default() }, ..CrawlSummary::default() };
+    let writer = {
+        let out = job.out.clone();
+        std::thread::Builder::new().name("kuzet-writer".into()).spawn(move || write_outputs(writer_rx, &out, sink, summary))?
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let started = Instant::now();
+    let counts = runtime.block_on(dispatch(job, engine, writer_tx));
+    drop(runtime);
+    let mut summary = writer.join().map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
+    let counts = counts?;
+    // The writer counted what it saw in the events; the dispatcher counted the rest.
+    let w = std::mem::take(&mut summary.crawl);
+    summary.crawl = CrawlCounts { bytes: w.bytes, statuses: w.statuses, not_modified: w.not_modified, unchanged: w.unchanged, ..counts };
+    let secs = started.elapsed().as_secs_f64().max(1e-9);
+    summary.crawl.pages_per_second = (summary.crawl.pages_analysed as f64 / secs * 10.0).round() / 10.0;
+    summary.items.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(summary)
+}
+
+async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<Event>) -> anyhow::Result<CrawlCounts> {
     let c = &job.config;
     let fetch_config = FetchConfig {
         user_agent: c.user_agent.clone(),
@@ -220,15 +296,18 @@ async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<
         guard: job.guard.clone(),
     };
     let fetcher = Arc::new(Fetcher::new(&fetch_config)?);
-    let scope = build_scope(job)?;
+    let scope = Arc::new(build_scope(job)?);
     let agent = c.robots_agent();
     let base_delay = Duration::from_millis(c.delay_ms);
     let mut frontier = Frontier::default();
     let mut hosts: HashMap<String, Host> = HashMap::new();
     let mut counts = CrawlCounts::default();
-    for seed in &job.seeds {
-        if frontier.mark_seen(seed) {
-            frontier.push(Target::new(seed.clone(), 0), c.max_pages_per_host);
+    for &hash in &job.known {
+        frontier.mark_known(hash);
+    }
+    for target in &job.start {
+        if frontier.mark_seen(&target.url) {
+            frontier.push(target.clone(), c.max_pages_per_host);
         }
     }
     let span = tracing::info_span!("crawl");
@@ -236,7 +315,7 @@ async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<
         span.pb_set_style(&style);
     }
     let _entered = span.enter();
-    tracing::info!(seeds = job.seeds.len(), concurrency = c.concurrency, delay_ms = c.delay_ms, max_depth = c.max_depth, "crawl started");
+    tracing::info!(seeds = job.seeds.len(), start = job.start.len(), concurrency = c.concurrency, delay_ms = c.delay_ms, max_depth = c.max_depth, "crawl started");
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
     let mut in_flight = 0usize;
     let mut stopping = false;
@@ -261,7 +340,7 @@ async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<
                 });
                 if let Some(why) = &host.refused {
                     while let Some(target) = frontier.pop(&key) {
-                        log(&writer, &target, "refused", why);
+                        log(&writer, &target, "refused", why, LogKind::Failed);
                     }
                     continue;
                 }
@@ -283,13 +362,22 @@ async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<
                 while let Some(target) = frontier.pop(&key) {
                     if !robots.allowed(&target.url) {
                         counts.robots_disallowed += 1;
-                        log(&writer, &target, "robots", "disallowed by robots.txt");
+                        log(&writer, &target, "robots", "disallowed by robots.txt", LogKind::Skipped);
                         continue;
                     }
                     host.busy = true;
                     in_flight += 1;
                     counts.requests += 1;
-                    let task = PageTask { fetcher: fetcher.clone(), engine: engine.clone(), writer: writer.clone(), done: done_tx.clone(), host: key.clone(), run_id: job.run_id.clone(), retries: c.retries };
+                    let task = PageTask {
+                        fetcher: fetcher.clone(),
+                        engine: engine.clone(),
+                        scope: scope.clone(),
+                        writer: writer.clone(),
+                        done: done_tx.clone(),
+                        host: key.clone(),
+                        run_id: job.run_id.clone(),
+                        retries: c.retries,
+                    };
                     tokio::spawn(task.run(target));
                     break;
                 }
@@ -327,7 +415,7 @@ struct Ctx<'a> {
     frontier: &'a mut Frontier,
     scope: &'a Scope,
     config: &'a CrawlConfig,
-    writer: &'a std_mpsc::Sender<WriterMsg>,
+    writer: &'a std_mpsc::Sender<Event>,
     counts: &'a mut CrawlCounts,
 }
 
@@ -370,15 +458,15 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
                 }
                 Outcome::Redirect { location } => {
                     ctx.counts.redirects += 1;
-                    let next = Target { url: location, depth: target.depth, hops: target.hops + 1, attempt: 0 };
+                    let next = Target { url: location, depth: target.depth, hops: target.hops + 1, attempt: 0, prior: None };
                     if next.hops > ctx.config.max_redirects {
-                        log(ctx.writer, &next, "redirect", &format!("more than {} redirects", ctx.config.max_redirects));
+                        log(ctx.writer, &next, "redirect", &format!("more than {} redirects", ctx.config.max_redirects), LogKind::Note);
                     } else if let Some(why) = ctx.scope.refusal(&next.url, next.depth) {
-                        log(ctx.writer, &next, "redirect", &format!("redirect target out of scope: {why}"));
+                        log(ctx.writer, &next, "redirect", &format!("redirect target out of scope: {why}"), LogKind::Note);
                     } else if ctx.frontier.mark_seen(&next.url) {
                         ctx.frontier.push(next, ctx.config.max_pages_per_host);
                     } else {
-                        log(ctx.writer, &next, "redirect", "redirect to a URL already seen (loop or duplicate)");
+                        log(ctx.writer, &next, "redirect", "redirect to a URL already seen (loop, duplicate or not due)", LogKind::Note);
                     }
                 }
                 Outcome::Retry { after, slow_down } => {
@@ -422,8 +510,9 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-fn log(writer: &std_mpsc::Sender<WriterMsg>, target: &Target, status: &str, error: &str) {
-    let _ = writer.send(WriterMsg::Log(LogRow { url: target.url.to_string(), status: status.into(), depth: target.depth, error: error.into(), ..LogRow::default() }));
+fn log(writer: &std_mpsc::Sender<Event>, target: &Target, status: &str, error: &str, kind: LogKind) {
+    let log = LogRow { url: target.url.to_string(), status: status.into(), depth: target.depth, error: error.into(), ..LogRow::default() };
+    let _ = writer.send(Event::Log { log, kind, redirect_to: None });
 }
 
 async fn fetch_robots(fetcher: Arc<Fetcher>, host: String, agent: String, done: mpsc::UnboundedSender<Done>) {
@@ -457,7 +546,8 @@ async fn fetch_robots(fetcher: Arc<Fetcher>, host: String, agent: String, done: 
 struct PageTask {
     fetcher: Arc<Fetcher>,
     engine: Arc<Engine>,
-    writer: std_mpsc::Sender<WriterMsg>,
+    scope: Arc<Scope>,
+    writer: std_mpsc::Sender<Event>,
     done: mpsc::UnboundedSender<Done>,
     host: String,
     run_id: String,
@@ -466,7 +556,16 @@ struct PageTask {
 
 impl PageTask {
     async fn run(self, target: Target) {
-        let outcome = match self.fetcher.get(&target.url, None, &[]).await {
+        let mut headers = Vec::new();
+        if let Some(prior) = &target.prior {
+            if let Some(etag) = &prior.etag {
+                headers.push(("if-none-match", etag.clone()));
+            }
+            if let Some(date) = &prior.last_modified {
+                headers.push(("if-modified-since", date.clone()));
+            }
+        }
+        let outcome = match self.fetcher.get(&target.url, None, &headers).await {
             Ok(resp) => self.on_response(&target, resp).await,
             Err(e) => self.on_error(&target, e),
         };
@@ -475,10 +574,12 @@ impl PageTask {
 
     fn on_error(&self, target: &Target, e: FetchError) -> Outcome {
         if e.is_retryable() && target.attempt < self.retries {
+            let text = e.to_string();
+            log(&self.writer, target, "error", &format!("will retry: {text}"), LogKind::Retry);
             return Outcome::Retry { after: backoff(target.attempt), slow_down: false };
         }
         let status = if matches!(e, FetchError::Refused(_)) || e.to_string().starts_with("refused") { "refused" } else { "error" };
-        log(&self.writer, target, status, &e.to_string());
+        log(&self.writer, target, status, &e.to_string(), LogKind::Failed);
         Outcome::Finished
     }
 
@@ -492,53 +593,75 @@ impl PageTask {
             depth: target.depth,
             ..LogRow::default()
         };
+        let send_log = |mut row: LogRow, kind: LogKind, error: String, redirect_to: Option<Url>| {
+            row.error = error;
+            let _ = self.writer.send(Event::Log { log: row, kind, redirect_to });
+        };
+        if resp.status == 304 && target.prior.is_some() {
+            let _ = self.writer.send(Event::NotModified { log: row });
+            return Outcome::Finished;
+        }
         if (300..400).contains(&resp.status) {
-            let location = resp.location.as_deref().and_then(|l| target.url.join(l).ok());
-            row.error = location.as_ref().map_or("redirect without a usable Location".into(), |l| format!("redirect to {l}"));
-            let _ = self.writer.send(WriterMsg::Log(row));
-            return location.map_or(Outcome::Finished, |mut location| {
-                location.set_fragment(None);
-                Outcome::Redirect { location }
+            let location = resp.location.as_deref().and_then(|l| target.url.join(l).ok()).map(|mut l| {
+                l.set_fragment(None);
+                l
             });
+            let Some(location) = location else {
+                send_log(row, LogKind::Skipped, "redirect without a usable Location".into(), None);
+                return Outcome::Finished;
+            };
+            // The store keeps the target only if it is in scope; the dispatcher checks again.
+            let keep = self.scope.refusal(&location, target.depth).is_none().then(|| location.clone());
+            send_log(row, LogKind::Redirect, format!("redirect to {location}"), keep);
+            return Outcome::Redirect { location };
         }
         if matches!(resp.status, 429 | 500..=599) && target.attempt < self.retries {
             let after = resp.retry_after.unwrap_or_else(|| backoff(target.attempt));
-            row.error = format!("will retry in {} ms", after.as_millis());
-            let _ = self.writer.send(WriterMsg::Log(row));
+            send_log(row, LogKind::Retry, format!("will retry in {} ms", after.as_millis()), None);
             return Outcome::Retry { after, slow_down: matches!(resp.status, 429 | 503) };
         }
         if resp.body_skipped {
-            row.error = if (200..300).contains(&resp.status) { format!("skipped: not text ({})", resp.content_type) } else { format!("HTTP {}", resp.status) };
-            let _ = self.writer.send(WriterMsg::Log(row));
+            if (200..300).contains(&resp.status) {
+                send_log(row, LogKind::Skipped, format!("skipped: not text ({})", resp.content_type), None);
+            } else {
+                send_log(row, LogKind::Failed, format!("HTTP {}", resp.status), None);
+            }
             return Outcome::Finished;
         }
         if resp.truncated {
             row.error = format!("body cut at {} bytes", resp.body.len());
         }
         let _ = self.done.send(Done::HostFree { host: self.host.clone() });
+        let _ = self.writer.send(Event::Fetched { url: target.url.clone(), depth: target.depth });
         let (tx, rx) = tokio::sync::oneshot::channel();
         let engine = self.engine.clone();
+        let known_hash = target.prior.as_ref().and_then(|p| p.content_hash.clone());
+        let (etag, last_modified) = (resp.etag.clone(), resp.last_modified.clone());
         rayon::spawn(move || {
             // A panic on one hostile page must not take the crawl down (rayon would abort).
             let page = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                analyse_page(&resp.url, &resp.content_type, resp.charset.as_deref(), &resp.body, &engine)
+                analyse_page(&resp.url, &resp.content_type, resp.charset.as_deref(), &resp.body, &engine, known_hash.as_deref())
             }));
             let _ = tx.send(page);
         });
         let page = match rx.await {
             Ok(Ok(page)) => page,
             _ => {
-                row.error = "analysis failed (internal error; the page is skipped)".into();
-                let _ = self.writer.send(WriterMsg::Log(row));
+                send_log(row, LogKind::Failed, "analysis failed (internal error; the page is skipped)".into(), None);
                 return Outcome::Analysed { links: Vec::new() };
             }
         };
         row.encoding = page.encoding.to_string();
         row.encoding_source = page.decided_by.as_str().to_string();
-        let queue_row = QueueRow::new(&page.doc, &page.analysis, &self.engine.lexicon, &self.run_id);
-        let obfuscated = queue_row.is_some() && page.analysis.assessment.is_obfuscated();
-        let _ = self.writer.send(WriterMsg::Page { log: row, row: queue_row, lang: page.analysis.lang, obfuscated });
-        Outcome::Analysed { links: page.links }
+        let analysed = page.analysis.as_ref().map(|analysis| {
+            let queue_row = QueueRow::new(&page.doc, analysis, &self.engine.lexicon, &self.run_id);
+            let obfuscated = queue_row.is_some() && analysis.assessment.is_obfuscated();
+            Analysed { row: queue_row, lang: analysis.lang, obfuscated }
+        });
+        let links: Vec<Url> = page.links.into_iter().filter(|l| self.scope.refusal(l, target.depth + 1).is_none()).collect();
+        let record = PageRecord { url: target.url.clone(), etag, last_modified, content_hash: page.content_hash, analysed, links: links.clone() };
+        let _ = self.writer.send(Event::Page { log: row, page: Box::new(record) });
+        Outcome::Analysed { links }
     }
 }
 
@@ -546,63 +669,126 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(1000u64.saturating_mul(1 << attempt.min(6)))
 }
 
-/// The writer: appends the crawl log, keeps flagged rows, publishes queues and the summary.
-fn write_outputs(rx: std_mpsc::Receiver<WriterMsg>, out: &std::path::Path, run_id: &str, engine: &Engine, every: usize) -> anyhow::Result<CrawlSummary> {
+/// The writer: appends the crawl log, counts, and hands every event to the sink.
+fn write_outputs(rx: std_mpsc::Receiver<Event>, out: &std::path::Path, mut sink: Box<dyn Sink>, mut summary: CrawlSummary) -> anyhow::Result<CrawlSummary> {
     let mut file = std::io::BufWriter::new(std::fs::File::create(out.join("crawl.csv"))?);
     file.write_all(b"\xEF\xBB\xBF")?;
     let mut log = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(file);
     log.write_record(LOG_COLUMNS)?;
-    let mut summary = CrawlSummary { items: Summary { run_id: run_id.to_string(), lexicon_version: engine.lexicon.version.clone(), ..Summary::default() }, ..CrawlSummary::default() };
-    let mut rows: Vec<QueueRow> = Vec::new();
-    let categories = engine.lexicon.categories();
-    // Valid (empty) queues exist from the start: a crawl killed at any point leaves valid files.
-    publish_queues(out, &categories, &mut rows, &mut summary.items)?;
-    let mut since_publish = 0;
-    for msg in rx {
-        let entry = match msg {
-            WriterMsg::Log(l) => {
-                let not_a_failure = ["redirect", "will retry", "skipped"].iter().any(|p| l.error.starts_with(p)) || l.status == "robots" || l.status == "redirect";
-                tracing::debug!(url = %l.url, status = %l.status, error = %l.error, "logged");
-                if !l.error.is_empty() && !not_a_failure {
-                    tracing::info!(url = %l.url, status = %l.status, error = %l.error, "failed");
-                    summary.items.failed += 1;
-                    summary.items.failures.push(crate::classify::Failure { reference: l.url.clone(), error: l.error.clone() });
-                }
-                l
+    // The sink's output is valid from the start: a crawl killed at any point leaves valid files.
+    sink.checkpoint(&mut summary)?;
+    while let Ok(first) = rx.recv() {
+        let mut next = Some(first);
+        let mut batch = 0;
+        while let Some(event) = next.take() {
+            if let Some(entry) = count(&event, &mut summary) {
+                let cells = [
+                entry.url.as_str(),
+                entry.status.as_str(),
+                &entry.bytes.to_string(),
+                entry.content_type.as_str(),
+                entry.encoding.as_str(),
+                entry.encoding_source.as_str(),
+                &entry.elapsed_ms.to_string(),
+                &entry.depth.to_string(),
+                entry.error.as_str(),
+            ]
+                .map(queue::defang);
+                log.write_record(&cells)?;
             }
-            WriterMsg::Page { log, row, lang, obfuscated } => {
-                tracing::debug!(url = %log.url, status = %log.status, bytes = log.bytes, ms = log.elapsed_ms as u64, flagged = row.is_some(), "page");
-                summary.items.read += 1;
-                *summary.items.read_by_lang.entry(lang.to_string()).or_default() += 1;
-                summary.items.obfuscated += u64::from(obfuscated);
-                rows.extend(row);
-                since_publish += 1;
-                log
+            sink.event(event, &mut summary)?;
+            batch += 1;
+            if batch < 1000 {
+                next = rx.try_recv().ok();
             }
-        };
-        *summary.crawl.statuses.entry(entry.status.clone()).or_default() += 1;
-        summary.crawl.bytes += entry.bytes as u64;
-        let cells = [
-            entry.url,
-            entry.status,
-            entry.bytes.to_string(),
-            entry.content_type,
-            entry.encoding,
-            entry.encoding_source,
-            entry.elapsed_ms.to_string(),
-            entry.depth.to_string(),
-            entry.error,
-        ];
-        log.write_record(cells.iter().map(|c| queue::defang(c)))?;
-        log.flush()?;
-        if since_publish >= every {
-            publish_queues(out, &categories, &mut rows, &mut summary.items)?;
-            since_publish = 0;
         }
+        log.flush()?;
+        sink.checkpoint(&mut summary)?;
     }
     log.flush()?;
     log.get_ref().get_ref().sync_all()?;
-    publish_queues(out, &categories, &mut rows, &mut summary.items)?;
+    sink.finish(&mut summary)?;
     Ok(summary)
 }
 
+/// Counts `event` into the summary; returns its log row, if it has one.
+fn count<'a>(event: &'a Event, summary: &mut CrawlSummary) -> Option<&'a LogRow> {
+    let entry = match event {
+        Event::Fetched { .. } => return None,
+        Event::Log { log, kind, .. } => {
+            tracing::debug!(url = %log.url, status = %log.status, error = %log.error, "logged");
+            if *kind == LogKind::Failed {
+                tracing::info!(url = %log.url, status = %log.status, error = %log.error, "failed");
+                summary.items.failed += 1;
+                summary.items.failures.push(crate::classify::Failure { reference: log.url.clone(), error: log.error.clone() });
+            }
+            log
+        }
+        Event::NotModified { log } => {
+            summary.crawl.not_modified += 1;
+            log
+        }
+        Event::Page { log, page } => {
+            tracing::debug!(url = %log.url, status = %log.status, bytes = log.bytes, ms = log.elapsed_ms as u64, analysed = page.analysed.is_some(), "page");
+            match &page.analysed {
+                Some(a) => {
+                    summary.items.read += 1;
+                    *summary.items.read_by_lang.entry(a.lang.to_string()).or_default() += 1;
+                    summary.items.obfuscated += u64::from(a.obfuscated);
+                }
+                None => summary.crawl.unchanged += 1,
+            }
+            log
+        }
+    };
+    *summary.crawl.statuses.entry(entry.status.clone()).or_default() += 1;
+    summary.crawl.bytes += entry.bytes as u64;
+    Some(entry)
+}
+
+/// The one-off crawl's sink: keeps flagged rows, publishes the queues every `every` pages
+/// and at the end.
+pub struct QueueSink {
+    out: PathBuf,
+    categories: Vec<String>,
+    rows: Vec<QueueRow>,
+    every: usize,
+    since_publish: usize,
+    published_once: bool,
+}
+
+impl QueueSink {
+    pub fn new(out: &std::path::Path, engine: &Engine, every: usize) -> anyhow::Result<QueueSink> {
+        Ok(QueueSink { out: out.to_path_buf(), categories: engine.lexicon.categories(), rows: Vec::new(), every, since_publish: 0, published_once: false })
+    }
+
+    fn publish(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()> {
+        publish_queues(&self.out, &self.categories, &mut self.rows, &mut summary.items)?;
+        self.since_publish = 0;
+        self.published_once = true;
+        Ok(())
+    }
+}
+
+impl Sink for QueueSink {
+    fn event(&mut self, event: Event, _summary: &mut CrawlSummary) -> anyhow::Result<()> {
+        if let Event::Page { page, .. } = event {
+            self.since_publish += 1;
+            if let Some(a) = page.analysed {
+                self.rows.extend(a.row);
+            }
+        }
+        Ok(())
+    }
+
+    fn checkpoint(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()> {
+        if !self.published_once || self.since_publish >= self.every {
+            self.publish(summary)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()> {
+        self.publish(summary)
+    }
+}

@@ -51,11 +51,10 @@ pub fn html(source: &str) -> Extracted {
                     if name == "base" && out.base.is_none() {
                         out.base = el.attr("href").map(str::to_string);
                     }
-                    if matches!(name, "a" | "area") {
-                        if let Some(href) = el.attr("href") {
+                    if matches!(name, "a" | "area")
+                        && let Some(href) = el.attr("href") {
                             out.links.push(href.to_string());
                         }
-                    }
                     if SKIPPED.contains(&name) {
                         skip += 1;
                     } else if name == "br" {

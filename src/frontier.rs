@@ -12,6 +12,7 @@
 //! Memory per known URL is one 64-bit hash.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Arc;
 
 use regex::Regex;
 use url::Url;
@@ -104,12 +105,23 @@ pub struct Target {
     pub hops: u8,
     /// Earlier attempts that failed in a way worth retrying.
     pub attempt: u32,
+    /// What an earlier visit left (nightly runs): validators for a conditional request and the
+    /// content hash that makes an unchanged page skip analysis.
+    pub prior: Option<Arc<Prior>>,
+}
+
+/// What is known of a URL from an earlier visit.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prior {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub content_hash: Option<String>,
 }
 
 impl Target {
     /// A first attempt at `url`, reached by following links `depth` times.
     pub fn new(url: Url, depth: u32) -> Target {
-        Target { url, depth, hops: 0, attempt: 0 }
+        Target { url, depth, hops: 0, attempt: 0, prior: None }
     }
 }
 
@@ -128,7 +140,8 @@ pub fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
-fn hash(key: &str) -> u64 {
+/// The 64-bit hash the seen set keeps of a [`canonical_key`].
+pub fn key_hash(key: &str) -> u64 {
     let h = blake3::hash(key.as_bytes());
     u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
 }
@@ -136,7 +149,13 @@ fn hash(key: &str) -> u64 {
 impl Frontier {
     /// Marks `url` seen; true if it was new.
     pub fn mark_seen(&mut self, url: &Url) -> bool {
-        self.seen.insert(hash(&canonical_key(url)))
+        self.seen.insert(key_hash(&canonical_key(url)))
+    }
+
+    /// Marks a URL seen by the [`key_hash`] of its canonical key, so that links to it are not
+    /// followed in this crawl (a nightly run's URLs that are not due yet).
+    pub fn mark_known(&mut self, hash: u64) {
+        self.seen.insert(hash);
     }
 
     /// Queues `target` unless its host already has `max_per_host` pages admitted.

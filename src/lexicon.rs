@@ -87,6 +87,15 @@ pub struct Entry {
     pub source: String,
 }
 
+impl Entry {
+    /// The entry's key in the state store and in `lexicon stats`: `lang:term:category`. It
+    /// survives reordering and edits of other entries, so findings stay comparable across
+    /// lexicon versions.
+    pub fn key(&self) -> String {
+        format!("{}:{}:{}", self.lang, self.term, self.category)
+    }
+}
+
 /// A named group of terms used by rules (call-to-action verbs, reporting cues, ...).
 #[derive(Debug, Clone)]
 pub struct Group {
@@ -256,7 +265,7 @@ impl Lexicon {
     fn add_rules(&mut self, path: &Path, text: &str, file: &RulesFile) -> Result<(), LexiconError> {
         for p in &file.proximity {
             let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line: line_of_name(text, &p.name), message };
-            let groups = self.resolve_groups(&p.groups).map_err(|m| err(m))?;
+            let groups = self.resolve_groups(&p.groups).map_err(&err)?;
             if groups.len() < 2 {
                 return Err(err(format!("proximity rule {:?} needs at least two groups", p.name)));
             }
@@ -266,7 +275,7 @@ impl Lexicon {
             if !(1..=10).contains(&p.weight) || p.category.trim().is_empty() {
                 return Err(err(format!("proximity rule {:?}: weight must be 1-10 and category set", p.name)));
             }
-            self.check_unique_rule(&p.name).map_err(|m| err(m))?;
+            self.check_unique_rule(&p.name).map_err(err)?;
             self.proximity.push(Proximity {
                 name: p.name.clone(),
                 groups,
@@ -278,14 +287,14 @@ impl Lexicon {
         }
         for d in &file.dampener {
             let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line: line_of_name(text, &d.name), message };
-            let groups = self.resolve_groups(&d.groups).map_err(|m| err(m))?;
+            let groups = self.resolve_groups(&d.groups).map_err(&err)?;
             if !(d.factor > 0.0 && d.factor < 1.0) {
                 return Err(err(format!("dampener {:?}: factor must be between 0 and 1, got {}", d.name, d.factor)));
             }
             if d.within == Some(0) {
                 return Err(err(format!("dampener {:?}: within must be at least 1", d.name)));
             }
-            self.check_unique_rule(&d.name).map_err(|m| err(m))?;
+            self.check_unique_rule(&d.name).map_err(err)?;
             self.dampeners.push(Dampener {
                 name: d.name.clone(),
                 groups,

@@ -24,10 +24,16 @@ pub mod review;
 pub mod robots;
 pub mod score;
 pub mod serve;
+pub mod store;
+pub mod nightly;
 
 /// A run id from the current time, UTC: `20261128T051725Z`.
 pub fn run_id() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    timestamp(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()))
+}
+
+/// A Unix time as `20261128T051725Z` (UTC).
+pub fn timestamp(secs: u64) -> String {
     let (days, rest) = (secs / 86_400, secs % 86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
     let z = days as i64 + 719_468;

@@ -64,14 +64,70 @@ enum Command {
         #[arg(long)]
         addr_file: Option<PathBuf>,
     },
-    /// Serve samples/site on 127.0.0.1 and crawl it (the guard opened for that server only).
+    /// The nightly job: crawl what is due, analyse what changed, remember it in the store,
+    /// export the new findings as review queues.
+    Run {
+        /// The run's TOML config (see the README).
+        config: PathBuf,
+        /// Only check the config (and the lexicons and seeds it names), then exit.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Reviewer decisions back into the state store.
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
+    /// Serve samples/site on 127.0.0.1 and run the nightly job on it (samples/nightly.toml).
     Demo {
         /// The site to serve.
         #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/site"))]
         site: PathBuf,
-        #[command(flatten)]
-        common: CrawlArgs,
+        /// The run config; its seeds must point at the demo server's address.
+        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/nightly.toml"))]
+        config: PathBuf,
+        /// The address to serve on (loopback only).
+        #[arg(long, default_value = "127.0.0.1:8737")]
+        addr: std::net::SocketAddr,
+        /// Output folder (overrides the config's `out`; the store follows unless the config names one).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReviewCommand {
+    /// Import saved queue files (from Excel or LibreOffice): decisions are appended to each
+    /// item's history; bad rows are reported with their line numbers and the rest imported.
+    Import {
+        #[command(flatten)]
+        store: StoreArg,
+        /// Saved queue files (CSV, `,` or `;`, UTF-8 or windows-1251).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Which store: a path, or the `store` of a run config.
+#[derive(Debug, clap::Args)]
+#[group(required = true, multiple = false)]
+struct StoreArg {
+    /// The state store file.
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// A run config whose store to use.
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+impl StoreArg {
+    fn path(&self) -> anyhow::Result<PathBuf> {
+        match (&self.store, &self.config) {
+            (Some(p), _) => Ok(p.clone()),
+            (None, Some(c)) => Ok(kuzet::nightly::RunConfig::load(c, Path::new(default_lexicons()))?.store),
+            (None, None) => bail!("give --store FILE or --config FILE"),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,6 +155,20 @@ enum LexiconCommand {
     Test {
         #[arg(long, default_value = default_lexicons())]
         lexicons: PathBuf,
+    },
+    /// Per entry and rule: findings, reviewer decisions and precision, noisy entries first.
+    Stats {
+        #[command(flatten)]
+        store: StoreArg,
+        /// Decisions needed before an entry can be called noisy.
+        #[arg(long, default_value_t = 5)]
+        min_decided: u64,
+        /// An entry with at least --min-decided decisions and a precision below this is noisy.
+        #[arg(long, default_value_t = 0.3)]
+        noisy_below: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -184,7 +254,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(if summary.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Crawl { seeds, common } => {
-            let seeds = read_seeds(&seeds)?;
+            let seeds = kuzet::nightly::read_seeds(&seeds)?;
             let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone() }, &common)?;
             Ok(if summary.items.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
@@ -232,22 +302,112 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             rt.block_on(tokio::signal::ctrl_c())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { site, common } => {
+        Command::Run { config, check } => {
+            let loaded = kuzet::nightly::RunConfig::load(&config, Path::new(default_lexicons()))?;
+            if check {
+                let engine = kuzet::nightly::engine(&loaded)?;
+                println!(
+                    "{}: OK: {} seeds, {} lexicon entries ({}), out {}, store {}",
+                    config.display(),
+                    loaded.seeds.len(),
+                    engine.lexicon.entries.len(),
+                    engine.lexicon.version,
+                    loaded.out.display(),
+                    loaded.store.display()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            nightly(&loaded)
+        }
+        Command::Review { command: ReviewCommand::Import { store, files } } => {
+            let path = store.path()?;
+            let mut store = kuzet::store::Store::open(&path, None)?;
+            let mut failed = false;
+            for file in &files {
+                let shown = file.display().to_string();
+                let bytes = match std::fs::read(file) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        eprintln!("kuzet: {shown}: {e}");
+                        failed = true;
+                        continue;
+                    }
+                };
+                match kuzet::store::import_decisions(&mut store, &shown, &bytes)? {
+                    Err(e) => {
+                        eprintln!("kuzet: {shown}: {e}");
+                        failed = true;
+                    }
+                    Ok(r) if r.already_imported => println!("{shown}: already imported (same bytes), nothing changed"),
+                    Ok(r) => {
+                        for b in &r.bad {
+                            eprintln!("kuzet: {shown}:{}: {}", b.line, b.message);
+                        }
+                        failed |= !r.bad.is_empty();
+                        println!(
+                            "{shown}: {} decisions imported, {} unchanged, {} undecided, {} bad rows ({}, delimiter {:?})",
+                            r.imported, r.unchanged, r.undecided, r.bad.len(), r.encoding, r.delimiter
+                        );
+                    }
+                }
+            }
+            Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Lexicon { command: LexiconCommand::Stats { store, min_decided, noisy_below, json } } => {
+            let store = kuzet::store::Store::open(&store.path()?, None)?;
+            let stats = kuzet::store::entry_stats(&store.conn, min_decided, noisy_below).map_err(|e| store.err(e))?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{:<48} {:>6} {:>9} {:>9} {:>9} {:>9}  noisy", "entry or rule", "hits", "confirmed", "dismissed", "escalated", "precision");
+            for s in &stats {
+                let p = s.precision.map_or("-".to_string(), |p| format!("{p:.2}"));
+                println!("{:<48} {:>6} {:>9} {:>9} {:>9} {:>9}  {}", s.key, s.hits, s.confirmed, s.dismissed, s.escalated, p, if s.noisy { "NOISY" } else { "" });
+            }
+            let noisy = stats.iter().filter(|s| s.noisy).count();
+            println!("lexicon stats: {} entries and rules fired, {noisy} noisy (precision < {noisy_below} over >= {min_decided} decisions)", stats.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { site, config, addr, out } => {
             if !site.join("index.html").exists() {
                 bail!("{}: no index.html to serve", site.display());
             }
-            let server = kuzet::serve::Server::start(kuzet::serve::static_site(site.clone())).context("starting the demo server")?;
+            let mut loaded = kuzet::nightly::RunConfig::load(&config, Path::new(default_lexicons()))?;
+            if let Some(out) = out {
+                if loaded.config.store.is_none() {
+                    loaded.store = out.join("kuzet.sqlite");
+                }
+                loaded.out = out;
+            }
+            let server = kuzet::serve::Server::start_on(addr, kuzet::serve::static_site(site.clone())).context("starting the demo server")?;
             println!("serving {} at {}", site.display(), server.url());
-            let mut allow = common.allow_addr.clone();
-            allow.push(server.addr);
-            let guard = kuzet::guard::Guard { allow_private: common.allow_private, allow };
-            let seed = url::Url::parse(&server.url())?;
-            // Our own loopback server needs no 1 s pause; the site's Crawl-delay still holds.
-            let common = CrawlArgs { delay_ms: common.delay_ms.or(Some(100)), ..common };
-            crawl(vec![seed], guard, &common)?;
+            let code = nightly(&loaded)?;
+            if code != ExitCode::SUCCESS {
+                // The sample site links to missing pages on purpose; they are counted above.
+                println!("(the demo's failed pages are the sample site's deliberate broken links)");
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn nightly(loaded: &kuzet::nightly::Loaded) -> anyhow::Result<ExitCode> {
+    let summary = kuzet::nightly::run(loaded).with_context(|| format!("nightly run into {}", loaded.out.display()))?;
+    let c = &summary.crawl.crawl;
+    let n = &summary.night;
+    println!(
+        "run {}: {} URLs due of {} known; {} requests, {} pages analysed, {} unchanged ({} not modified), {} disallowed by robots.txt, {} redirects{}",
+        summary.crawl.items.run_id, n.urls_due, n.urls_known, c.requests, c.pages_analysed - c.unchanged, c.unchanged + c.not_modified, c.not_modified,
+        c.robots_disallowed, c.redirects, if c.interrupted { ", interrupted" } else { "" }
+    );
+    println!("findings: {} new, {} already decided (not queued again); queued {} rows ({} carried over from earlier nights)", n.new_findings, n.covered, n.queued, n.carried_over);
+    for f in &summary.crawl.items.failures {
+        eprintln!("kuzet: failed: {}: {}", f.reference, f.error);
+    }
+    print_summary(&summary.crawl.items, &loaded.out);
+    println!("store: {}  crawl log: {}", n.store, loaded.out.join("crawl.csv").display());
+    Ok(if summary.crawl.items.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -> anyhow::Result<kuzet::crawl::CrawlSummary> {
@@ -265,7 +425,8 @@ fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -
         config.concurrency = c;
     }
     let engine = Arc::new(kuzet::analyse::Engine::load(&common.lexicons).context("loading lexicons")?);
-    let job = kuzet::crawl::CrawlJob { seeds, config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id) };
+    let start = seeds.iter().map(|s| kuzet::frontier::Target::new(s.clone(), 0)).collect();
+    let job = kuzet::crawl::CrawlJob { seeds, start, known: Vec::new(), config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id) };
     let summary = kuzet::crawl::run(&job, engine).with_context(|| format!("crawling into {}", common.out.display()))?;
     let c = &summary.crawl;
     println!(
@@ -285,27 +446,11 @@ fn print_summary(summary: &kuzet::classify::Summary, out: &Path) {
         summary.read, summary.flagged, p("1"), p("2"), p("3"), summary.obfuscated, summary.failed, summary.duration_ms
     );
     for (category, n) in &summary.flagged_by_category {
-        println!("  {category}: {n} -> {}", out.join("queues").join(format!("{category}.csv")).display());
+        println!("  {category}: {n}");
+    }
+    for q in &summary.queues {
+        println!("  queue: {}", out.join(q).display());
     }
     println!("summary: {}  (lexicon {}, run {})", out.join("summary.json").display(), summary.lexicon_version, summary.run_id);
 }
 
-fn read_seeds(path: &Path) -> anyhow::Result<Vec<url::Url>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading seeds {}", path.display()))?;
-    let mut seeds = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let url = url::Url::parse(line).with_context(|| format!("{}:{}: not a URL: {line:?}", path.display(), i + 1))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            bail!("{}:{}: only http and https seeds, got {line:?}", path.display(), i + 1);
-        }
-        seeds.push(url);
-    }
-    if seeds.is_empty() {
-        bail!("{}: no seed URLs", path.display());
-    }
-    Ok(seeds)
-}

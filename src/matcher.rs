@@ -202,9 +202,14 @@ impl Matcher {
     /// assert!(hits[1].loose_only && !hits[1].evasion.is_empty());
     /// ```
     pub fn find(&self, text: &str) -> Vec<Hit> {
-        let (strict, loose) = normalize::both(text);
+        self.find_in(text, &normalize::strict(text))
+    }
+
+    /// [`Matcher::find`] with the strict view of `text` already computed.
+    pub fn find_in(&self, text: &str, strict: &Normalized) -> Vec<Hit> {
+        let loose = normalize::loosen(strict);
         let mut found: Vec<(u32, Range<usize>, bool)> = Vec::new();
-        self.scan(&self.strict, &strict, false, &mut found);
+        self.scan(&self.strict, strict, false, &mut found);
         let strict_count = found.len();
         self.scan(&self.loose, &loose, true, &mut found);
         let mut seen: HashMap<u32, Vec<Range<usize>>> = HashMap::new();
@@ -229,7 +234,7 @@ impl Matcher {
             }
             hits.push(Hit { term: info.target, span, loose_only, evasion, translit, word: 0, paragraph: 0 });
         }
-        hits.sort_by(|a, b| (a.span.start, a.span.end, a.term).cmp(&(b.span.start, b.span.end, b.term)));
+        hits.sort_by_key(|a| (a.span.start, a.span.end, a.term));
         hits.dedup_by(|a, b| a.span == b.span && a.term == b.term);
         place_words(&loose, &mut hits);
         hits

@@ -114,12 +114,11 @@ pub fn strict(text: &str) -> Normalized {
     while let Some((off, c)) = it.next() {
         let off = off as u32;
         let next_is_mark = matches!(it.peek(), Some(&(_, n)) if is_cluster_mark(n));
-        if !next_is_mark {
-            if let Some(f) = fast_fold(c) {
+        if !next_is_mark
+            && let Some(f) = fast_fold(c) {
                 s.feed(f, off);
                 continue;
             }
-        }
         if is_default_ignorable(c) {
             continue;
         }
@@ -281,15 +280,14 @@ impl Strict {
                 return;
             }
             // A folded base (ѐ → е) may compose anew with a mark that follows it (е + ̆ → ӗ).
-            if let Some(composed) = compose(prev, c) {
-                if let Some(Fold::Word(w)) = fast_fold(composed).or(Some(classify(composed))) {
+            if let Some(composed) = compose(prev, c)
+                && let Some(Fold::Word(w)) = fast_fold(composed).or(Some(classify(composed))) {
                     let from = self.out.map[self.out.text.len() - prev.len_utf8()];
                     self.out.text.pop();
                     self.out.map.truncate(self.out.text.len());
                     self.out.push(w, from);
                     return;
                 }
-            }
         }
         let f = fast_fold(c).unwrap_or_else(|| classify(c));
         self.feed(f, off);
@@ -558,7 +556,8 @@ fn is_strict_word(c: char) -> bool {
     is_word_char(c)
 }
 
-fn loosen(s: &Normalized) -> Normalized {
+/// The loose view computed from an existing strict view (see [`both`]).
+pub fn loosen(s: &Normalized) -> Normalized {
     let text = s.as_str();
     let mut l = Loose { out: Normalized::with_capacity(text.len()), word: Vec::new(), key: Vec::new() };
     let bytes = text.as_bytes();

@@ -18,9 +18,9 @@ use crate::matcher::TermRef;
 use crate::score::{Reason, ReasonKind};
 
 /// The queue columns, in order. The first twelve are the contract; the rest follow.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 17] = [
     "item_id", "priority", "score", "category", "lang", "ref", "title", "matched_terms", "snippet", "decision",
-    "reviewer", "notes", "url", "reasons", "lexicon_version", "run_id",
+    "reviewer", "notes", "url", "reasons", "lexicon_version", "run_id", "history",
 ];
 
 /// Characters of context on each side of the strongest hit in a snippet.
@@ -42,6 +42,11 @@ pub struct QueueRow {
     pub reasons: String,
     pub lexicon_version: String,
     pub run_id: String,
+    /// Earlier decisions on the same page (filled by the nightly job from its store).
+    pub history: String,
+    /// The keys of the entries ([`crate::lexicon::Entry::key`]) and rules (`rule:name`) that
+    /// fired, for per-entry precision; not a column.
+    pub fired: Vec<String>,
 }
 
 impl QueueRow {
@@ -50,7 +55,7 @@ impl QueueRow {
         let a = &analysis.assessment;
         let priority = a.priority?;
         Some(QueueRow {
-            item_id: item_id(doc, analysis),
+            item_id: item_id(doc, analysis, lexicon),
             priority,
             score: a.score.round().max(0.0) as u32,
             category: a.category.clone().unwrap_or_default(),
@@ -63,11 +68,13 @@ impl QueueRow {
             reasons: a.reasons.iter().map(|r| explain(r, &doc.text, lexicon)).collect::<Vec<_>>().join(" | "),
             lexicon_version: lexicon.version.clone(),
             run_id: run_id.to_string(),
+            history: String::new(),
+            fired: a.reasons.iter().filter_map(|r| fired_key(r, lexicon)).collect(),
         })
     }
 
     /// The cells, defanged, in column order (reviewer columns empty).
-    pub fn cells(&self) -> [String; 16] {
+    pub fn cells(&self) -> [String; 17] {
         [
             &self.item_id,
             &self.priority.to_string(),
@@ -85,20 +92,24 @@ impl QueueRow {
             &self.reasons,
             &self.lexicon_version,
             &self.run_id,
+            &self.history,
         ]
-        .map(|c| defang(c))
+        .map(defang)
     }
 }
 
-/// A stable id for the finding: the item's reference and what was found in it (entries and
-/// rules, with the normalized text each hit matched). Starts with a letter so that no
-/// spreadsheet reads it as a number.
-pub fn item_id(doc: &Document, analysis: &Analysis) -> String {
+/// A stable id for the finding: the item's reference and what was found in it (each entry's
+/// key with the normalized text its hits matched). The same page with the same hits keeps its
+/// id across runs and lexicon versions; new hits make a new finding. Starts with a letter so
+/// that no spreadsheet reads it as a number.
+pub fn item_id(doc: &Document, analysis: &Analysis, lexicon: &Lexicon) -> String {
     let mut parts: Vec<String> = analysis
         .hits
         .iter()
-        .filter(|h| matches!(h.term, TermRef::Entry(_)))
-        .map(|h| format!("{:?}={}", h.term, crate::normalize::strict(&doc.text[h.span.clone()]).as_str()))
+        .filter_map(|h| match h.term {
+            TermRef::Entry(e) => Some(format!("{}={}", lexicon.entries[e].key(), crate::normalize::strict(&doc.text[h.span.clone()]).as_str())),
+            _ => None,
+        })
         .collect();
     parts.sort();
     parts.dedup();
@@ -109,6 +120,14 @@ pub fn item_id(doc: &Document, analysis: &Analysis) -> String {
         hasher.update(p.as_bytes());
     }
     format!("k{}", &hasher.finalize().to_hex()[..16])
+}
+
+fn fired_key(r: &Reason, lexicon: &Lexicon) -> Option<String> {
+    match r.kind {
+        ReasonKind::Entry(e) => Some(lexicon.entries[e].key()),
+        ReasonKind::Proximity(_) => Some(format!("rule:{}", r.label)),
+        ReasonKind::Dampener(_) => None,
+    }
 }
 
 fn matched_term(r: &Reason) -> String {

@@ -84,7 +84,15 @@ pub struct Server {
 impl Server {
     /// Starts a server on 127.0.0.1 (a free port) on its own thread.
     pub fn start(handler: Handler) -> std::io::Result<Server> {
-        let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        Server::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), handler)
+    }
+
+    /// Starts a server on `addr`, which must be a loopback address (port 0: any free port).
+    pub fn start_on(addr: SocketAddr, handler: Handler) -> std::io::Result<Server> {
+        if !addr.ip().is_loopback() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{addr}: the test server binds loopback addresses only")));
+        }
+        let std_listener = std::net::TcpListener::bind(addr).map_err(|e| std::io::Error::new(e.kind(), format!("binding {addr}: {e}")))?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -204,13 +212,20 @@ fn reason(status: u16) -> &'static str {
 }
 
 /// A handler serving the files under `root`: a folder serves its `index.html`; HTML is sent as
-/// `text/html` with no charset, so pages declare (or do not declare) their own encoding.
+/// `text/html` with no charset, so pages declare (or do not declare) their own encoding. Every
+/// file has an ETag (a hash of its bytes); `If-None-Match` with it gets 304 Not Modified.
 pub fn static_site(root: PathBuf) -> Handler {
     Arc::new(move |req: &Request| {
         let path = req.path.split(['?', '#']).next().unwrap_or("/");
         let Some(file) = resolve(&root, path) else { return Reply::not_found() };
         match std::fs::read(&file) {
-            Ok(bytes) => Reply::new(200, content_type(&file), bytes),
+            Ok(bytes) => {
+                let etag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..16]);
+                if req.header("if-none-match").is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
+                    return Reply { status: 304, headers: vec![("ETag".into(), etag)], body: Body::Bytes(Vec::new()) };
+                }
+                Reply::new(200, content_type(&file), bytes).with_header("ETag", &etag)
+            }
             Err(_) => Reply::not_found(),
         }
     })

@@ -58,7 +58,7 @@ fn crawl(seeds: &[String], args: &[&str], config: Option<&str>) -> Run {
     std::fs::write(&seeds_file, format!("# test seeds\n\n{}\n", seeds.join("\n"))).unwrap();
     let out = dir.path().join("out");
     let mut all: Vec<String> = vec!["crawl".into(), "--seeds".into(), seeds_file.display().to_string(), "--lexicons".into(), LEXICONS.into(), "--out".into(), out.display().to_string(), "--run-id".into(), "t".into()];
-    if !args.iter().any(|a| *a == "--delay-ms") {
+    if !args.contains(&"--delay-ms") {
         all.extend(["--delay-ms".into(), "0".into()]);
     }
     if let Some(c) = config {
@@ -301,7 +301,7 @@ fn malformed_html_is_handled() {
     let run = crawl(&[s.url()], &["--allow-private"], None);
     assert_eq!(run.output.status.code(), Some(0), "{}", run.stderr());
     let files = queues(&run.out);
-    assert!(files.iter().flat_map(|(_, r)| r.iter()).all(|r| r.len() == 16));
+    assert!(files.iter().flat_map(|(_, r)| r.iter()).all(|r| r.len() == kuzet::queue::COLUMNS.len()));
     let rows: usize = files.iter().map(|(_, r)| r.len() - 1).sum();
     assert!(rows >= 1, "the malformed page is still classified");
     assert_eq!(run.log_for("/")[0]["status"], "200");
@@ -364,7 +364,7 @@ fn killed_crawl_leaves_valid_queue_files() {
     assert!(rows >= 4, "flagged pages published before the kill: {rows}");
     for (_, records) in files {
         assert_eq!(records[0][0], "item_id");
-        assert!(records.iter().all(|r| r.len() == 16));
+        assert!(records.iter().all(|r| r.len() == kuzet::queue::COLUMNS.len()));
     }
 }
 

@@ -1,0 +1,637 @@
+//! The nightly job, `kuzet run CONFIG.toml`: crawl what is due, analyse what changed, remember
+//! everything in the state store, export the new findings as review queues.
+//!
+//! A run, step by step:
+//! 1. Read and check the config; load the lexicons; open the store and take its lock.
+//! 2. Add the seeds; choose the URLs to fetch: never fetched, fetched but not analysed (a run
+//!    that was killed), or due by the revisit policy. Every other known URL is marked seen, so a
+//!    link to it is not followed tonight.
+//! 3. Crawl ([`crate::crawl::run_with`]). Known pages are asked for conditionally (304 =
+//!    unchanged); a page whose normalized visible text hashes as before is not analysed. The
+//!    writer thread records each URL's fetch, state, validators, hash and next visit, and each
+//!    finding, committing whenever it has caught up with the crawl.
+//! 4. Export: every finding not exported yet (and, by config, older undecided ones) goes to
+//!    `OUT/queues/<queue>.csv`, published atomically; then they are marked exported. A run
+//!    killed before this step leaves last night's queues in place, and the next run exports
+//!    what this one found.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::analyse::Engine;
+use crate::crawl::{CrawlConfig, CrawlJob, CrawlSummary, Event, LogKind, PageRecord, Sink};
+use crate::frontier::{Prior, Target, canonical_key, key_hash};
+use crate::queue::{self, QueueRow};
+use crate::store::{self, Store, now};
+
+/// The nightly job's config file. Relative paths are relative to the file's folder.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// A file of seed URLs, one per line (`#` comments).
+    pub seeds: PathBuf,
+    /// The lexicon folder (default: the bundled one).
+    pub lexicons: Option<PathBuf>,
+    /// Where the queues, `summary.json` and `crawl.csv` go.
+    pub out: PathBuf,
+    /// The state store (default: `OUT/kuzet.sqlite`).
+    pub store: Option<PathBuf>,
+    /// Let the crawler reach loopback and private addresses (tests, intranet mirrors).
+    #[serde(default)]
+    pub allow_private: bool,
+    /// Single `IP:PORT` addresses allowed although private or loopback.
+    #[serde(default)]
+    pub allow_addr: Vec<SocketAddr>,
+    /// Pause between two requests to one host, in ms (wins over `[crawl] delay_ms`).
+    pub delay_ms: Option<u64>,
+    /// Crawl settings, as in `kuzet crawl --config`.
+    #[serde(default)]
+    pub crawl: CrawlConfig,
+    #[serde(default)]
+    pub revisit: Revisit,
+    #[serde(default)]
+    pub queues: Queues,
+    /// Score thresholds, overriding the lexicon's `[scoring]`.
+    #[serde(default)]
+    pub priority: Thresholds,
+}
+
+/// When known pages are fetched again, by what the last visit found. Hours; 0 = every run.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Revisit {
+    /// Pages that were flagged at their last analysis.
+    pub flagged_hours: f64,
+    /// Benign pages that changed (or are new): fetched again after this long...
+    pub benign_hours: f64,
+    /// ...and each time they are found unchanged the pause doubles, up to this.
+    pub max_hours: f64,
+    /// Pages that failed (after the crawl's own retries).
+    pub failed_hours: f64,
+    /// Seeds (depth 0) at least this often, since new links appear on them.
+    pub seeds_hours: f64,
+}
+
+impl Default for Revisit {
+    fn default() -> Revisit {
+        // 20 h rather than 24 so that a page is due at the next night's run.
+        Revisit { flagged_hours: 20.0, benign_hours: 68.0, max_hours: 14.0 * 24.0, failed_hours: 20.0, seeds_hours: 20.0 }
+    }
+}
+
+/// Queue export settings.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Queues {
+    /// Also export findings queued on earlier nights that nobody has decided yet.
+    pub include_undecided: bool,
+    /// Category → queue file name (`extremism = "terrorism"` sends both to `terrorism.csv`).
+    /// Unrouted categories get a queue of their own name.
+    pub route: BTreeMap<String, String>,
+}
+
+/// Score thresholds (see the README's scoring formula); unset ones keep the lexicon's.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    pub flag: Option<f32>,
+    pub priority2: Option<f32>,
+    pub priority1: Option<f32>,
+}
+
+/// A config file read and resolved.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: RunConfig,
+    pub seeds: Vec<Url>,
+    pub lexicons: PathBuf,
+    pub out: PathBuf,
+    pub store: PathBuf,
+}
+
+impl RunConfig {
+    /// Reads `path`; unknown keys are errors naming the key.
+    pub fn load(path: &Path, bundled_lexicons: &Path) -> anyhow::Result<Loaded> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let config: RunConfig = toml::from_str(&text).map_err(|e| {
+            let line = e.span().map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count());
+            anyhow::anyhow!("{}{}: {}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default(), e.message().trim())
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { clean(&base.join(p)) };
+        let out = resolve(&config.out);
+        let store = config.store.as_deref().map_or_else(|| out.join("kuzet.sqlite"), resolve);
+        let lexicons = config.lexicons.as_deref().map_or_else(|| bundled_lexicons.to_path_buf(), resolve);
+        let seeds = read_seeds(&resolve(&config.seeds))?;
+        for (name, list) in [("include", &config.crawl.include), ("exclude", &config.crawl.exclude)] {
+            for p in list {
+                regex::Regex::new(p).map_err(|e| anyhow::anyhow!("{}: crawl.{name}: pattern {p:?}: {e}", path.display()))?;
+            }
+        }
+        let r = &config.revisit;
+        for (name, v) in [("flagged_hours", r.flagged_hours), ("benign_hours", r.benign_hours), ("max_hours", r.max_hours), ("failed_hours", r.failed_hours), ("seeds_hours", r.seeds_hours)] {
+            if !(0.0..=24.0 * 3650.0).contains(&v) {
+                anyhow::bail!("{}: revisit.{name} must be between 0 and 87600 hours, got {v}", path.display());
+            }
+        }
+        for (category, queue) in &config.queues.route {
+            if queue.trim().is_empty() || file_safe(queue) != *queue {
+                anyhow::bail!("{}: queues.route.{category}: {queue:?} is not a usable file name (letters, digits, - and _)", path.display());
+            }
+        }
+        Ok(Loaded { seeds, lexicons, out, store, config })
+    }
+}
+
+/// `a/b/../c` → `a/c`, lexically (for messages; symlinks are not resolved).
+fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
+}
+
+/// Reads a seed file: one http(s) URL per line, `#` comments and blank lines skipped.
+pub fn read_seeds(path: &Path) -> anyhow::Result<Vec<Url>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading seeds {}", path.display()))?;
+    let mut seeds = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let url = Url::parse(line).with_context(|| format!("{}:{}: not a URL: {line:?}", path.display(), i + 1))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            anyhow::bail!("{}:{}: only http and https seeds, got {line:?}", path.display(), i + 1);
+        }
+        seeds.push(url);
+    }
+    if seeds.is_empty() {
+        anyhow::bail!("{}: no seed URLs", path.display());
+    }
+    Ok(seeds)
+}
+
+/// A category or queue name as a file name: letters, digits, `-` and `_` kept, the rest `_`.
+pub fn file_safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+/// Loads the lexicons with the config's threshold overrides.
+pub fn engine(loaded: &Loaded) -> anyhow::Result<Engine> {
+    let mut lexicon = crate::lexicon::Lexicon::load(&loaded.lexicons).context("loading lexicons")?;
+    let t = &loaded.config.priority;
+    let s = &mut lexicon.scoring;
+    s.flag = t.flag.unwrap_or(s.flag);
+    s.priority2 = t.priority2.unwrap_or(s.priority2);
+    s.priority1 = t.priority1.unwrap_or(s.priority1);
+    if !(s.flag <= s.priority2 && s.priority2 <= s.priority1) {
+        anyhow::bail!("priority thresholds must satisfy flag <= priority2 <= priority1, got {} / {} / {}", s.flag, s.priority2, s.priority1);
+    }
+    Ok(Engine::new(lexicon))
+}
+
+/// What the nightly part of a run did, beside the crawl's counts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NightCounts {
+    pub store: String,
+    /// URLs the store knows after the run.
+    pub urls_known: u64,
+    /// URLs chosen for fetching at the start (due, new or left over by a killed run).
+    pub urls_due: u64,
+    /// New findings (new pages, or pages with new hits).
+    pub new_findings: u64,
+    /// Findings whose hits a reviewer already decided on the same page (not queued again).
+    pub covered: u64,
+    /// Rows in tonight's queues, and how many of them were queued on an earlier night.
+    pub queued: u64,
+    pub carried_over: u64,
+    pub queued_by_queue: BTreeMap<String, u64>,
+}
+
+/// The run summary written to `OUT/summary.json`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunSummary {
+    #[serde(flatten)]
+    pub crawl: CrawlSummary,
+    pub night: NightCounts,
+}
+
+/// Runs the nightly job described by `loaded`.
+pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
+    let engine = Arc::new(engine(loaded)?);
+    let lexicon_version = engine.lexicon.version.clone();
+    std::fs::create_dir_all(loaded.out.join("queues")).with_context(|| format!("creating {}", loaded.out.display()))?;
+    let mut run_id = crate::run_id();
+    let mut store = Store::open(&loaded.store, Some(&run_id))?;
+    let started = now();
+    let (start, known) = store.write(|tx| {
+        let mut n = 1;
+        while tx.query_row("SELECT 1 FROM run WHERE id = ?1", [&run_id], |_| Ok(())).optional()?.is_some() {
+            n += 1;
+            run_id = format!("{}-{n}", crate::run_id());
+        }
+        tx.execute("UPDATE run SET status = 'killed' WHERE status = 'running'", [])?;
+        tx.execute("INSERT INTO run (id, started_at, status, lexicon_version) VALUES (?1, ?2, 'running', ?3)", params![run_id, started, lexicon_version])?;
+        for seed in &loaded.seeds {
+            tx.execute(
+                "INSERT INTO url (key, url, depth, state, first_seen) VALUES (?1, ?2, 0, 'pending', ?3) ON CONFLICT (key) DO UPDATE SET depth = 0",
+                params![canonical_key(seed), seed.as_str(), started],
+            )?;
+        }
+        due(tx, started, &lexicon_version)
+    })?;
+    let urls_due = start.len() as u64;
+    tracing::info!(run = %run_id, due = urls_due, known = known.len(), store = %loaded.store.display(), "nightly run started");
+    let c = &loaded.config;
+    let mut crawl_config = c.crawl.clone();
+    if let Some(d) = c.delay_ms {
+        crawl_config.delay_ms = d;
+    }
+    let job = CrawlJob {
+        seeds: loaded.seeds.clone(),
+        start,
+        known,
+        config: crawl_config,
+        guard: crate::guard::Guard { allow_private: c.allow_private, allow: c.allow_addr.clone() },
+        out: loaded.out.clone(),
+        run_id: run_id.clone(),
+    };
+    let lock = store.take_lock();
+    let night = Arc::new(std::sync::Mutex::new(NightCounts::default()));
+    let sink = StoreSink::new(store, &run_id, &engine, loaded, night.clone())?;
+    let crawl = crate::crawl::run_with(&job, engine, Box::new(sink))?;
+    let mut store = Store::open(&loaded.store, None)?;
+    let mut night = std::mem::take(&mut *night.lock().map_err(|_| anyhow::anyhow!("the writer thread panicked"))?);
+    night.urls_due = urls_due;
+    night.urls_known = store.conn.query_row("SELECT count(*) FROM url", [], |r| r.get::<_, i64>(0)).map_err(|e| store.err(e))? as u64;
+    night.store = loaded.store.display().to_string();
+    let summary = RunSummary { crawl, night };
+    let status = if summary.crawl.crawl.interrupted { "interrupted" } else { "finished" };
+    let json = serde_json::to_string(&summary)?;
+    store.write(|tx| tx.execute("UPDATE run SET status = ?2, finished_at = ?3, summary = ?4 WHERE id = ?1", params![run_id, status, now(), json]))?;
+    queue::publish_json(&loaded.out.join("summary.json"), &summary)?;
+    drop(lock);
+    Ok(summary)
+}
+
+/// The URLs to fetch now, and the key hashes of all others.
+fn due(tx: &rusqlite::Transaction<'_>, now: i64, lexicon_version: &str) -> rusqlite::Result<(Vec<Target>, Vec<u64>)> {
+    let mut stmt = tx.prepare("SELECT key, url, depth, state, etag, last_modified, content_hash, lexicon_version, next_visit FROM url ORDER BY depth, key")?;
+    let mut rows = stmt.query([])?;
+    let (mut start, mut known) = (Vec::new(), Vec::new());
+    while let Some(r) = rows.next()? {
+        let key: String = r.get(0)?;
+        let state: String = r.get(3)?;
+        let next_visit: i64 = r.get(8)?;
+        if !(matches!(state.as_str(), "pending" | "fetched") || next_visit <= now) {
+            known.push(key_hash(&key));
+            continue;
+        }
+        let Ok(url) = Url::parse(&r.get::<_, String>(1)?) else { continue };
+        let mut target = Target::new(url, r.get::<_, i64>(2)?.max(0) as u32);
+        // Validators and hash are only worth using if tonight's lexicons analysed the page.
+        let analysed_by: Option<String> = r.get(7)?;
+        if analysed_by.as_deref() == Some(lexicon_version) {
+            let prior = Prior { etag: r.get(4)?, last_modified: r.get(5)?, content_hash: r.get(6)? };
+            if prior != Prior::default() {
+                target.prior = Some(Arc::new(prior));
+            }
+        }
+        start.push(target);
+    }
+    Ok((start, known))
+}
+
+/// The nightly sink: records every event in the store, exports the queues at the end.
+struct StoreSink {
+    store: Store,
+    run_id: String,
+    lexicon_version: String,
+    revisit: Revisit,
+    queues: Queues,
+    categories: Vec<String>,
+    out: PathBuf,
+    in_tx: bool,
+    night: NightCounts,
+    /// Where `night` goes at the end, for the caller.
+    report: Arc<std::sync::Mutex<NightCounts>>,
+}
+
+impl StoreSink {
+    fn new(store: Store, run_id: &str, engine: &Engine, loaded: &Loaded, report: Arc<std::sync::Mutex<NightCounts>>) -> anyhow::Result<StoreSink> {
+        Ok(StoreSink {
+            store,
+            run_id: run_id.to_string(),
+            lexicon_version: engine.lexicon.version.clone(),
+            revisit: loaded.config.revisit.clone(),
+            queues: loaded.config.queues.clone(),
+            categories: engine.lexicon.categories(),
+            out: loaded.out.clone(),
+            in_tx: false,
+            night: NightCounts::default(),
+            report,
+        })
+    }
+
+    fn queue_of(&self, category: &str) -> String {
+        self.queues.route.get(category).cloned().unwrap_or_else(|| file_safe(category))
+    }
+
+    fn record(&mut self, event: &Event) -> rusqlite::Result<()> {
+        let conn = &self.store.conn;
+        let t = now();
+        let run = self.run_id.as_str();
+        match event {
+            Event::Fetched { url, depth } => {
+                conn.prepare_cached(
+                    "INSERT INTO url (key, url, depth, state, first_seen, run_id) VALUES (?1, ?2, ?3, 'fetched', ?4, ?5) \
+                     ON CONFLICT (key) DO UPDATE SET state = 'fetched', run_id = ?5",
+                )?
+                .execute(params![canonical_key(url), url.as_str(), *depth as i64, t, run])?;
+            }
+            Event::Log { log, kind, redirect_to } => {
+                let key = Url::parse(&log.url).map(|u| canonical_key(&u)).unwrap_or_else(|_| log.url.clone());
+                let (outcome, state, hours) = match kind {
+                    LogKind::Failed => ("failed", Some("failed"), self.revisit.failed_hours),
+                    LogKind::Skipped => ("skipped", Some("skipped"), self.revisit.max_hours),
+                    LogKind::Redirect => ("redirect", Some("redirected"), self.revisit.benign_hours),
+                    LogKind::Retry => ("retry", None, 0.0),
+                    LogKind::Note => ("note", None, 0.0),
+                };
+                if *kind != LogKind::Note {
+                    fetch_row(conn, &key, run, t, &log.status, outcome, log.bytes, log.elapsed_ms, &log.error)?;
+                }
+                if let Some(state) = state {
+                    let next = t + hours_to_secs(hours);
+                    conn.prepare_cached(
+                        "INSERT INTO url (key, url, depth, state, first_seen, last_visit, next_visit, last_status, last_error, run_id) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9) \
+                         ON CONFLICT (key) DO UPDATE SET state = ?4, last_visit = ?5, next_visit = ?6, last_status = ?7, last_error = ?8, run_id = ?9",
+                    )?
+                    .execute(params![key, log.url, log.depth as i64, state, t, next, log.status, log.error, run])?;
+                }
+                if let Some(to) = redirect_to {
+                    add_pending(conn, to, log.depth, t)?;
+                }
+            }
+            Event::NotModified { log } => {
+                let key = Url::parse(&log.url).map(|u| canonical_key(&u)).unwrap_or_else(|_| log.url.clone());
+                fetch_row(conn, &key, run, t, &log.status, "not_modified", log.bytes, log.elapsed_ms, "")?;
+                self.unchanged(&key, None, &log.status, t)?;
+            }
+            Event::Page { log, page } => {
+                let key = canonical_key(&page.url);
+                for link in &page.links {
+                    add_pending(conn, link, log.depth + 1, t)?;
+                }
+                match &page.analysed {
+                    None => {
+                        fetch_row(conn, &key, run, t, &log.status, "unchanged", log.bytes, log.elapsed_ms, &log.error)?;
+                        self.unchanged(&key, Some(page), &log.status, t)?;
+                    }
+                    Some(a) => {
+                        fetch_row(conn, &key, run, t, &log.status, "changed", log.bytes, log.elapsed_ms, &log.error)?;
+                        let (depth, _, _) = self.visit_info(&key)?;
+                        let flagged = a.row.is_some();
+                        let interval = self.interval(flagged, true, 0, depth);
+                        conn.prepare_cached(
+                            "UPDATE url SET state = 'analysed', etag = ?2, last_modified = ?3, content_hash = ?4, lexicon_version = ?5, flagged = ?6, \
+                             last_visit = ?7, last_change = ?7, next_visit = ?8, interval_s = ?9, last_status = ?10, last_error = ?11, run_id = ?12 WHERE key = ?1",
+                        )?
+                        .execute(params![key, page.etag, page.last_modified, page.content_hash, self.lexicon_version, flagged, t, t + interval, interval, log.status, log.error, run])?;
+                        match &a.row {
+                            Some(row) => self.finding(&key, row, t)?,
+                            None => {
+                                conn.prepare_cached("UPDATE finding SET status = 'retired' WHERE url_key = ?1 AND status != 'retired'")?.execute([&key])?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A known page found unchanged (304, or the same content hash).
+    fn unchanged(&self, key: &str, page: Option<&PageRecord>, status: &str, t: i64) -> rusqlite::Result<()> {
+        let conn = &self.store.conn;
+        let (depth, flagged, previous) = self.visit_info(key)?;
+        let interval = self.interval(flagged, false, previous, depth);
+        conn.prepare_cached(
+            "UPDATE url SET state = 'analysed', last_visit = ?2, next_visit = ?3, interval_s = ?4, last_status = ?5, last_error = '', run_id = ?6, \
+             etag = coalesce(?7, etag), last_modified = coalesce(?8, last_modified) WHERE key = ?1",
+        )?
+        .execute(params![key, t, t + interval, interval, status, self.run_id, page.and_then(|p| p.etag.as_deref()), page.and_then(|p| p.last_modified.as_deref())])?;
+        conn.prepare_cached("UPDATE finding SET last_seen = ?2, last_run = ?3 WHERE url_key = ?1 AND status != 'retired'")?.execute(params![key, t, self.run_id])?;
+        Ok(())
+    }
+
+    /// (depth, flagged, last interval) of a stored URL.
+    fn visit_info(&self, key: &str) -> rusqlite::Result<(u32, bool, i64)> {
+        let found = self
+            .store
+            .conn
+            .prepare_cached("SELECT depth, flagged, interval_s FROM url WHERE key = ?1")?
+            .query_row([key], |r| Ok((r.get::<_, i64>(0)?.max(0) as u32, r.get::<_, bool>(1)?, r.get::<_, i64>(2)?)))
+            .optional()?;
+        Ok(found.unwrap_or((0, false, 0)))
+    }
+
+    /// Seconds until the next visit.
+    fn interval(&self, flagged: bool, changed: bool, previous: i64, depth: u32) -> i64 {
+        let r = &self.revisit;
+        let benign = hours_to_secs(r.benign_hours);
+        let mut secs = if flagged {
+            hours_to_secs(r.flagged_hours)
+        } else if changed {
+            benign
+        } else {
+            previous.saturating_mul(2).max(benign).min(hours_to_secs(r.max_hours).max(benign))
+        };
+        if depth == 0 {
+            secs = secs.min(hours_to_secs(r.seeds_hours));
+        }
+        secs
+    }
+
+    /// Records a flagged analysis of the page `key`.
+    fn finding(&mut self, key: &str, row: &QueueRow, t: i64) -> rusqlite::Result<()> {
+        let conn = &self.store.conn;
+        let exists: Option<(String, Option<String>)> =
+            conn.prepare_cached("SELECT status, exported_run FROM finding WHERE item_id = ?1")?.query_row([&row.item_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        if let Some((status, exported)) = exists {
+            let status = match status.as_str() {
+                "retired" if store::latest_decision(conn, &row.item_id)?.is_some() => "covered",
+                "retired" if exported.is_none() => "new",
+                "retired" => "queued",
+                other => other,
+            };
+            conn.prepare_cached("UPDATE finding SET status = ?2, last_seen = ?3, last_run = ?4 WHERE item_id = ?1")?.execute(params![row.item_id, status, t, self.run_id])?;
+            return Ok(());
+        }
+        let fired: BTreeSet<&str> = row.fired.iter().map(String::as_str).collect();
+        // Earlier findings of this page: a decided one whose hits include all of these covers
+        // the new finding (nothing materially new); otherwise the new one replaces them.
+        let earlier: Vec<(String, String)> = conn
+            .prepare_cached("SELECT item_id, status FROM finding WHERE url_key = ?1")?
+            .query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut covered = false;
+        for (id, _) in &earlier {
+            if store::latest_decision(conn, id)?.is_none() {
+                continue;
+            }
+            let keys: HashSet<String> = conn.prepare_cached("SELECT key FROM finding_hit WHERE item_id = ?1")?.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            if fired.iter().all(|k| keys.contains(*k)) {
+                covered = true;
+                break;
+            }
+        }
+        if !covered {
+            for (id, status) in &earlier {
+                if status != "retired" {
+                    conn.prepare_cached("UPDATE finding SET status = 'retired', replaced_by = ?2 WHERE item_id = ?1")?.execute(params![id, row.item_id])?;
+                }
+            }
+        }
+        let status = if covered { "covered" } else { "new" };
+        if covered {
+            self.night.covered += 1;
+        } else {
+            self.night.new_findings += 1;
+        }
+        conn.prepare_cached(
+            "INSERT INTO finding (item_id, url_key, status, category, priority, score, lang, ref, url, title, matched_terms, snippet, reasons, \
+             lexicon_version, first_run, last_run, first_seen, last_seen) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?16)",
+        )?
+        .execute(params![
+            row.item_id, key, status, row.category, row.priority, row.score, row.lang, row.reference, row.url, row.title, row.matched_terms, row.snippet,
+            row.reasons, row.lexicon_version, self.run_id, t
+        ])?;
+        for k in &fired {
+            conn.prepare_cached("INSERT OR IGNORE INTO finding_hit (item_id, key) VALUES (?1, ?2)")?.execute(params![row.item_id, k])?;
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self) -> rusqlite::Result<()> {
+        if self.in_tx {
+            self.store.conn.execute_batch("COMMIT")?;
+            self.in_tx = false;
+        }
+        Ok(())
+    }
+
+    /// Publishes the queues from the store and marks what they hold as exported.
+    fn export(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()> {
+        let conn = &self.store.conn;
+        let mut rows: Vec<QueueRow> = {
+            let mut stmt = conn.prepare(
+                "SELECT *, url_key FROM finding WHERE status = 'new' \
+                 OR (?1 AND status = 'queued' AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.item_id = finding.item_id))",
+            )?;
+            let found = stmt.query_map([self.queues.include_undecided], |r| Ok((store::queue_row(r)?, r.get::<_, String>("url_key")?, r.get::<_, String>("status")?)))?;
+            let mut rows = Vec::new();
+            for f in found {
+                let (mut row, url_key, status) = f?;
+                row.history = store::history(conn, &url_key, &row.item_id)?;
+                self.night.carried_over += u64::from(status == "queued");
+                rows.push(row);
+            }
+            rows
+        };
+        queue::sort(&mut rows);
+        let mut by_queue: BTreeMap<String, Vec<&QueueRow>> = self.categories.iter().map(|c| (self.queue_of(c), Vec::new())).collect();
+        let s = &mut summary.items;
+        s.flagged = rows.len() as u64;
+        for row in &rows {
+            *s.flagged_by_priority.entry(row.priority.to_string()).or_default() += 1;
+            *s.flagged_by_lang.entry(row.lang.clone()).or_default() += 1;
+            *s.flagged_by_category.entry(row.category.clone()).or_default() += 1;
+            by_queue.entry(self.queue_of(&row.category)).or_default().push(row);
+        }
+        s.queues.clear();
+        // Tonight's queues, and a copy kept per run so that a second run before the morning
+        // does not take the first one's rows out of reach.
+        let archive = self.out.join("runs").join(&self.run_id);
+        std::fs::create_dir_all(&archive)?;
+        for (name, list) in &by_queue {
+            let file = format!("{name}.csv");
+            queue::publish_queue(&self.out.join("queues").join(&file), list)?;
+            queue::publish_queue(&archive.join(&file), list)?;
+            s.queues.push(format!("queues/{file}"));
+            self.night.queued_by_queue.insert(name.clone(), list.len() as u64);
+        }
+        self.night.queued = rows.len() as u64;
+        let (run, t) = (self.run_id.clone(), now());
+        self.store.write(|tx| {
+            tx.execute("UPDATE finding SET status = 'queued', exported_run = ?1, exported_at = ?2 WHERE status = 'new'", params![run, t])?;
+            tx.execute("UPDATE url SET state = 'exported' WHERE state = 'analysed'", [])?;
+            Ok(())
+        })?;
+        Ok(())
+    }
+}
+
+fn hours_to_secs(hours: f64) -> i64 {
+    (hours * 3600.0).round() as i64
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fetch_row(conn: &rusqlite::Connection, key: &str, run: &str, t: i64, status: &str, outcome: &str, bytes: usize, elapsed_ms: u128, error: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO fetch (url_key, run_id, at, status, outcome, bytes, elapsed_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
+        .execute(params![key, run, t, status, outcome, bytes as i64, elapsed_ms as i64, error])?;
+    Ok(())
+}
+
+/// Adds a discovered URL as pending (a known one keeps its state; its depth becomes the lower).
+fn add_pending(conn: &rusqlite::Connection, url: &Url, depth: u32, t: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO url (key, url, depth, state, first_seen) VALUES (?1, ?2, ?3, 'pending', ?4) \
+         ON CONFLICT (key) DO UPDATE SET depth = min(depth, excluded.depth)",
+    )?
+    .execute(params![canonical_key(url), url.as_str(), depth as i64, t])?;
+    Ok(())
+}
+
+impl Sink for StoreSink {
+    fn event(&mut self, event: Event, _summary: &mut CrawlSummary) -> anyhow::Result<()> {
+        if !self.in_tx {
+            self.store.conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| self.store.err(e))?;
+            self.in_tx = true;
+        }
+        self.record(&event).map_err(|e| self.store.err(e))?;
+        Ok(())
+    }
+
+    fn checkpoint(&mut self, _summary: &mut CrawlSummary) -> anyhow::Result<()> {
+        self.commit().map_err(|e| self.store.err(e))?;
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()> {
+        self.commit().map_err(|e| self.store.err(e))?;
+        self.export(summary)?;
+        if let Ok(mut report) = self.report.lock() {
+            *report = std::mem::take(&mut self.night);
+        }
+        Ok(())
+    }
+}

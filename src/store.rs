@@ -1,0 +1,429 @@
+//! The state store: what kuzet remembers between nights, in one SQLite file.
+//!
+//! * Per URL a state machine `pending → fetched → analysed → exported` (or `failed`,
+//!   `skipped`, `redirected`), its validators (ETag, Last-Modified), the content hash of its
+//!   normalized visible text, the lexicon version that analysed it, and when to visit it next.
+//! * Per fetch a history row.
+//! * Per finding (one flagged version of a page, see [`crate::queue::item_id`]) its queue
+//!   row, the entries and rules that fired, first and last seen, and whether it was exported.
+//! * Per reviewer decision a history row; decisions are appended, never overwritten.
+//!
+//! One connection writes (the nightly run's writer thread, or `review import`); readers may
+//! open their own (WAL). A run holds an advisory lock on `STORE.lock` for its whole length, so
+//! a second run on the same store stops with a clear message. The schema is versioned with
+//! `PRAGMA user_version` and migrated forward on open.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::queue::QueueRow;
+
+/// Errors of the state store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Sqlite { path: PathBuf, source: rusqlite::Error },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("the store {store} is locked by another kuzet run (lock file {lock}: {holder}); wait for it to finish or stop it")]
+    Locked { store: PathBuf, lock: PathBuf, holder: String },
+    #[error("{path}: schema version {found} is newer than this kuzet understands ({known}); use a newer kuzet")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+}
+
+/// The forward migrations: `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[r"
+CREATE TABLE run (
+    id              TEXT PRIMARY KEY,
+    started_at      INTEGER NOT NULL,
+    finished_at     INTEGER,
+    status          TEXT NOT NULL,            -- running | finished | interrupted
+    lexicon_version TEXT NOT NULL,
+    summary         TEXT
+);
+CREATE TABLE url (
+    key             TEXT PRIMARY KEY,         -- canonical URL (frontier::canonical_key)
+    url             TEXT NOT NULL,
+    depth           INTEGER NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'fetched', 'analysed', 'exported', 'failed', 'skipped', 'redirected')),
+    etag            TEXT,
+    last_modified   TEXT,
+    content_hash    TEXT,
+    lexicon_version TEXT,
+    flagged         INTEGER NOT NULL DEFAULT 0,
+    first_seen      INTEGER NOT NULL,
+    last_visit      INTEGER,
+    last_change     INTEGER,
+    next_visit      INTEGER NOT NULL DEFAULT 0,
+    interval_s      INTEGER NOT NULL DEFAULT 0,
+    last_status     TEXT,
+    last_error      TEXT,
+    run_id          TEXT
+);
+CREATE INDEX url_next_visit ON url (next_visit);
+CREATE TABLE fetch (
+    id         INTEGER PRIMARY KEY,
+    url_key    TEXT NOT NULL,
+    run_id     TEXT NOT NULL,
+    at         INTEGER NOT NULL,
+    status     TEXT NOT NULL,
+    outcome    TEXT NOT NULL,                 -- changed | unchanged | not_modified | failed | skipped | redirect | retry
+    bytes      INTEGER NOT NULL,
+    elapsed_ms INTEGER NOT NULL,
+    error      TEXT NOT NULL
+);
+CREATE INDEX fetch_url ON fetch (url_key);
+CREATE TABLE finding (
+    item_id         TEXT PRIMARY KEY,
+    url_key         TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('new', 'queued', 'covered', 'retired')),
+    category        TEXT NOT NULL,
+    priority        INTEGER NOT NULL,
+    score           INTEGER NOT NULL,
+    lang            TEXT NOT NULL,
+    ref             TEXT NOT NULL,
+    url             TEXT NOT NULL,
+    title           TEXT NOT NULL,
+    matched_terms   TEXT NOT NULL,
+    snippet         TEXT NOT NULL,
+    reasons         TEXT NOT NULL,
+    lexicon_version TEXT NOT NULL,
+    first_run       TEXT NOT NULL,
+    last_run        TEXT NOT NULL,
+    first_seen      INTEGER NOT NULL,
+    last_seen       INTEGER NOT NULL,
+    exported_run    TEXT,
+    exported_at     INTEGER,
+    replaced_by     TEXT
+);
+CREATE INDEX finding_url ON finding (url_key);
+CREATE INDEX finding_status ON finding (status);
+CREATE TABLE finding_hit (
+    item_id TEXT NOT NULL,
+    key     TEXT NOT NULL,                   -- lexicon::Entry::key or rule:name
+    PRIMARY KEY (item_id, key)
+) WITHOUT ROWID;
+CREATE INDEX finding_hit_key ON finding_hit (key);
+CREATE TABLE decision (
+    id          INTEGER PRIMARY KEY,
+    item_id     TEXT NOT NULL,
+    decision    TEXT NOT NULL CHECK (decision IN ('confirmed', 'dismissed', 'escalated')),
+    reviewer    TEXT NOT NULL,
+    notes       TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    line        INTEGER NOT NULL,
+    imported_at INTEGER NOT NULL
+);
+CREATE INDEX decision_item ON decision (item_id, id);
+CREATE TABLE import (
+    sha         TEXT PRIMARY KEY,            -- BLAKE3 of the file's bytes
+    path        TEXT NOT NULL,
+    imported_at INTEGER NOT NULL,
+    rows        INTEGER NOT NULL,
+    bad         INTEGER NOT NULL
+);
+"];
+
+/// The schema version this kuzet writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// An open store.
+pub struct Store {
+    pub conn: Connection,
+    pub path: PathBuf,
+    /// Held for a run's whole length; released when dropped (or when the process dies).
+    lock: Option<File>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).field("locked", &self.lock.is_some()).finish()
+    }
+}
+
+/// The lock file beside a store.
+pub fn lock_path(store: &Path) -> PathBuf {
+    let mut name = store.file_name().unwrap_or_default().to_os_string();
+    name.push(".lock");
+    store.with_file_name(name)
+}
+
+impl Store {
+    /// Opens (creating and migrating) the store at `path`. With `run` set, takes the run lock
+    /// first and records `run` as its holder.
+    pub fn open(path: &Path, run: Option<&str>) -> Result<Store, StoreError> {
+        let io = |source| StoreError::Io { path: path.to_path_buf(), source };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let lock = match run {
+            Some(run_id) => Some(take_lock(path, run_id)?),
+            None => None,
+        };
+        let sql = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
+        let conn = Connection::open(path).map_err(sql)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(sql)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sql)?;
+        let mut store = Store { conn, path: path.to_path_buf(), lock };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(sql)?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew { path: path.clone(), found: version, known: SCHEMA_VERSION });
+        }
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(step).map_err(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1).map_err(sql)?;
+        }
+        tx.commit().map_err(sql)
+    }
+
+    /// Takes the run lock out of the store, so that it outlives this connection; dropping the
+    /// returned file releases it.
+    pub fn take_lock(&mut self) -> Option<File> {
+        self.lock.take()
+    }
+
+    /// Wraps a SQLite error with the store's path.
+    pub fn err(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite { path: self.path.clone(), source }
+    }
+
+    /// Runs `f` in one immediate transaction.
+    pub fn write<T>(&mut self, f: impl FnOnce(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let path = self.path.clone();
+        let sql = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(sql)?;
+        let out = f(&tx).map_err(sql)?;
+        tx.commit().map_err(sql)?;
+        Ok(out)
+    }
+}
+
+fn take_lock(store: &Path, run_id: &str) -> Result<File, StoreError> {
+    let lock = lock_path(store);
+    let io = |source| StoreError::Io { path: lock.clone(), source };
+    let mut file = std::fs::OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&lock).map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(&lock).unwrap_or_default();
+            let holder = if holder.trim().is_empty() { "held by another process".to_string() } else { format!("held by {}", holder.trim()) };
+            return Err(StoreError::Locked { store: store.to_path_buf(), lock: lock.clone(), holder });
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+    }
+    file.set_len(0).map_err(io)?;
+    write!(file, "pid {} run {}", std::process::id(), run_id).map_err(io)?;
+    file.flush().map_err(io)?;
+    Ok(file)
+}
+
+/// What an item's latest decision is, if any (`escalated` counts as decided).
+pub fn latest_decision(conn: &Connection, item_id: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT decision FROM decision WHERE item_id = ?1 ORDER BY id DESC LIMIT 1")?.query_row([item_id], |r| r.get(0)).optional()
+}
+
+/// The earlier decisions on other findings of the same page, oldest first, as one line for
+/// the queue's `history` column: `2026-11-27 dismissed by aida (k12…): not a threat`.
+pub fn history(conn: &Connection, url_key: &str, item_id: &str) -> rusqlite::Result<String> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.imported_at, d.decision, d.reviewer, d.notes, d.item_id FROM decision d JOIN finding f ON f.item_id = d.item_id \
+         WHERE f.url_key = ?1 AND d.item_id != ?2 ORDER BY d.id",
+    )?;
+    let rows = stmt.query_map(params![url_key, item_id], |r| {
+        let (at, decision, reviewer, notes, id): (i64, String, String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        let by = if reviewer.is_empty() { String::new() } else { format!(" by {reviewer}") };
+        let notes = if notes.is_empty() { String::new() } else { format!(": {notes}") };
+        Ok(format!("{} {decision}{by} ({id}){notes}", date(at)))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join("; "))
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix time.
+pub fn date(secs: i64) -> String {
+    let stamp = crate::timestamp(secs.max(0) as u64);
+    format!("{}-{}-{}", &stamp[..4], &stamp[4..6], &stamp[6..8])
+}
+
+/// A finding as stored, turned back into a queue row.
+pub fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
+    Ok(QueueRow {
+        item_id: r.get("item_id")?,
+        priority: r.get("priority")?,
+        score: r.get("score")?,
+        category: r.get("category")?,
+        lang: r.get("lang")?,
+        reference: r.get("ref")?,
+        title: r.get("title")?,
+        matched_terms: r.get("matched_terms")?,
+        snippet: r.get("snippet")?,
+        url: r.get("url")?,
+        reasons: r.get("reasons")?,
+        lexicon_version: r.get("lexicon_version")?,
+        run_id: r.get("first_run")?,
+        history: String::new(),
+        fired: Vec::new(),
+    })
+}
+
+/// What `review import` did with one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Decisions appended.
+    pub imported: usize,
+    /// Rows whose decision equals the item's latest one (a re-saved or re-imported file).
+    pub unchanged: usize,
+    /// Rows left undecided.
+    pub undecided: usize,
+    /// Bad rows: unreadable, invalid decision, or an item the store does not know.
+    pub bad: Vec<crate::review::BadRow>,
+    /// The file's exact bytes were imported before: nothing was read again.
+    pub already_imported: bool,
+    pub encoding: &'static str,
+    pub delimiter: char,
+}
+
+/// Appends the decisions of one saved queue file. The whole file is one transaction.
+pub fn import_decisions(store: &mut Store, source: &str, bytes: &[u8]) -> Result<Result<ImportReport, String>, StoreError> {
+    let sha = blake3::hash(bytes).to_hex().to_string();
+    let parsed = match crate::review::parse(bytes) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut report = ImportReport { encoding: parsed.encoding, delimiter: parsed.delimiter, bad: parsed.bad, ..ImportReport::default() };
+    let at = now();
+    store.write(|tx| {
+        if tx.query_row("SELECT 1 FROM import WHERE sha = ?1", [&sha], |_| Ok(())).optional()?.is_some() {
+            report.already_imported = true;
+            report.bad.clear();
+            return Ok(());
+        }
+        for d in &parsed.decisions {
+            let Some(verdict) = d.verdict else {
+                report.undecided += 1;
+                continue;
+            };
+            if tx.prepare_cached("SELECT 1 FROM finding WHERE item_id = ?1")?.query_row([&d.item_id], |_| Ok(())).optional()?.is_none() {
+                report.bad.push(crate::review::BadRow { line: d.line, message: format!("line {}: item {} is not in this store", d.line, d.item_id) });
+                continue;
+            }
+            let latest: Option<(String, String, String)> = tx
+                .prepare_cached("SELECT decision, reviewer, notes FROM decision WHERE item_id = ?1 ORDER BY id DESC LIMIT 1")?
+                .query_row([&d.item_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+            if latest.as_ref().is_some_and(|(v, who, notes)| v == verdict.as_str() && *who == d.reviewer && *notes == d.notes) {
+                report.unchanged += 1;
+                continue;
+            }
+            tx.prepare_cached("INSERT INTO decision (item_id, decision, reviewer, notes, source, line, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?
+                .execute(params![d.item_id, verdict.as_str(), d.reviewer, d.notes, source, d.line as i64, at])?;
+            report.imported += 1;
+        }
+        report.bad.sort_by_key(|b| b.line);
+        tx.execute("INSERT INTO import (sha, path, imported_at, rows, bad) VALUES (?1, ?2, ?3, ?4, ?5)", params![sha, source, at, report.imported as i64, report.bad.len() as i64])?;
+        Ok(())
+    })?;
+    Ok(Ok(report))
+}
+
+/// One line of `lexicon stats`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EntryStats {
+    /// [`crate::lexicon::Entry::key`] or `rule:name`.
+    pub key: String,
+    /// Findings it fired in.
+    pub hits: u64,
+    pub confirmed: u64,
+    pub dismissed: u64,
+    pub escalated: u64,
+    /// (confirmed + escalated) / decided; `None` before any decision.
+    pub precision: Option<f64>,
+    /// Enough decisions and a precision under the threshold.
+    pub noisy: bool,
+}
+
+/// Per entry and rule: findings, and their latest decisions.
+pub fn entry_stats(conn: &Connection, min_decided: u64, noisy_below: f64) -> rusqlite::Result<Vec<EntryStats>> {
+    let mut stmt = conn.prepare(
+        "WITH latest AS (SELECT item_id, decision FROM decision d WHERE id = (SELECT max(id) FROM decision WHERE item_id = d.item_id)) \
+         SELECT h.key, count(*), \
+                sum(l.decision = 'confirmed'), sum(l.decision = 'dismissed'), sum(l.decision = 'escalated') \
+         FROM finding_hit h LEFT JOIN latest l ON l.item_id = h.item_id GROUP BY h.key",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let n = |i| r.get::<_, Option<i64>>(i).map(|v| v.unwrap_or(0) as u64);
+        let (confirmed, dismissed, escalated) = (n(2)?, n(3)?, n(4)?);
+        let decided = confirmed + dismissed + escalated;
+        let precision = (decided > 0).then(|| (confirmed + escalated) as f64 / decided as f64);
+        Ok(EntryStats {
+            key: r.get(0)?,
+            hits: n(1)?,
+            confirmed,
+            dismissed,
+            escalated,
+            precision,
+            noisy: decided >= min_decided && precision.is_some_and(|p| p < noisy_below),
+        })
+    })?;
+    let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    out.sort_by(|a, b| b.noisy.cmp(&a.noisy).then(a.precision.partial_cmp(&b.precision).unwrap_or(std::cmp::Ordering::Equal)).then(b.hits.cmp(&a.hits)).then(a.key.cmp(&b.key)));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_migrates_and_refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s/kuzet.sqlite");
+        let store = Store::open(&path, None).unwrap();
+        let v: i64 = store.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let mode: String = store.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+        store.conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        drop(store);
+        let e = Store::open(&path, None).unwrap_err();
+        assert!(e.to_string().contains("newer than this kuzet"), "{e}");
+    }
+
+    #[test]
+    fn a_second_run_lock_is_refused_naming_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kuzet.sqlite");
+        let first = Store::open(&path, Some("run-a")).unwrap();
+        let e = Store::open(&path, Some("run-b")).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("kuzet.sqlite.lock") && msg.contains("run run-a"), "{msg}");
+        // Readers and review imports do not need the lock.
+        Store::open(&path, None).unwrap();
+        drop(first);
+        Store::open(&path, Some("run-c")).unwrap();
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(1_795_824_000), "2026-11-28");
+        assert_eq!(date(1_795_910_399), "2026-11-28");
+    }
+}
