@@ -137,6 +137,13 @@ fn second_run_is_conditional_and_queues_nothing_new() {
     // The first night's queue is still there, in the run's archive.
     let archived: usize = std::fs::read_dir(site.out().join("runs")).unwrap().count();
     assert_eq!(archived, 2);
+
+    // By config, undecided findings of earlier nights come again, routed to another queue.
+    let config = site.config(&format!("{EVERY_RUN}[queues]\ninclude_undecided = true\n[queues.route]\nviolence = \"desk\"\n"));
+    ok(&site.run(&config).0);
+    assert_eq!(refs(&site.rows()), BTreeSet::from(["a.html".to_string(), "b.html".to_string()]));
+    assert!(site.out().join("queues/desk.csv").exists());
+    assert_eq!(site.summary()["night"]["carried_over"], 2);
 }
 
 #[test]
