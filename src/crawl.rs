@@ -184,8 +184,10 @@ pub enum Event {
 pub enum LogKind {
     /// A failure: counted and named in the summary.
     Failed,
-    /// Disallowed by robots.txt, not text, or out of scope: not a failure.
+    /// Not text, or out of scope: not a failure.
     Skipped,
+    /// Disallowed by robots.txt (which may change, or have been unreachable tonight).
+    Disallowed,
     Redirect,
     /// Will be tried again in this crawl.
     Retry,
@@ -213,6 +215,26 @@ pub struct Analysed {
     pub row: Option<QueueRow>,
     pub lang: &'static str,
     pub obfuscated: bool,
+}
+
+/// The sending side of the writer's channel. A send that fails means the writer stopped (an
+/// error in the sink): `gone` tells the dispatcher to stop fetching.
+#[derive(Clone)]
+struct Writer {
+    tx: std_mpsc::Sender<Event>,
+    gone: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Writer {
+    fn send(&self, event: Event) {
+        if self.tx.send(event).is_err() {
+            self.gone.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    fn is_gone(&self) -> bool {
+        self.gone.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// Where the writer puts what the crawl finds: queue files for a one-off crawl, the state
@@ -252,7 +274,7 @@ struct Host {
 }
 
 /// Runs a one-off crawl to the end (or to Ctrl-C / SIGTERM): queues and summary in `job.out`.
-pub fn run(job: &CrawlJob, engine: Arc<Engine>) -> anyhow::Result<CrawlSummary> {
+pub fn run(job: &mut CrawlJob, engine: Arc<Engine>) -> anyhow::Result<CrawlSummary> {
     std::fs::create_dir_all(job.out.join("queues"))?;
     let sink = QueueSink::new(&job.out, &engine, job.config.publish_every.max(1))?;
     let summary = run_with(job, engine, Box::new(sink))?;
@@ -261,9 +283,10 @@ pub fn run(job: &CrawlJob, engine: Arc<Engine>) -> anyhow::Result<CrawlSummary> 
 }
 
 /// Runs a crawl whose findings go to `sink`; the crawl log goes to `job.out/crawl.csv`.
-pub fn run_with(job: &CrawlJob, engine: Arc<Engine>, sink: Box<dyn Sink>) -> anyhow::Result<CrawlSummary> {
+pub fn run_with(job: &mut CrawlJob, engine: Arc<Engine>, sink: Box<dyn Sink>) -> anyhow::Result<CrawlSummary> {
     std::fs::create_dir_all(&job.out)?;
-    let (writer_tx, writer_rx) = std_mpsc::channel::<Event>();
+    let (tx, writer_rx) = std_mpsc::channel::<Event>();
+    let writer_tx = Writer { tx, gone: Arc::default() };
     let summary = CrawlSummary { items: Summary { run_id: job.run_id.clone(), lexicon_version: engine.lexicon.version.clone(), ..Summary::default() }, ..CrawlSummary::default() };
     let writer = {
         let out = job.out.clone();
@@ -271,8 +294,11 @@ pub fn run_with(job: &CrawlJob, engine: Arc<Engine>, sink: Box<dyn Sink>) -> any
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let started = Instant::now();
-    let counts = runtime.block_on(dispatch(job, engine, writer_tx));
+    // The start targets move into the frontier (a nightly run may have many).
+    let start = std::mem::take(&mut job.start);
+    let counts = runtime.block_on(dispatch(job, start, engine, writer_tx));
     drop(runtime);
+    // The writer's error, if any, is the cause of everything else.
     let mut summary = writer.join().map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
     let counts = counts?;
     // The writer counted what it saw in the events; the dispatcher counted the rest.
@@ -284,7 +310,7 @@ pub fn run_with(job: &CrawlJob, engine: Arc<Engine>, sink: Box<dyn Sink>) -> any
     Ok(summary)
 }
 
-async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<Event>) -> anyhow::Result<CrawlCounts> {
+async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, writer: Writer) -> anyhow::Result<CrawlCounts> {
     let c = &job.config;
     let fetch_config = FetchConfig {
         user_agent: c.user_agent.clone(),
@@ -305,9 +331,15 @@ async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<
     for &hash in &job.known {
         frontier.mark_known(hash);
     }
-    for target in &job.start {
+    let start_len = start.len();
+    for target in start {
+        if let Some(why) = scope.refusal(&target.url, target.depth) {
+            // A URL the store knows but tonight's scope (config) no longer covers.
+            log(&writer, &target, "scope", &format!("out of scope: {why}"), LogKind::Skipped);
+            continue;
+        }
         if frontier.mark_seen(&target.url) {
-            frontier.push(target.clone(), c.max_pages_per_host);
+            frontier.push(target, c.max_pages_per_host);
         }
     }
     let span = tracing::info_span!("crawl");
@@ -315,7 +347,7 @@ async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<
         span.pb_set_style(&style);
     }
     let _entered = span.enter();
-    tracing::info!(seeds = job.seeds.len(), start = job.start.len(), concurrency = c.concurrency, delay_ms = c.delay_ms, max_depth = c.max_depth, "crawl started");
+    tracing::info!(seeds = job.seeds.len(), start = start_len, concurrency = c.concurrency, delay_ms = c.delay_ms, max_depth = c.max_depth, "crawl started");
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
     let mut in_flight = 0usize;
     let mut stopping = false;
@@ -362,7 +394,7 @@ async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<
                 while let Some(target) = frontier.pop(&key) {
                     if !robots.allowed(&target.url) {
                         counts.robots_disallowed += 1;
-                        log(&writer, &target, "robots", "disallowed by robots.txt", LogKind::Skipped);
+                        log(&writer, &target, "robots", "disallowed by robots.txt", LogKind::Disallowed);
                         continue;
                     }
                     host.busy = true;
@@ -382,6 +414,10 @@ async fn dispatch(job: &CrawlJob, engine: Arc<Engine>, writer: std_mpsc::Sender<
                     break;
                 }
             }
+        }
+        if writer.is_gone() && !stopping {
+            tracing::error!("the writer stopped; no more fetching");
+            stopping = true;
         }
         if in_flight == 0 && (stopping || frontier.pending() == 0) {
             break;
@@ -415,7 +451,7 @@ struct Ctx<'a> {
     frontier: &'a mut Frontier,
     scope: &'a Scope,
     config: &'a CrawlConfig,
-    writer: &'a std_mpsc::Sender<Event>,
+    writer: &'a Writer,
     counts: &'a mut CrawlCounts,
 }
 
@@ -510,9 +546,9 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-fn log(writer: &std_mpsc::Sender<Event>, target: &Target, status: &str, error: &str, kind: LogKind) {
+fn log(writer: &Writer, target: &Target, status: &str, error: &str, kind: LogKind) {
     let log = LogRow { url: target.url.to_string(), status: status.into(), depth: target.depth, error: error.into(), ..LogRow::default() };
-    let _ = writer.send(Event::Log { log, kind, redirect_to: None });
+    writer.send(Event::Log { log, kind, redirect_to: None });
 }
 
 async fn fetch_robots(fetcher: Arc<Fetcher>, host: String, agent: String, done: mpsc::UnboundedSender<Done>) {
@@ -547,7 +583,7 @@ struct PageTask {
     fetcher: Arc<Fetcher>,
     engine: Arc<Engine>,
     scope: Arc<Scope>,
-    writer: std_mpsc::Sender<Event>,
+    writer: Writer,
     done: mpsc::UnboundedSender<Done>,
     host: String,
     run_id: String,
@@ -595,10 +631,10 @@ impl PageTask {
         };
         let send_log = |mut row: LogRow, kind: LogKind, error: String, redirect_to: Option<Url>| {
             row.error = error;
-            let _ = self.writer.send(Event::Log { log: row, kind, redirect_to });
+            self.writer.send(Event::Log { log: row, kind, redirect_to });
         };
         if resp.status == 304 && target.prior.is_some() {
-            let _ = self.writer.send(Event::NotModified { log: row });
+            self.writer.send(Event::NotModified { log: row });
             return Outcome::Finished;
         }
         if (300..400).contains(&resp.status) {
@@ -632,7 +668,7 @@ impl PageTask {
             row.error = format!("body cut at {} bytes", resp.body.len());
         }
         let _ = self.done.send(Done::HostFree { host: self.host.clone() });
-        let _ = self.writer.send(Event::Fetched { url: target.url.clone(), depth: target.depth });
+        self.writer.send(Event::Fetched { url: target.url.clone(), depth: target.depth });
         let (tx, rx) = tokio::sync::oneshot::channel();
         let engine = self.engine.clone();
         let known_hash = target.prior.as_ref().and_then(|p| p.content_hash.clone());
@@ -660,7 +696,7 @@ impl PageTask {
         });
         let links: Vec<Url> = page.links.into_iter().filter(|l| self.scope.refusal(l, target.depth + 1).is_none()).collect();
         let record = PageRecord { url: target.url.clone(), etag, last_modified, content_hash: page.content_hash, analysed, links: links.clone() };
-        let _ = self.writer.send(Event::Page { log: row, page: Box::new(record) });
+        self.writer.send(Event::Page { log: row, page: Box::new(record) });
         Outcome::Analysed { links }
     }
 }

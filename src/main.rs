@@ -321,7 +321,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Review { command: ReviewCommand::Import { store, files } } => {
             let path = store.path()?;
-            let mut store = kuzet::store::Store::open(&path, None)?;
+            let mut store = kuzet::store::Store::open_existing(&path)?;
             let mut failed = false;
             for file in &files {
                 let shown = file.display().to_string();
@@ -354,7 +354,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Lexicon { command: LexiconCommand::Stats { store, min_decided, noisy_below, json } } => {
-            let store = kuzet::store::Store::open(&store.path()?, None)?;
+            let store = kuzet::store::Store::open_existing(&store.path()?)?;
             let stats = kuzet::store::entry_stats(&store.conn, min_decided, noisy_below).map_err(|e| store.err(e))?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&stats)?);
@@ -426,8 +426,8 @@ fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -
     }
     let engine = Arc::new(kuzet::analyse::Engine::load(&common.lexicons).context("loading lexicons")?);
     let start = seeds.iter().map(|s| kuzet::frontier::Target::new(s.clone(), 0)).collect();
-    let job = kuzet::crawl::CrawlJob { seeds, start, known: Vec::new(), config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id) };
-    let summary = kuzet::crawl::run(&job, engine).with_context(|| format!("crawling into {}", common.out.display()))?;
+    let mut job = kuzet::crawl::CrawlJob { seeds, start, known: Vec::new(), config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id) };
+    let summary = kuzet::crawl::run(&mut job, engine).with_context(|| format!("crawling into {}", common.out.display()))?;
     let c = &summary.crawl;
     println!(
         "crawled {} pages ({} requests, {} bytes, {} disallowed by robots.txt, {} redirects, {} retries, {:.1} pages/s){}",

@@ -203,6 +203,12 @@ pub fn engine(loaded: &Loaded) -> anyhow::Result<Engine> {
     if !(s.flag <= s.priority2 && s.priority2 <= s.priority1) {
         anyhow::bail!("priority thresholds must satisfy flag <= priority2 <= priority1, got {} / {} / {}", s.flag, s.priority2, s.priority1);
     }
+    if t.flag.is_some() || t.priority2.is_some() || t.priority1.is_some() {
+        // Other thresholds give other results: the version says so, and pages analysed under
+        // the old ones are analysed again.
+        let (flag, p2, p1) = (s.flag, s.priority2, s.priority1);
+        lexicon.version = format!("{}-t{flag}-{p2}-{p1}", lexicon.version);
+    }
     Ok(Engine::new(lexicon))
 }
 
@@ -240,7 +246,7 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
     let mut run_id = crate::run_id();
     let mut store = Store::open(&loaded.store, Some(&run_id))?;
     let started = now();
-    let (start, known) = store.write(|tx| {
+    store.write(|tx| {
         let mut n = 1;
         while tx.query_row("SELECT 1 FROM run WHERE id = ?1", [&run_id], |_| Ok(())).optional()?.is_some() {
             n += 1;
@@ -250,12 +256,14 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
         tx.execute("INSERT INTO run (id, started_at, status, lexicon_version) VALUES (?1, ?2, 'running', ?3)", params![run_id, started, lexicon_version])?;
         for seed in &loaded.seeds {
             tx.execute(
-                "INSERT INTO url (key, url, depth, state, first_seen) VALUES (?1, ?2, 0, 'pending', ?3) ON CONFLICT (key) DO UPDATE SET depth = 0",
-                params![canonical_key(seed), seed.as_str(), started],
+                "INSERT INTO url (key, url, depth, state, first_seen) VALUES (?1, ?2, 0, 'pending', ?3) \
+                 ON CONFLICT (key) DO UPDATE SET depth = 0, next_visit = min(next_visit, ?4)",
+                params![canonical_key(seed), seed.as_str(), started, started + hours_to_secs(loaded.config.revisit.seeds_hours)],
             )?;
         }
-        due(tx, started, &lexicon_version)
+        Ok(())
     })?;
+    let (start, known) = due(&store.conn, started, &lexicon_version).map_err(|e| store.err(e))?;
     let urls_due = start.len() as u64;
     tracing::info!(run = %run_id, due = urls_due, known = known.len(), store = %loaded.store.display(), "nightly run started");
     let c = &loaded.config;
@@ -263,7 +271,7 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
     if let Some(d) = c.delay_ms {
         crawl_config.delay_ms = d;
     }
-    let job = CrawlJob {
+    let mut job = CrawlJob {
         seeds: loaded.seeds.clone(),
         start,
         known,
@@ -275,7 +283,7 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
     let lock = store.take_lock();
     let night = Arc::new(std::sync::Mutex::new(NightCounts::default()));
     let sink = StoreSink::new(store, &run_id, &engine, loaded, night.clone())?;
-    let crawl = crate::crawl::run_with(&job, engine, Box::new(sink))?;
+    let crawl = crate::crawl::run_with(&mut job, engine, Box::new(sink))?;
     let mut store = Store::open(&loaded.store, None)?;
     let mut night = std::mem::take(&mut *night.lock().map_err(|_| anyhow::anyhow!("the writer thread panicked"))?);
     night.urls_due = urls_due;
@@ -291,7 +299,7 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
 }
 
 /// The URLs to fetch now, and the key hashes of all others.
-fn due(tx: &rusqlite::Transaction<'_>, now: i64, lexicon_version: &str) -> rusqlite::Result<(Vec<Target>, Vec<u64>)> {
+fn due(tx: &rusqlite::Connection, now: i64, lexicon_version: &str) -> rusqlite::Result<(Vec<Target>, Vec<u64>)> {
     let mut stmt = tx.prepare("SELECT key, url, depth, state, etag, last_modified, content_hash, lexicon_version, next_visit FROM url ORDER BY depth, key")?;
     let mut rows = stmt.query([])?;
     let (mut start, mut known) = (Vec::new(), Vec::new());
@@ -367,24 +375,34 @@ impl StoreSink {
             }
             Event::Log { log, kind, redirect_to } => {
                 let key = Url::parse(&log.url).map(|u| canonical_key(&u)).unwrap_or_else(|_| log.url.clone());
-                let (outcome, state, hours) = match kind {
-                    LogKind::Failed => ("failed", Some("failed"), self.revisit.failed_hours),
-                    LogKind::Skipped => ("skipped", Some("skipped"), self.revisit.max_hours),
-                    LogKind::Redirect => ("redirect", Some("redirected"), self.revisit.benign_hours),
-                    LogKind::Retry => ("retry", None, 0.0),
-                    LogKind::Note => ("note", None, 0.0),
+                let (outcome, state) = match kind {
+                    LogKind::Failed => ("failed", Some("failed")),
+                    LogKind::Skipped => ("skipped", Some("skipped")),
+                    LogKind::Disallowed => ("disallowed", Some("skipped")),
+                    LogKind::Redirect => ("redirect", Some("redirected")),
+                    LogKind::Retry => ("retry", None),
+                    LogKind::Note => ("note", None),
                 };
                 if *kind != LogKind::Note {
                     fetch_row(conn, &key, run, t, &log.status, outcome, log.bytes, log.elapsed_ms, &log.error)?;
                 }
                 if let Some(state) = state {
-                    let next = t + hours_to_secs(hours);
+                    let (depth, flagged, previous) = self.visit_info(&key)?;
+                    let r = &self.revisit;
+                    let secs = match kind {
+                        // Failures back off: failed_hours, doubling while they keep failing.
+                        LogKind::Failed => previous.saturating_mul(2).clamp(hours_to_secs(r.failed_hours), hours_to_secs(r.max_hours).max(hours_to_secs(r.failed_hours))),
+                        LogKind::Disallowed => hours_to_secs(r.failed_hours),
+                        LogKind::Redirect => hours_to_secs(r.benign_hours),
+                        _ => hours_to_secs(r.max_hours),
+                    };
+                    let secs = self.capped(secs, flagged, depth.min(log.depth));
                     conn.prepare_cached(
-                        "INSERT INTO url (key, url, depth, state, first_seen, last_visit, next_visit, last_status, last_error, run_id) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9) \
-                         ON CONFLICT (key) DO UPDATE SET state = ?4, last_visit = ?5, next_visit = ?6, last_status = ?7, last_error = ?8, run_id = ?9",
+                        "INSERT INTO url (key, url, depth, state, first_seen, last_visit, next_visit, interval_s, last_status, last_error, run_id) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10) \
+                         ON CONFLICT (key) DO UPDATE SET state = ?4, last_visit = ?5, next_visit = ?6, interval_s = ?7, last_status = ?8, last_error = ?9, run_id = ?10",
                     )?
-                    .execute(params![key, log.url, log.depth as i64, state, t, next, log.status, log.error, run])?;
+                    .execute(params![key, log.url, log.depth as i64, state, t, t + secs, secs, log.status, log.error, run])?;
                 }
                 if let Some(to) = redirect_to {
                     add_pending(conn, to, log.depth, t)?;
@@ -453,19 +471,21 @@ impl StoreSink {
         Ok(found.unwrap_or((0, false, 0)))
     }
 
-    /// Seconds until the next visit.
+    /// Seconds until the next visit of an analysed page.
     fn interval(&self, flagged: bool, changed: bool, previous: i64, depth: u32) -> i64 {
         let r = &self.revisit;
         let benign = hours_to_secs(r.benign_hours);
-        let mut secs = if flagged {
-            hours_to_secs(r.flagged_hours)
-        } else if changed {
-            benign
-        } else {
-            previous.saturating_mul(2).max(benign).min(hours_to_secs(r.max_hours).max(benign))
-        };
+        let secs = if changed { benign } else { previous.saturating_mul(2).max(benign).min(hours_to_secs(r.max_hours).max(benign)) };
+        self.capped(secs, flagged, depth)
+    }
+
+    /// `secs`, but no longer than the flagged pages' and the seeds' revisit times.
+    fn capped(&self, mut secs: i64, flagged: bool, depth: u32) -> i64 {
+        if flagged {
+            secs = secs.min(hours_to_secs(self.revisit.flagged_hours));
+        }
         if depth == 0 {
-            secs = secs.min(hours_to_secs(r.seeds_hours));
+            secs = secs.min(hours_to_secs(self.revisit.seeds_hours));
         }
         secs
     }
@@ -476,38 +496,38 @@ impl StoreSink {
         let exists: Option<(String, Option<String>)> =
             conn.prepare_cached("SELECT status, exported_run FROM finding WHERE item_id = ?1")?.query_row([&row.item_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         if let Some((status, exported)) = exists {
+            // The same finding again (or back after the page changed in between).
             let status = match status.as_str() {
                 "retired" if store::latest_decision(conn, &row.item_id)?.is_some() => "covered",
                 "retired" if exported.is_none() => "new",
                 "retired" => "queued",
                 other => other,
             };
-            conn.prepare_cached("UPDATE finding SET status = ?2, last_seen = ?3, last_run = ?4 WHERE item_id = ?1")?.execute(params![row.item_id, status, t, self.run_id])?;
+            conn.prepare_cached(
+                "UPDATE finding SET status = ?2, last_seen = ?3, last_run = ?4, priority = ?5, score = ?6, snippet = ?7, title = ?8 WHERE item_id = ?1",
+            )?
+            .execute(params![row.item_id, status, t, self.run_id, row.priority, row.score, row.snippet, row.title])?;
+            retire_others(conn, key, &row.item_id)?;
             return Ok(());
         }
         let fired: BTreeSet<&str> = row.fired.iter().map(String::as_str).collect();
         // Earlier findings of this page: a decided one whose hits include all of these covers
         // the new finding (nothing materially new); otherwise the new one replaces them.
-        let earlier: Vec<(String, String)> = conn
-            .prepare_cached("SELECT item_id, status FROM finding WHERE url_key = ?1")?
+        // A decided one whose entries and rules include all of these, at the same or a more
+        // urgent priority, covers the new finding (nothing materially new).
+        let earlier: Vec<(String, u8)> = conn
+            .prepare_cached("SELECT item_id, priority FROM finding WHERE url_key = ?1")?
             .query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let mut covered = false;
-        for (id, _) in &earlier {
-            if store::latest_decision(conn, id)?.is_none() {
+        for (id, priority) in &earlier {
+            if row.priority < *priority || store::latest_decision(conn, id)?.is_none() {
                 continue;
             }
             let keys: HashSet<String> = conn.prepare_cached("SELECT key FROM finding_hit WHERE item_id = ?1")?.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
             if fired.iter().all(|k| keys.contains(*k)) {
                 covered = true;
                 break;
-            }
-        }
-        if !covered {
-            for (id, status) in &earlier {
-                if status != "retired" {
-                    conn.prepare_cached("UPDATE finding SET status = 'retired', replaced_by = ?2 WHERE item_id = ?1")?.execute(params![id, row.item_id])?;
-                }
             }
         }
         let status = if covered { "covered" } else { "new" };
@@ -528,6 +548,7 @@ impl StoreSink {
         for k in &fired {
             conn.prepare_cached("INSERT OR IGNORE INTO finding_hit (item_id, key) VALUES (?1, ?2)")?.execute(params![row.item_id, k])?;
         }
+        retire_others(conn, key, &row.item_id)?;
         Ok(())
     }
 
@@ -590,6 +611,13 @@ impl StoreSink {
     }
 }
 
+/// A page has one live finding: the one its latest analysis produced.
+fn retire_others(conn: &rusqlite::Connection, key: &str, current: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE finding SET status = 'retired', replaced_by = ?2 WHERE url_key = ?1 AND item_id != ?2 AND status != 'retired'")?
+        .execute(params![key, current])?;
+    Ok(())
+}
+
 fn hours_to_secs(hours: f64) -> i64 {
     (hours * 3600.0).round() as i64
 }
@@ -605,7 +633,7 @@ fn fetch_row(conn: &rusqlite::Connection, key: &str, run: &str, t: i64, status: 
 fn add_pending(conn: &rusqlite::Connection, url: &Url, depth: u32, t: i64) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO url (key, url, depth, state, first_seen) VALUES (?1, ?2, ?3, 'pending', ?4) \
-         ON CONFLICT (key) DO UPDATE SET depth = min(depth, excluded.depth)",
+         ON CONFLICT (key) DO UPDATE SET depth = excluded.depth WHERE excluded.depth < url.depth",
     )?
     .execute(params![canonical_key(url), url.as_str(), depth as i64, t])?;
     Ok(())

@@ -99,7 +99,7 @@ impl QueueRow {
 }
 
 /// A stable id for the finding: the item's reference and what was found in it (each entry's
-/// key with the normalized text its hits matched). The same page with the same hits keeps its
+/// key with the normalized text its hits matched, and the rules that fired). The same page with the same hits keeps its
 /// id across runs and lexicon versions; new hits make a new finding. Starts with a letter so
 /// that no spreadsheet reads it as a number.
 pub fn item_id(doc: &Document, analysis: &Analysis, lexicon: &Lexicon) -> String {
@@ -111,10 +111,18 @@ pub fn item_id(doc: &Document, analysis: &Analysis, lexicon: &Lexicon) -> String
             _ => None,
         })
         .collect();
+    // Rules that fire are part of the finding: a page whose words move so that a rule now
+    // fires is a new finding.
+    parts.extend(analysis.assessment.reasons.iter().filter(|r| matches!(r.kind, ReasonKind::Proximity(_))).map(|r| format!("rule:{}", r.label)));
     parts.sort();
     parts.dedup();
     let mut hasher = blake3::Hasher::new();
-    hasher.update(doc.reference.as_bytes());
+    // A URL is hashed by its canonical key, so tracking parameters do not make a new finding.
+    let reference = match url::Url::parse(&doc.reference) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => crate::frontier::canonical_key(&u),
+        _ => doc.reference.clone(),
+    };
+    hasher.update(reference.as_bytes());
     for p in &parts {
         hasher.update(b"\0");
         hasher.update(p.as_bytes());

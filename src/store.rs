@@ -125,6 +125,8 @@ CREATE TABLE import (
     rows        INTEGER NOT NULL,
     bad         INTEGER NOT NULL
 );
+", r"
+CREATE INDEX url_state ON url (state);
 "];
 
 /// The schema version this kuzet writes.
@@ -177,6 +179,16 @@ impl Store {
         let mut store = Store { conn, path: path.to_path_buf(), lock };
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Opens an existing store (for `review import` and `lexicon stats`: a mistyped path is an
+    /// error, not a new empty store).
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            let source = std::io::Error::new(std::io::ErrorKind::NotFound, "no state store here (a run creates it)");
+            return Err(StoreError::Io { path: path.to_path_buf(), source });
+        }
+        Store::open(path, None)
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
@@ -324,11 +336,13 @@ pub fn import_decisions(store: &mut Store, source: &str, bytes: &[u8]) -> Result
                 report.bad.push(crate::review::BadRow { line: d.line, message: format!("line {}: item {} is not in this store", d.line, d.item_id) });
                 continue;
             }
-            let latest: Option<(String, String, String)> = tx
-                .prepare_cached("SELECT decision, reviewer, notes FROM decision WHERE item_id = ?1 ORDER BY id DESC LIMIT 1")?
-                .query_row([&d.item_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            // A decision already in the history (the same file saved again, an old file
+            // imported again) adds nothing; it must not become the latest once more.
+            let known = tx
+                .prepare_cached("SELECT 1 FROM decision WHERE item_id = ?1 AND decision = ?2 AND reviewer = ?3 AND notes = ?4")?
+                .query_row(params![d.item_id, verdict.as_str(), d.reviewer, d.notes], |_| Ok(()))
                 .optional()?;
-            if latest.as_ref().is_some_and(|(v, who, notes)| v == verdict.as_str() && *who == d.reviewer && *notes == d.notes) {
+            if known.is_some() {
                 report.unchanged += 1;
                 continue;
             }
@@ -337,7 +351,11 @@ pub fn import_decisions(store: &mut Store, source: &str, bytes: &[u8]) -> Result
             report.imported += 1;
         }
         report.bad.sort_by_key(|b| b.line);
-        tx.execute("INSERT INTO import (sha, path, imported_at, rows, bad) VALUES (?1, ?2, ?3, ?4, ?5)", params![sha, source, at, report.imported as i64, report.bad.len() as i64])?;
+        // A file with bad rows is not remembered: once it is fixed (or the items exist), the
+        // same bytes may be imported again.
+        if report.bad.is_empty() {
+            tx.execute("INSERT INTO import (sha, path, imported_at, rows, bad) VALUES (?1, ?2, ?3, ?4, 0)", params![sha, source, at, report.imported as i64])?;
+        }
         Ok(())
     })?;
     Ok(Ok(report))

@@ -262,6 +262,11 @@ fn review_import_reads_spreadsheet_saves_reports_bad_rows_and_is_idempotent() {
     }
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 decisions imported, 0 unchanged, 0 undecided, 3 bad rows"));
     assert_eq!(count(&site.db()), 3, "appended, never overwritten");
+    // An older file saved once more (other bytes) does not make its decisions the latest again.
+    let older = site.dir.path().join("older.csv");
+    std::fs::write(&older, format!("{}\n", text.replace("\r\n", "\n"))).unwrap();
+    let out = kuzet(&["review", "import", "--store", store.to_str().unwrap(), older.to_str().unwrap()]);
+    assert!(ok(&out).contains("0 decisions imported, 2 unchanged"));
 
     // Per-entry precision from the latest decisions: a.html confirmed, b.html escalated.
     let stats = kuzet(&["lexicon", "stats", "--store", store.to_str().unwrap(), "--json"]);
@@ -361,6 +366,18 @@ fn a_second_concurrent_run_exits_2_naming_the_lock() {
     assert_eq!(second.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(stderr.contains("is locked by another kuzet run") && stderr.contains("kuzet.sqlite.lock"), "{stderr}");
+}
+
+#[test]
+fn tonights_scope_applies_to_urls_the_store_already_knows() {
+    let site = small_site();
+    ok(&site.run(&site.config(EVERY_RUN)).0);
+    let narrowed = site.config(&format!("{EVERY_RUN}[crawl]\nexclude = [\"b\\\\.html\"]\n"));
+    let (run, requests) = site.run(&narrowed);
+    ok(&run);
+    assert_eq!(pages(&requests), ["/", "/a.html", "/c.html", "/d.html"]);
+    let state: String = site.db().query_row("SELECT state FROM url WHERE url LIKE '%b.html'", [], |r| r.get(0)).unwrap();
+    assert_eq!(state, "skipped");
 }
 
 #[test]
