@@ -332,16 +332,14 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
         frontier.mark_known(hash);
     }
     let start_len = start.len();
-    for target in start {
-        if let Some(why) = scope.refusal(&target.url, target.depth) {
-            // A URL the store knows but tonight's scope (config) no longer covers.
-            log(&writer, &target, "scope", &format!("out of scope: {why}"), LogKind::Skipped);
-            continue;
+    frontier.push_all(start, c.max_pages_per_host, |target| match scope.refusal(&target.url, target.depth) {
+        // A URL the store knows but tonight's scope (config) no longer covers.
+        Some(why) => {
+            log(&writer, target, "scope", &format!("out of scope: {why}"), LogKind::Skipped);
+            false
         }
-        if frontier.mark_seen(&target.url) {
-            frontier.push(target, c.max_pages_per_host);
-        }
-    }
+        None => true,
+    });
     let span = tracing::info_span!("crawl");
     if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {elapsed} {pos}/{len} URLs done {msg}") {
         span.pb_set_style(&style);

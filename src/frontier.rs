@@ -129,10 +129,33 @@ impl Target {
 #[derive(Debug, Default)]
 pub struct Frontier {
     seen: HashSet<u64>,
-    queues: HashMap<String, VecDeque<Target>>,
+    queues: HashMap<String, VecDeque<Queued>>,
     /// Pages admitted per host (the per-host cap counts these).
     admitted: HashMap<String, usize>,
     pending: usize,
+}
+
+/// A queued target, compact (a million of them are held at once): the URL as text, parsed
+/// again when popped.
+#[derive(Debug)]
+struct Queued {
+    url: Box<str>,
+    depth: u32,
+    hops: u8,
+    attempt: u32,
+    prior: Option<Arc<Prior>>,
+}
+
+impl Queued {
+    fn new(t: Target) -> Queued {
+        Queued { url: t.url.as_str().into(), depth: t.depth, hops: t.hops, attempt: t.attempt, prior: t.prior }
+    }
+
+    fn target(self) -> Option<Target> {
+        // It was a `Url` when queued, so it parses again (to the same URL).
+        let url = Url::parse(&self.url).ok()?;
+        Some(Target { url, depth: self.depth, hops: self.hops, attempt: self.attempt, prior: self.prior })
+    }
 }
 
 /// The host key politeness is counted by: scheme, host and port.
@@ -166,24 +189,41 @@ impl Frontier {
             return false;
         }
         *n += 1;
-        self.queues.entry(host).or_default().push_back(target);
+        self.queues.entry(host).or_default().push_back(Queued::new(target));
         self.pending += 1;
         true
     }
 
+    /// Queues every target of `targets` that `keep` accepts (and not seen yet), freeing the
+    /// vector's memory as it goes: a nightly run may start with a million.
+    pub fn push_all(&mut self, mut targets: Vec<Target>, max_per_host: usize, mut keep: impl FnMut(&Target) -> bool) {
+        targets.reverse();
+        while let Some(t) = targets.pop() {
+            if keep(&t) && self.mark_seen(&t.url) {
+                self.push(t, max_per_host);
+            }
+            if targets.len().is_multiple_of(65_536) {
+                targets.shrink_to_fit();
+            }
+        }
+    }
+
     /// Puts `target` back at the front of its host's queue (a retry), outside the per-host cap.
     pub fn retry(&mut self, target: Target) {
-        self.queues.entry(origin(&target.url)).or_default().push_front(target);
+        self.queues.entry(origin(&target.url)).or_default().push_front(Queued::new(target));
         self.pending += 1;
     }
 
     /// The next URL of `host`, if any.
     pub fn pop(&mut self, host: &str) -> Option<Target> {
-        let t = self.queues.get_mut(host)?.pop_front();
-        if t.is_some() {
+        let queue = self.queues.get_mut(host)?;
+        while let Some(q) = queue.pop_front() {
             self.pending -= 1;
+            if let Some(t) = q.target() {
+                return Some(t);
+            }
         }
-        t
+        None
     }
 
     /// Hosts with queued URLs.

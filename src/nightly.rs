@@ -298,8 +298,9 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
     Ok(summary)
 }
 
-/// The URLs to fetch now, and the key hashes of all others.
-fn due(tx: &rusqlite::Connection, now: i64, lexicon_version: &str) -> rusqlite::Result<(Vec<Target>, Vec<u64>)> {
+/// The URLs to fetch now (never fetched, fetched but not analysed, or due), and the key
+/// hashes of all the others.
+pub fn due(tx: &rusqlite::Connection, now: i64, lexicon_version: &str) -> rusqlite::Result<(Vec<Target>, Vec<u64>)> {
     let mut stmt = tx.prepare("SELECT key, url, depth, state, etag, last_modified, content_hash, lexicon_version, next_visit FROM url ORDER BY depth, key")?;
     let mut rows = stmt.query([])?;
     let (mut start, mut known) = (Vec::new(), Vec::new());

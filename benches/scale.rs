@@ -1,0 +1,262 @@
+//! Scale: what a million known URLs cost, and how classification time grows with the lexicon
+//! and with the page.
+//!
+//! ```text
+//! cargo bench --bench scale                       # KUZET_SCALE_URLS=1000000 by default
+//! ```
+//!
+//! 1. **Frontier**: 1,000,000 generated URLs (1,000 hosts, paths and queries of realistic length)
+//!    marked seen and queued as fetch targets, as a crawl holds them; and the same number only
+//!    marked known (the nightly run's URLs that are not due). Time to enqueue, peak RSS.
+//! 2. **State store**: the same URLs inserted into a fresh SQLite store (batches of 10,000 per
+//!    transaction, as discovered links are), then the nightly run's start: choosing the due URLs
+//!    with [`kuzet::nightly::due`] (all due, the worst case; then none due). Time, peak RSS, file
+//!    size.
+//! 3. **Lexicon size**: single-thread MB/s of `Engine::assess` over an 8 MB corpus with synthetic
+//!    lexicons of 1,000, 2,000, 10,000, 20,000 and 100,000 entries, and their build times.
+//! 4. **Page size**: time per page for pages of 1 KB to 5 MB (each size repeated to at least
+//!    8 MB of text): time per MB should stay flat, so doubling a page at most doubles its time.
+//!
+//! Each of 1–2 runs in a child process of its own (this program runs itself with `--phase`), so
+//! that each peak RSS is its own.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use kuzet::analyse::Engine;
+use kuzet::frontier::{Frontier, Target, canonical_key, key_hash};
+
+#[path = "corpus.rs"]
+#[allow(dead_code)] // shared with classify.rs, which uses all of it
+mod corpus;
+use corpus::*;
+
+const DEFAULT_URLS: usize = 1_000_000;
+const HOSTS: usize = 1_000;
+const LEXICON_SIZES: [usize; 5] = [1_000, 2_000, 10_000, 20_000, 100_000];
+const PAGE_SIZES: [usize; 7] = [1 << 10, 4 << 10, 16 << 10, 64 << 10, 256 << 10, 1 << 20, 5 << 20];
+const CORPUS_MB: f64 = 8.0;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--phase") {
+        let phase = args.get(i + 1).map(String::as_str).unwrap_or("");
+        match phase {
+            "frontier" => frontier(urls(), false),
+            "known" => frontier(urls(), true),
+            "store" => store(urls()),
+            "lexicon" => lexicon_sizes(),
+            "pages" => page_sizes(),
+            other => panic!("unknown phase {other:?}"),
+        }
+        return;
+    }
+    println!("kuzet scale benchmark ({} URLs; each phase in its own process)\n", urls());
+    let mut summary = Vec::new();
+    for phase in ["frontier", "known", "store", "lexicon", "pages"] {
+        let (out, rss_kib) = child(phase);
+        print!("{out}");
+        println!("  [{phase}: peak RSS of the process {:.1} MiB]\n", rss_kib as f64 / 1024.0);
+        summary.push((phase, out, rss_kib));
+    }
+    println!("== summary ==");
+    for (phase, out, rss) in summary {
+        for line in out.lines().filter(|l| l.starts_with("= ")) {
+            println!("{phase}: {}", &line[2..]);
+        }
+        println!("{phase}: peak RSS {:.1} MiB", rss as f64 / 1024.0);
+    }
+}
+
+fn urls() -> usize {
+    std::env::var("KUZET_SCALE_URLS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(DEFAULT_URLS)
+}
+
+/// Runs this program with `--phase NAME`; its stdout and peak RSS (VmHWM) in KiB.
+fn child(phase: &str) -> (String, i64) {
+    let exe = std::env::current_exe().expect("own path");
+    let out = Command::new(exe).args(["--phase", phase]).output().expect("run phase");
+    assert!(out.status.success(), "phase {phase} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let peak = text.lines().find_map(|l| l.strip_prefix("vmhwm_kib ")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    (text.lines().filter(|l| !l.starts_with("vmhwm_kib ")).map(|l| format!("{l}\n")).collect(), peak)
+}
+
+/// Prints this process's peak RSS for the parent.
+fn report_peak() {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    if let Some(kib) = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<i64>().ok()) {
+        println!("vmhwm_kib {kib}");
+    }
+}
+
+/// The `i`-th generated URL: 1,000 hosts, a few path segments, sometimes a query.
+fn url(i: usize, rng: &mut Rng) -> String {
+    let host = i % HOSTS;
+    let depth = rng.range(1, 4);
+    let mut path = String::new();
+    for _ in 0..depth {
+        path.push('/');
+        path.push_str(&pseudo_word(EN_CONSONANTS, EN_VOWELS, rng.range(3, 9), rng));
+    }
+    let query = if rng.chance(0.3) { format!("?page={}&id={}", rng.below(100), i) } else { format!("-{i}.html") };
+    format!("https://www.site{host}.example.kz{path}{query}")
+}
+
+fn frontier(n: usize, known_only: bool) {
+    let mut rng = Rng::new(SEED);
+    let mut bytes = 0;
+    let started = Instant::now();
+    let mut frontier = Frontier::default();
+    let mut queued = 0;
+    for i in 0..n {
+        // Generated one at a time (generating counts in the time, not in the memory).
+        let u = url(i, &mut rng);
+        bytes += u.len();
+        let parsed = url::Url::parse(&u).expect("generated URL parses");
+        if known_only {
+            frontier.mark_known(key_hash(&canonical_key(&parsed)));
+        } else if frontier.mark_seen(&parsed) && frontier.push(Target::new(parsed, 1), usize::MAX) {
+            queued += 1;
+        }
+    }
+    let took = started.elapsed();
+    let what = if known_only { "marked known (not due)" } else { "queued as targets" };
+    println!("frontier: {n} URLs ({:.0} MB of URL text) {what} in {:.2} s ({:.0} URLs/s); {} seen, {queued} queued", bytes as f64 / 1e6, took.as_secs_f64(), n as f64 / took.as_secs_f64(), frontier.seen());
+    println!("= {n} URLs {what}: {:.2} s", took.as_secs_f64());
+    black_box(&frontier);
+    report_peak();
+}
+
+fn store(n: usize) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("kuzet.sqlite");
+    let mut store = kuzet::store::Store::open(&path, Some("bench")).expect("store");
+    let mut rng = Rng::new(SEED);
+    let started = Instant::now();
+    let now = kuzet::store::now();
+    let mut i = 0;
+    while i < n {
+        let batch: Vec<String> = (i..(i + 10_000).min(n)).map(|k| url(k, &mut rng)).collect();
+        store
+            .write(|tx| {
+                let mut stmt = tx.prepare_cached(
+                    "INSERT INTO url (key, url, depth, state, first_seen) VALUES (?1, ?2, ?3, 'pending', ?4) \
+                     ON CONFLICT (key) DO UPDATE SET depth = excluded.depth WHERE excluded.depth < url.depth",
+                )?;
+                for u in &batch {
+                    let parsed = url::Url::parse(u).expect("generated URL parses");
+                    stmt.execute(rusqlite::params![canonical_key(&parsed), u, 1, now])?;
+                }
+                Ok(())
+            })
+            .expect("insert");
+        i += batch.len();
+    }
+    let insert = started.elapsed();
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) + std::fs::metadata(dir.path().join("kuzet.sqlite-wal")).map(|m| m.len()).unwrap_or(0);
+    println!("store: {n} URLs inserted in {:.2} s ({:.0} URLs/s), {:.0} MB on disk", insert.as_secs_f64(), n as f64 / insert.as_secs_f64(), size as f64 / 1e6);
+    let started = Instant::now();
+    let (due, known) = kuzet::nightly::due(&store.conn, now + 1, "lex-bench").expect("due");
+    let chosen = due.len();
+    // Into the crawl's frontier, as the dispatcher takes them.
+    let mut frontier = Frontier::default();
+    for hash in known {
+        frontier.mark_known(hash);
+    }
+    frontier.push_all(due, usize::MAX, |_| true);
+    let took = started.elapsed();
+    println!("store: a nightly start with all {chosen} due: chosen and queued in {:.2} s ({} queued)", took.as_secs_f64(), frontier.pending());
+    drop(frontier);
+    store.conn.execute("UPDATE url SET state = 'exported', next_visit = ?1", [now + 3600]).expect("update");
+    let started = Instant::now();
+    let (due, known) = kuzet::nightly::due(&store.conn, now + 1, "lex-bench").expect("due");
+    println!("store: a nightly start with none due: {} due, {} known, in {:.2} s", due.len(), known.len(), started.elapsed().as_secs_f64());
+    println!("= {n} URLs: insert {:.1} s, nightly start (all due) {:.2} s", insert.as_secs_f64(), took.as_secs_f64());
+    report_peak();
+}
+
+fn engine_corpus() -> (Engine, Corpus) {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/lexicons"));
+    let engine = Engine::load(dir).expect("bundled lexicons");
+    let corpus = generate_corpus(CORPUS_MB, &engine.lexicon, &mut Rng::new(SEED));
+    (engine, corpus)
+}
+
+/// Single-thread seconds for one pass of `engine` over `docs` (best of two).
+fn pass(engine: &Engine, docs: &[&str]) -> f64 {
+    (0..2)
+        .map(|_| {
+            let started = Instant::now();
+            for d in docs {
+                black_box(engine.assess(d));
+            }
+            started.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn lexicon_sizes() {
+    let (engine, corpus) = engine_corpus();
+    let docs: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
+    let bytes = corpus.bytes() as f64;
+    let mut figures = Vec::new();
+    for &size in &LEXICON_SIZES {
+        let lexicon = synthetic_lexicon(&engine.lexicon, size, &mut Rng::new(SEED ^ 0x5eed));
+        let started = Instant::now();
+        let e = Engine::new(lexicon);
+        let build = started.elapsed().as_secs_f64();
+        let secs = pass(&e, &docs);
+        let mbs = bytes / 1e6 / secs;
+        println!("lexicon {size:>7} entries: built in {:.2} s, {mbs:.1} MB/s single thread", build);
+        figures.push((size, mbs));
+    }
+    let at = |n: usize| figures.iter().find(|(s, _)| *s == n).map_or(f64::NAN, |(_, m)| *m);
+    println!("= 2,000 -> 20,000 entries: throughput x{:.2} (the aim: at least x0.5); 1,000 -> 100,000: x{:.2}", at(20_000) / at(2_000), at(100_000) / at(1_000));
+    report_peak();
+}
+
+fn page_sizes() {
+    let (engine, corpus) = engine_corpus();
+    let all: String = corpus.docs.iter().map(|d| d.text.as_str()).collect::<Vec<_>>().join("\n\n");
+    let mut previous: Option<f64> = None;
+    let mut worst = 0.0f64;
+    for &size in &PAGE_SIZES {
+        // Pages cut from the corpus at char boundaries, enough of them for 8 MB of text.
+        let count = ((CORPUS_MB * 1e6) as usize / size).max(2);
+        let mut pages = Vec::with_capacity(count);
+        let mut at = 0;
+        for _ in 0..count {
+            if at + size > all.len() {
+                at = 0;
+            }
+            let mut end = (at + size).min(all.len());
+            while !all.is_char_boundary(end) {
+                end -= 1;
+            }
+            pages.push(&all[at..end]);
+            at = end;
+        }
+        let secs = pass(&engine, &pages);
+        let per_page = secs / count as f64;
+        let per_mb = secs / (pages.iter().map(|p| p.len()).sum::<usize>() as f64 / 1e6);
+        let ratio = previous.map(|p| per_page / p);
+        if let Some(r) = ratio {
+            // Sizes grow 4x (5x at the end) per step: time may grow as much, no more.
+            let step = if size == 5 << 20 { 5.0 } else { 4.0 };
+            worst = worst.max(r / step);
+        }
+        println!(
+            "page {:>8} bytes: {:>9.3} ms per page, {:.1} ms per MB{}",
+            size,
+            per_page * 1e3,
+            per_mb * 1e3,
+            ratio.map_or(String::new(), |r| format!(", x{r:.2} the previous size's time"))
+        );
+        previous = Some(per_page);
+    }
+    println!("= page time grows at most x{worst:.2} as fast as page size (1.00 = linear; no cliff if <= about 1.2)");
+    report_peak();
+}
