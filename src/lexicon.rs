@@ -129,6 +129,8 @@ pub struct Proximity {
 pub struct Dampener {
     pub name: String,
     pub groups: Vec<usize>,
+    /// Lowers hits inside quotation marks (quoted or reported speech) rather than hits near cues.
+    pub quoted: bool,
     pub factor: f32,
     pub within: Option<u32>,
     pub note: String,
@@ -294,10 +296,14 @@ impl Lexicon {
             if d.within == Some(0) {
                 return Err(err(format!("dampener {:?}: within must be at least 1", d.name)));
             }
+            if d.quoted == !groups.is_empty() {
+                return Err(err(format!("dampener {:?}: give either groups (cue terms) or quoted = true", d.name)));
+            }
             self.check_unique_rule(&d.name).map_err(err)?;
             self.dampeners.push(Dampener {
                 name: d.name.clone(),
                 groups,
+                quoted: d.quoted,
                 factor: d.factor,
                 within: d.within,
                 note: d.note.clone(),
@@ -546,7 +552,11 @@ struct ProximityToml {
 #[serde(deny_unknown_fields)]
 struct DampenerToml {
     name: String,
+    #[serde(default)]
     groups: Vec<String>,
+    /// Applies to hits inside quotation marks (instead of near cue terms).
+    #[serde(default)]
+    quoted: bool,
     factor: f32,
     within: Option<u32>,
     #[serde(default)]

@@ -92,6 +92,59 @@ pub struct Hit {
     pub word: u32,
     /// Index of the hit's paragraph (blank-line separated), which rules do not cross.
     pub paragraph: u32,
+    /// The hit lies inside quotation marks (see [`quotes`]).
+    pub quoted: bool,
+}
+
+/// Longest quotation taken as one (bytes); an opening mark with no close within it is not a
+/// quotation.
+const MAX_QUOTE: usize = 600;
+
+/// Byte ranges of `text` inside quotation marks: `"…"`, `“…”`, `„…“`, `«…»`, `‹…›`, within one
+/// paragraph and at most [`MAX_QUOTE`] bytes. Apostrophes are not quotation marks.
+///
+/// ```
+/// let text = "He wrote: «kill them» and \"more\". Then “x";
+/// let q: Vec<&str> = kuzet::matcher::quotes(text).into_iter().map(|r| &text[r]).collect();
+/// assert_eq!(q, ["kill them", "more"]);
+/// ```
+pub fn quotes(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, char)> = None;
+    let mut newline = false;
+    for (i, c) in text.char_indices() {
+        if c == '\n' {
+            if newline {
+                open = None; // a blank line ends any open quotation
+            }
+            newline = true;
+            continue;
+        }
+        if !c.is_whitespace() {
+            newline = false;
+        }
+        if let Some((start, opener)) = open {
+            let closes = match opener {
+                '"' => c == '"',
+                '“' => c == '”' || c == '"',
+                '„' => c == '“' || c == '”',
+                '«' => c == '»',
+                '‹' => c == '›',
+                _ => false,
+            };
+            if closes {
+                out.push(start..i);
+                open = None;
+            } else if i - start > MAX_QUOTE {
+                open = None;
+            }
+            continue;
+        }
+        if matches!(c, '"' | '“' | '„' | '«' | '‹') {
+            open = Some((i + c.len_utf8(), c));
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -303,11 +356,17 @@ impl Matcher {
             if loose_only && !accept_loose(info, evasion, translit) {
                 continue;
             }
-            hits.push(Hit { term: info.target, span, loose_only, evasion, translit, word: 0, paragraph: 0 });
+            hits.push(Hit { term: info.target, span, loose_only, evasion, translit, word: 0, paragraph: 0, quoted: false });
         }
         hits.sort_by_key(|a| (a.span.start, a.span.end, a.term));
         hits.dedup_by(|a, b| a.span == b.span && a.term == b.term);
         place_words(&loose, &mut hits);
+        let quoted = quotes(text);
+        if !quoted.is_empty() {
+            for h in &mut hits {
+                h.quoted = quoted.iter().any(|q| q.start <= h.span.start && h.span.end <= q.end);
+            }
+        }
         hits
     }
 

@@ -2,7 +2,8 @@
 //!
 //! The formula (also in the README):
 //! * Each entry's hits are first damped: a hit within a dampener's window of one of its cues
-//!   (reporting, condemnation, education, idioms) is multiplied by the smallest such factor.
+//!   (reporting, condemnation, education, idioms), or inside quotation marks for a `quoted`
+//!   dampener, is multiplied by the smallest such factor.
 //! * An entry contributes `weight × best damped factor of its hits × (1 + repeat_bonus ×
 //!   min(hits − 1, repeat_cap))`, times `obfuscation_boost` when any of its hits shows evasion.
 //! * A proximity rule fires once per anchor hit of its first group that has a hit of every other
@@ -101,10 +102,14 @@ pub fn assess(hits: &[Hit], lexicon: &Lexicon) -> Assessment {
     let mut damp = |h: &Hit| -> f32 {
         let mut factor = 1.0f32;
         for (d, dampener) in lexicon.dampeners.iter().enumerate() {
-            let cued = hits.iter().any(|c| {
-                in_groups(c, &dampener.groups, lexicon)
-                    && dampener.within.is_none_or(|w| c.paragraph == h.paragraph && c.word.abs_diff(h.word) <= w)
-            });
+            let cued = if dampener.quoted {
+                h.quoted
+            } else {
+                hits.iter().any(|c| {
+                    in_groups(c, &dampener.groups, lexicon)
+                        && dampener.within.is_none_or(|w| c.paragraph == h.paragraph && c.word.abs_diff(h.word) <= w)
+                })
+            };
             if cued && dampener.factor < 1.0 {
                 factor = factor.min(dampener.factor);
                 damp_used.entry(d).or_default().push(h.span.clone());
