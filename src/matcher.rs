@@ -109,42 +109,73 @@ const MAX_QUOTE: usize = 600;
 /// assert_eq!(q, ["kill them", "more"]);
 /// ```
 pub fn quotes(text: &str) -> Vec<Range<usize>> {
+    // Quotation marks are `"` or start with 0xC2 (« ») or 0xE2 (“ ” „ ‹ ›): memchr3 finds
+    // them; blank lines only matter inside a quotation, checked when it closes.
+    let b = text.as_bytes();
     let mut out = Vec::new();
     let mut open: Option<(usize, char)> = None;
-    let mut newline = false;
-    for (i, c) in text.char_indices() {
-        if c == '\n' {
-            if newline {
-                open = None; // a blank line ends any open quotation
-            }
-            newline = true;
+    let mut i = 0;
+    while let Some(k) = memchr::memchr3(b'"', 0xC2, 0xE2, &b[i..]) {
+        let at = i + k;
+        let (mark, len) = match b[at] {
+            b'"' => ('"', 1),
+            0xC2 => match b.get(at + 1) {
+                Some(0xAB) => ('«', 2),
+                Some(0xBB) => ('»', 2),
+                _ => ('\0', 1),
+            },
+            _ => match (b.get(at + 1), b.get(at + 2)) {
+                (Some(0x80), Some(0x9C)) => ('“', 3),
+                (Some(0x80), Some(0x9D)) => ('”', 3),
+                (Some(0x80), Some(0x9E)) => ('„', 3),
+                (Some(0x80), Some(0xB9)) => ('‹', 3),
+                (Some(0x80), Some(0xBA)) => ('›', 3),
+                _ => ('\0', 1),
+            },
+        };
+        i = at + len;
+        if mark == '\0' {
             continue;
-        }
-        if !c.is_whitespace() {
-            newline = false;
         }
         if let Some((start, opener)) = open {
-            let closes = match opener {
-                '"' => c == '"',
-                '“' => c == '”' || c == '"',
-                '„' => c == '“' || c == '”',
-                '«' => c == '»',
-                '‹' => c == '›',
-                _ => false,
-            };
-            if closes {
-                out.push(start..i);
+            if at - start > MAX_QUOTE || has_blank_line(&b[start..at]) {
+                // Too long, or across paragraphs: not a quotation; this mark may open one.
                 open = None;
-            } else if i - start > MAX_QUOTE {
-                open = None;
+            } else {
+                let closes = match opener {
+                    '"' => mark == '"',
+                    '“' => mark == '”' || mark == '"',
+                    '„' => mark == '“' || mark == '”',
+                    '«' => mark == '»',
+                    '‹' => mark == '›',
+                    _ => false,
+                };
+                if closes {
+                    out.push(start..at);
+                    open = None;
+                }
+                continue;
             }
-            continue;
         }
-        if matches!(c, '"' | '“' | '„' | '«' | '‹') {
-            open = Some((i + c.len_utf8(), c));
+        if matches!(mark, '"' | '“' | '„' | '«' | '‹') {
+            open = Some((i, mark));
         }
     }
     out
+}
+
+/// Whether `b` holds a blank line: a line break, only spaces or tabs, another line break.
+fn has_blank_line(b: &[u8]) -> bool {
+    let mut newline = false;
+    for &c in b {
+        match c {
+            b'\n' if newline => return true,
+            b'\n' => newline = true,
+            b' ' | b'\t' | b'\r' => {}
+            _ => newline = false,
+        }
+    }
+    false
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,6 +203,8 @@ pub struct Matcher {
     strict: View,
     loose: View,
     terms: Vec<TermInfo>,
+    /// A dampener needs to know which hits are quoted.
+    needs_quotes: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -305,7 +338,8 @@ impl Matcher {
                 add(TermRef::Cue { group: g, term: t }, &cue.term, &cue.lang);
             }
         }
-        Matcher { strict: View::build(strict_keys), loose: View::build(loose_keys), terms }
+        let needs_quotes = lexicon.dampeners.iter().any(|d| d.quoted);
+        Matcher { strict: View::build(strict_keys), loose: View::build(loose_keys), terms, needs_quotes }
     }
 
     /// Every hit in `text`, sorted by position.
@@ -361,7 +395,7 @@ impl Matcher {
         hits.sort_by_key(|a| (a.span.start, a.span.end, a.term));
         hits.dedup_by(|a, b| a.span == b.span && a.term == b.term);
         place_words(&loose, &mut hits);
-        let quoted = quotes(text);
+        let quoted = if self.needs_quotes { quotes(text) } else { Vec::new() };
         if !quoted.is_empty() {
             for h in &mut hits {
                 h.quoted = quoted.iter().any(|q| q.start <= h.span.start && h.span.end <= q.end);
@@ -542,6 +576,24 @@ fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotation_spans() {
+        let long = format!("\"{}\"", "a".repeat(700));
+        let cases: Vec<(&str, Vec<&str>)> = vec![
+            ("he said \"убейте их\" twice", vec!["убейте их"]),
+            ("«один» и „два“ и “three” и ‹four›", vec!["один", "два", "three", "four"]),
+            ("an \"open quote\n\nnext paragraph\" stays open", vec![]),
+            ("a quote \"over\na line break\" is one", vec!["over\na line break"]),
+            ("don't 'kill' the apostrophes", vec![]),
+            ("«mismatched\" quotes» close", vec!["mismatched\" quotes"]),
+            (long.as_str(), vec![]),
+        ];
+        for (text, expected) in cases {
+            let got: Vec<&str> = quotes(text).into_iter().map(|r| &text[r]).collect();
+            assert_eq!(got, expected, "{text:?}");
+        }
+    }
     use crate::lexicon::Entry;
 
     fn lexicon(terms: &[(&str, &str)]) -> Lexicon {
