@@ -369,6 +369,29 @@ fn a_second_concurrent_run_exits_2_naming_the_lock() {
 }
 
 #[test]
+fn last_modified_alone_makes_the_request_conditional() {
+    const DATE: &str = "Wed, 25 Nov 2026 10:00:00 GMT";
+    let server = Server::start(Arc::new(|r: &Request| match r.path.as_str() {
+        "/robots.txt" => Reply::not_found(),
+        _ if r.header("if-modified-since") == Some(DATE) => Reply { status: 304, headers: Vec::new(), body: kuzet::serve::Body::Bytes(Vec::new()) },
+        _ => Reply::new(200, "text/html", "<p>I will kill you tomorrow.</p>").with_header("Last-Modified", DATE),
+    }))
+    .unwrap();
+    let dir = tempdir();
+    std::fs::write(dir.path().join("seeds.txt"), server.url()).unwrap();
+    let config = dir.path().join("n.toml");
+    let lexicons = root().join("tests/fixtures/lexicons").display().to_string();
+    std::fs::write(&config, format!("seeds = \"seeds.txt\"\nlexicons = {lexicons:?}\nout = \"out\"\nallow_private = true\ndelay_ms = 0\n{EVERY_RUN}")).unwrap();
+    ok(&kuzet(&["run", config.to_str().unwrap()]));
+    ok(&kuzet(&["run", config.to_str().unwrap()]));
+    let conditional: Vec<bool> = server.requests().iter().filter(|r| r.path == "/").map(|r| r.header("if-modified-since").is_some()).collect();
+    assert_eq!(conditional, [false, true], "the second night asks If-Modified-Since");
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["crawl"]["not_modified"], 1);
+    assert_eq!(summary["night"]["queued"], 0);
+}
+
+#[test]
 fn tonights_scope_applies_to_urls_the_store_already_knows() {
     let site = small_site();
     ok(&site.run(&site.config(EVERY_RUN)).0);
