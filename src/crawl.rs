@@ -789,17 +789,22 @@ pub struct QueueSink {
     every: usize,
     since_publish: usize,
     published_once: bool,
+    /// When the last publication ended and how long it took: the next waits ten times that,
+    /// so rewriting a long queue never takes more than a tenth of the writer's time.
+    last_publish: Option<(Instant, Duration)>,
 }
 
 impl QueueSink {
     pub fn new(out: &std::path::Path, engine: &Engine, every: usize) -> anyhow::Result<QueueSink> {
-        Ok(QueueSink { out: out.to_path_buf(), categories: engine.lexicon.categories(), rows: Vec::new(), every, since_publish: 0, published_once: false })
+        Ok(QueueSink { out: out.to_path_buf(), categories: engine.lexicon.categories(), rows: Vec::new(), every, since_publish: 0, published_once: false, last_publish: None })
     }
 
     fn publish(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()> {
+        let started = Instant::now();
         publish_queues(&self.out, &self.categories, &mut self.rows, &mut summary.items)?;
         self.since_publish = 0;
         self.published_once = true;
+        self.last_publish = Some((Instant::now(), started.elapsed()));
         Ok(())
     }
 }
@@ -816,7 +821,8 @@ impl Sink for QueueSink {
     }
 
     fn checkpoint(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()> {
-        if !self.published_once || self.since_publish >= self.every {
+        let rested = self.last_publish.is_none_or(|(at, took)| at.elapsed() >= took * 10);
+        if !self.published_once || (self.since_publish >= self.every && rested) {
             self.publish(summary)?;
         }
         Ok(())

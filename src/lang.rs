@@ -68,7 +68,9 @@ impl LangDetector {
         if cyr + lat + arabic == 0 {
             return "und";
         }
-        let words = |list: &[&str]| sample.split(|c: char| !c.is_alphanumeric()).filter(|w| list.iter().any(|l| l.eq_ignore_ascii_case(w) || w.to_lowercase() == *l)).count();
+        // The sample's words, lower-cased once (the lists are lower case).
+        let lowered: Vec<String> = sample.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+        let words = |list: &[&str]| lowered.iter().filter(|w| list.contains(&w.as_str())).count();
         if arabic > cyr + lat {
             return "ar";
         }

@@ -237,7 +237,7 @@ fn clean(s: &str) -> String {
 pub fn defang(cell: &str) -> String {
     let first = cell.chars().find(|c| !(c.is_whitespace() && *c != '\t' && *c != '\r'));
     let risky = matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠'));
-    let body: String = cell.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+    let body: String = if cell.contains(['\n', '\r']) { cell.replace(['\n', '\r'], " ") } else { cell.to_string() };
     if risky || body.starts_with('\t') { format!("'{body}") } else { body }
 }
 
