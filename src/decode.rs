@@ -65,15 +65,24 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>, tld: Option<&str>, html:
             }
         }
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Decoded { text: text.to_string(), encoding: UTF_8, decided_by: DecidedBy::Utf8 };
-    }
+    let first_invalid = match std::str::from_utf8(bytes) {
+        Ok(text) => return Decoded { text: text.to_string(), encoding: UTF_8, decided_by: DecidedBy::Utf8 },
+        Err(e) => e.valid_up_to(),
+    };
+    // The detector reads 16 KiB from just before the first byte that is not UTF-8 (the markup
+    // before it is ASCII and tells nothing); that is plenty for a reliable guess, and it keeps
+    // detection from costing more than the rest of a large page's analysis.
+    let start = first_invalid.saturating_sub(256);
+    let sample = &bytes[start..bytes.len().min(start + DETECTOR_SAMPLE)];
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(bytes, true);
+    detector.feed(sample, true);
     let encoding = detector.guess(tld.map(str::as_bytes), chardetng::Utf8Detection::Allow);
     let (text, _) = encoding.decode_without_bom_handling(bytes);
     Decoded { text: text.into_owned(), encoding, decided_by: DecidedBy::Detector }
 }
+
+/// Bytes the encoding detector reads.
+const DETECTOR_SAMPLE: usize = 16 << 10;
 
 /// A simplified WHATWG prescan: `charset=` in a `<meta>` tag in the first 1024 bytes.
 fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
@@ -119,6 +128,8 @@ mod tests {
         let (koi8, _, _) = encoding_rs::KOI8_R.encode(text);
         let meta = [b"<html><head><meta charset=\"windows-1251\"></head><body>".as_slice(), &cp1251].concat();
         let meta_eq = [b"<meta http-equiv='Content-Type' content='text/html; charset=koi8-r'>".as_slice(), &koi8].concat();
+        // 40 KB of ASCII markup before the text, and a long text after the detector's sample.
+        let long_head = [b"<html><head>".as_slice(), &b"<script>var a = 1;</script>\n".repeat(1500), &koi8, &koi8.repeat(800)].concat();
         let cases: Vec<(&[u8], Option<&str>, Option<&str>, bool, DecidedBy, &str)> = vec![
             (b"\xEF\xBB\xBFhi", None, None, false, DecidedBy::Bom, "hi"),
             (&cp1251, Some("windows-1251"), None, false, DecidedBy::HttpCharset, text),
@@ -127,6 +138,7 @@ mod tests {
             ("уже utf-8".as_bytes(), None, None, false, DecidedBy::Utf8, "уже utf-8"),
             (&cp1251, None, Some("kz"), false, DecidedBy::Detector, text),
             (&koi8, None, Some("ru"), false, DecidedBy::Detector, text),
+            (&long_head, None, Some("ru"), true, DecidedBy::Detector, text),
             // a wrong declared charset falls through
             (&cp1251, Some("utf-8"), Some("ru"), false, DecidedBy::Detector, text),
         ];
