@@ -207,6 +207,12 @@ fn default_lexicons() -> &'static str {
 }
 
 fn main() -> ExitCode {
+    // `kuzet lexicon stats | head` ends quietly when head closes the pipe, as Unix tools do.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let args = Args::parse();
     init_logging(args.log_format);
     match run(args) {

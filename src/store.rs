@@ -401,7 +401,15 @@ pub fn entry_stats(conn: &Connection, min_decided: u64, noisy_below: f64) -> rus
         })
     })?;
     let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-    out.sort_by(|a, b| b.noisy.cmp(&a.noisy).then(a.precision.partial_cmp(&b.precision).unwrap_or(std::cmp::Ordering::Equal)).then(b.hits.cmp(&a.hits)).then(a.key.cmp(&b.key)));
+    // Noisy first, then decided entries from the least precise, then the undecided by hits.
+    out.sort_by(|a, b| {
+        b.noisy
+            .cmp(&a.noisy)
+            .then(b.precision.is_some().cmp(&a.precision.is_some()))
+            .then(a.precision.partial_cmp(&b.precision).unwrap_or(std::cmp::Ordering::Equal))
+            .then(b.hits.cmp(&a.hits))
+            .then(a.key.cmp(&b.key))
+    });
     Ok(out)
 }
 
