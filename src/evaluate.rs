@@ -70,6 +70,11 @@ pub struct LabelShare {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     pub positive_labels: Vec<String>,
+    /// With `--negative`: only these labels (and the positives) count; other records are left
+    /// out of every figure.
+    pub negative_labels: Vec<String>,
+    /// Records left out because their label is neither positive nor negative.
+    pub excluded: u64,
     pub lexicon_version: String,
     pub flagged: Counts,
     pub priority1: Counts,
@@ -97,8 +102,12 @@ pub fn read(paths: &[&Path]) -> std::io::Result<(Vec<Labeled>, u64)> {
     Ok((records, skipped))
 }
 
-/// Classifies every record and compares with its label.
-pub fn evaluate(engine: &Engine, records: &[Labeled], positive: &BTreeSet<String>) -> Report {
+/// Classifies every record and compares with its label. With `negative` non-empty, only records
+/// labeled positive or negative count (e.g. implicit_hate's incitement against its neutral posts,
+/// leaving the other hate out).
+pub fn evaluate(engine: &Engine, records: &[Labeled], positive: &BTreeSet<String>, negative: &BTreeSet<String>) -> Report {
+    let all = records.len();
+    let records: Vec<&Labeled> = records.iter().filter(|r| negative.is_empty() || positive.contains(&r.label) || negative.contains(&r.label)).collect();
     let results: Vec<(Option<u8>, Vec<String>)> = records
         .par_iter()
         .map(|r| {
@@ -107,7 +116,13 @@ pub fn evaluate(engine: &Engine, records: &[Labeled], positive: &BTreeSet<String
             (a.priority, reasons)
         })
         .collect();
-    let mut report = Report { positive_labels: positive.iter().cloned().collect(), lexicon_version: engine.lexicon.version.clone(), ..Report::default() };
+    let mut report = Report {
+        positive_labels: positive.iter().cloned().collect(),
+        negative_labels: negative.iter().cloned().collect(),
+        excluded: (all - records.len()) as u64,
+        lexicon_version: engine.lexicon.version.clone(),
+        ..Report::default()
+    };
     let mut fp_reasons: HashMap<String, u64> = HashMap::new();
     for (r, (priority, reasons)) in records.iter().zip(&results) {
         let is_positive = positive.contains(&r.label);
@@ -152,6 +167,9 @@ pub fn render(report: &Report) -> String {
         )
     };
     out.push_str(&format!("positive labels: {}   lexicon {}\n", report.positive_labels.join(","), report.lexicon_version));
+    if !report.negative_labels.is_empty() {
+        out.push_str(&format!("negative labels: {}   ({} records with other labels left out)\n", report.negative_labels.join(","), report.excluded));
+    }
     out.push_str(&line("flagged", &report.flagged));
     out.push_str(&line("priority 1", &report.priority1));
     for (lang, c) in &report.by_lang {
@@ -200,12 +218,18 @@ mod tests {
         .map(|&(lang, text, label, orig)| Labeled { lang: lang.into(), text: text.into(), label: label.into(), orig_label: orig.into() })
         .collect();
         let positive: BTreeSet<String> = ["violent".to_string()].into();
-        let r = evaluate(&engine, &records, &positive);
+        let r = evaluate(&engine, &records, &positive, &BTreeSet::new());
         assert_eq!((r.flagged.true_positives, r.flagged.flagged, r.flagged.positives), (1, 2, 2));
         assert_eq!(r.priority1.true_positives, 1);
         assert_eq!(r.by_orig_label["mention_nh"].flagged, 1);
         assert_eq!(r.false_positive_reasons, [("kill".to_string(), 1)]);
         assert!(render(&r).contains("precision 0.500"));
+        // Only `calm_nh`-style neutral records as negatives: the `mention` record is left out.
+        let mut records = records;
+        records[2].label = "mention".into();
+        let r = evaluate(&engine, &records, &positive, &["neutral".to_string()].into());
+        assert_eq!((r.flagged.true_positives, r.flagged.flagged, r.excluded), (1, 1, 1));
+        assert!(render(&r).contains("precision 1.000") && render(&r).contains("1 records with other labels left out"));
     }
 }
 

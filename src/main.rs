@@ -142,6 +142,9 @@ enum LexiconCommand {
         /// Labels that count as positive.
         #[arg(long, value_delimiter = ',', default_value = "violent,incitement")]
         positive: Vec<String>,
+        /// Labels that count as negative; when given, records with any other label are left out.
+        #[arg(long, value_delimiter = ',')]
+        negative: Vec<String>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
@@ -264,12 +267,13 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone() }, &common)?;
             Ok(if summary.items.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Lexicon { command: LexiconCommand::Eval { data, lexicons, positive, json } } => {
+        Command::Lexicon { command: LexiconCommand::Eval { data, lexicons, positive, negative, json } } => {
             let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
             let paths: Vec<&Path> = data.iter().map(PathBuf::as_path).collect();
             let (records, skipped) = kuzet::evaluate::read(&paths)?;
             let positive = positive.into_iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
-            let mut report = kuzet::evaluate::evaluate(&engine, &records, &positive);
+            let negative = negative.into_iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+            let mut report = kuzet::evaluate::evaluate(&engine, &records, &positive, &negative);
             report.skipped_lines = skipped;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
