@@ -447,6 +447,46 @@ mod tests {
     }
 
     #[test]
+    fn stats_mark_noisy_entries_from_the_latest_decisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite"), None).unwrap();
+        // Six findings hit `noisy`; `good` fires in the first two. Latest decisions: two
+        // confirmed, four dismissed (one of them first confirmed, then dismissed).
+        store
+            .write(|tx| {
+                for i in 0..6 {
+                    let id = format!("k{i:016x}");
+                    tx.execute(
+                        "INSERT INTO finding (item_id, url_key, status, category, priority, score, lang, ref, url, title, matched_terms, snippet, \
+                         reasons, lexicon_version, first_run, last_run, first_seen, last_seen) \
+                         VALUES (?1, ?1, 'queued', 'violence', 3, 6, 'en', 'r', 'u', 't', 'm', 's', 'x', 'lex', 'r1', 'r1', 0, 0)",
+                        [&id],
+                    )?;
+                    tx.execute("INSERT INTO finding_hit (item_id, key) VALUES (?1, 'en:noisy:violence')", [&id])?;
+                    if i < 2 {
+                        tx.execute("INSERT INTO finding_hit (item_id, key) VALUES (?1, 'en:good:violence')", [&id])?;
+                    }
+                    let decisions: &[&str] = match i {
+                        0 | 1 => &["confirmed"],
+                        2 => &["confirmed", "dismissed"],
+                        _ => &["dismissed"],
+                    };
+                    for d in decisions {
+                        tx.execute("INSERT INTO decision (item_id, decision, reviewer, notes, source, line, imported_at) VALUES (?1, ?2, 'a', '', 'f', 2, 0)", [&id, &d.to_string()])?;
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        let stats = entry_stats(&store.conn, 5, 0.5).unwrap();
+        let got: Vec<(&str, u64, u64, u64, bool)> = stats.iter().map(|s| (s.key.as_str(), s.hits, s.confirmed, s.dismissed, s.noisy)).collect();
+        assert_eq!(got, [("en:noisy:violence", 6, 2, 4, true), ("en:good:violence", 2, 2, 0, false)]);
+        assert_eq!(stats[0].precision, Some(2.0 / 6.0));
+        // Too few decisions to judge: not noisy.
+        assert!(!entry_stats(&store.conn, 7, 0.5).unwrap()[0].noisy);
+    }
+
+    #[test]
     fn dates() {
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date(1_795_824_000), "2026-11-28");
