@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::analyse::Engine;
-use crate::crawl::{CrawlConfig, CrawlJob, CrawlSummary, Event, LogKind, PageRecord, Sink};
+use crate::crawl::{CrawlConfig, CrawlJob, CrawlSummary, Event, LogKind, LogRow, PageRecord, Sink};
 use crate::frontier::{Prior, Target, canonical_key, key_hash};
 use crate::queue::{self, QueueRow};
 use crate::store::{self, Store, now};
@@ -375,7 +375,7 @@ impl StoreSink {
                 .execute(params![canonical_key(url), url.as_str(), *depth as i64, t, run])?;
             }
             Event::Log { log, kind, redirect_to } => {
-                let key = Url::parse(&log.url).map(|u| canonical_key(&u)).unwrap_or_else(|_| log.url.clone());
+                let key = url_key(&log.url);
                 let (outcome, state) = match kind {
                     LogKind::Failed => ("failed", Some("failed")),
                     LogKind::Skipped => ("skipped", Some("skipped")),
@@ -385,7 +385,7 @@ impl StoreSink {
                     LogKind::Note => ("note", None),
                 };
                 if *kind != LogKind::Note {
-                    fetch_row(conn, &key, run, t, &log.status, outcome, log.bytes, log.elapsed_ms, &log.error)?;
+                    fetch_row(conn, &key, run, t, log, outcome)?;
                 }
                 if let Some(state) = state {
                     let (depth, flagged, previous) = self.visit_info(&key)?;
@@ -410,8 +410,8 @@ impl StoreSink {
                 }
             }
             Event::NotModified { log } => {
-                let key = Url::parse(&log.url).map(|u| canonical_key(&u)).unwrap_or_else(|_| log.url.clone());
-                fetch_row(conn, &key, run, t, &log.status, "not_modified", log.bytes, log.elapsed_ms, "")?;
+                let key = url_key(&log.url);
+                fetch_row(conn, &key, run, t, log, "not_modified")?;
                 self.unchanged(&key, None, &log.status, t)?;
             }
             Event::Page { log, page } => {
@@ -421,11 +421,11 @@ impl StoreSink {
                 }
                 match &page.analysed {
                     None => {
-                        fetch_row(conn, &key, run, t, &log.status, "unchanged", log.bytes, log.elapsed_ms, &log.error)?;
+                        fetch_row(conn, &key, run, t, log, "unchanged")?;
                         self.unchanged(&key, Some(page), &log.status, t)?;
                     }
                     Some(a) => {
-                        fetch_row(conn, &key, run, t, &log.status, "changed", log.bytes, log.elapsed_ms, &log.error)?;
+                        fetch_row(conn, &key, run, t, log, "changed")?;
                         let (depth, _, _) = self.visit_info(&key)?;
                         let flagged = a.row.is_some();
                         let interval = self.interval(flagged, true, 0, depth);
@@ -623,11 +623,16 @@ fn hours_to_secs(hours: f64) -> i64 {
     (hours * 3600.0).round() as i64
 }
 
-#[allow(clippy::too_many_arguments)]
-fn fetch_row(conn: &rusqlite::Connection, key: &str, run: &str, t: i64, status: &str, outcome: &str, bytes: usize, elapsed_ms: u128, error: &str) -> rusqlite::Result<()> {
+/// A fetch history row for `log`.
+fn fetch_row(conn: &rusqlite::Connection, key: &str, run: &str, t: i64, log: &LogRow, outcome: &str) -> rusqlite::Result<()> {
     conn.prepare_cached("INSERT INTO fetch (url_key, run_id, at, status, outcome, bytes, elapsed_ms, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?
-        .execute(params![key, run, t, status, outcome, bytes as i64, elapsed_ms as i64, error])?;
+        .execute(params![key, run, t, log.status, outcome, log.bytes as i64, log.elapsed_ms as i64, log.error])?;
     Ok(())
+}
+
+/// The store key of a logged URL: its canonical form (the text itself if it does not parse).
+fn url_key(url: &str) -> String {
+    Url::parse(url).map(|u| canonical_key(&u)).unwrap_or_else(|_| url.to_string())
 }
 
 /// Adds a discovered URL as pending (a known one keeps its state; its depth becomes the lower).
