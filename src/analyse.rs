@@ -12,7 +12,7 @@ use crate::decode::{self, DecidedBy};
 use crate::lang::LangDetector;
 use crate::lexicon::{Lexicon, LexiconError};
 use crate::matcher::{Hit, Matcher};
-use crate::normalize::{self, Normalized};
+use crate::normalize;
 use crate::score::{self, Assessment};
 
 /// The compiled lexicon, matcher and language detector.
@@ -35,14 +35,9 @@ impl Engine {
         Engine { lexicon, matcher, lang: LangDetector::new() }
     }
 
-    /// Normalize, match and score `text` (no language label).
+    /// Screen, normalize, match and score `text` (no language label).
     pub fn assess(&self, text: &str) -> (Vec<Hit>, Assessment) {
-        self.assess_in(text, &normalize::strict(text))
-    }
-
-    /// [`Engine::assess`] with the strict view of `text` already computed.
-    pub fn assess_in(&self, text: &str, strict: &Normalized) -> (Vec<Hit>, Assessment) {
-        let hits = self.matcher.find_in(text, strict);
+        let hits = self.matcher.find(text);
         let assessment = score::assess(&hits, &self.lexicon);
         (hits, assessment)
     }
@@ -75,19 +70,48 @@ pub struct Analysis {
 
 /// Everything done to one document: normalize, match, score, label the language.
 pub fn analyse(doc: &Document, engine: &Engine) -> Analysis {
-    analyse_in(doc, &normalize::strict(&doc.text), engine)
-}
-
-fn analyse_in(doc: &Document, strict: &Normalized, engine: &Engine) -> Analysis {
-    let (hits, assessment) = engine.assess_in(&doc.text, strict);
+    let (hits, assessment) = engine.assess(&doc.text);
     let lang = engine.language(&doc.text);
     Analysis { hits, assessment, lang }
 }
 
-/// The content hash of a text: 128 bits of BLAKE3 over its strict normalized view, in hex, so
-/// that markup, case, spacing and invisible characters do not count as change.
-pub fn content_hash(strict: &Normalized) -> String {
-    blake3::hash(strict.as_str().as_bytes()).to_hex()[..32].to_string()
+/// The content hash of a text: 128 bits of BLAKE3, in hex, over the text lower-cased, with
+/// invisible characters dropped and every run of whitespace read as one space, so that markup,
+/// case, spacing and invisible characters do not count as change.
+///
+/// ```
+/// use kuzet::analyse::content_hash;
+/// assert_eq!(content_hash(" Убить\u{200B}  ВСЕХ\n"), content_hash("убить всех"));
+/// assert_ne!(content_hash("убить всех"), content_hash("убить всех!"));
+/// ```
+pub fn content_hash(text: &str) -> String {
+    let mut hasher = blake3::Hasher::new();
+    let mut buf = String::with_capacity(4096);
+    // A space is written before the next visible character, never first.
+    let (mut space, mut started) = (false, false);
+    for c in text.chars() {
+        if c.is_ascii() && !c.is_ascii_whitespace() {
+            if space && started {
+                buf.push(' ');
+            }
+            (space, started) = (false, true);
+            buf.push(c.to_ascii_lowercase());
+        } else if c.is_whitespace() {
+            space = true;
+        } else if !normalize::is_default_ignorable(c) {
+            if space && started {
+                buf.push(' ');
+            }
+            (space, started) = (false, true);
+            buf.extend(c.to_lowercase());
+        }
+        if buf.len() >= 4000 {
+            hasher.update(buf.as_bytes());
+            buf.clear();
+        }
+    }
+    hasher.update(buf.as_bytes());
+    hasher.finalize().to_hex()[..32].to_string()
 }
 
 /// A fetched page after decoding, extraction and analysis.
@@ -131,9 +155,8 @@ pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[
         (String::new(), decoded.text, Vec::new())
     };
     let doc = Document { reference: url.to_string(), url: url.to_string(), title, text };
-    let strict = normalize::strict(&doc.text);
-    let content_hash = content_hash(&strict);
-    let analysis = (known_hash != Some(content_hash.as_str())).then(|| analyse_in(&doc, &strict, engine));
+    let content_hash = content_hash(&doc.text);
+    let analysis = (known_hash != Some(content_hash.as_str())).then(|| analyse(&doc, engine));
     PageAnalysis { doc, analysis, content_hash, links, encoding: decoded.encoding.name(), decided_by: decoded.decided_by }
 }
 

@@ -8,7 +8,7 @@
 //!
 //! This module only parses and validates; compiling terms into an automaton is `matcher`'s job.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -180,6 +180,11 @@ pub struct Lexicon {
     pub scoring: Scoring,
     /// `lex-` and 12 hex digits of a hash over every file's path and bytes.
     pub version: String,
+    /// Loose keys of the words in `<lang>/common-words.txt` and `<lang>/function-words.txt`:
+    /// the matcher's screening takes a phrase's rarest word as the one that tells whether the
+    /// phrase can be in a text, and these are not rare (function words least of all).
+    pub common_words: HashSet<String>,
+    pub function_words: HashSet<String>,
 }
 
 impl Lexicon {
@@ -222,6 +227,8 @@ impl Lexicon {
         }
         let hash = hasher.finalize().to_hex();
         lexicon.version = format!("lex-{}", &hash[..12]);
+        lexicon.common_words = crate::lint::load_word_list(dir, "common-words.txt").into_keys().collect();
+        lexicon.function_words = crate::lint::load_word_list(dir, "function-words.txt").into_keys().collect();
         Ok(lexicon)
     }
 

@@ -23,6 +23,7 @@ pub mod queue;
 pub mod review;
 pub mod robots;
 pub mod score;
+pub mod screen;
 pub mod serve;
 pub mod store;
 pub mod nightly;

@@ -28,9 +28,15 @@ pub struct Finding {
 
 /// Common words by their loose key, with the language and word they come from.
 pub fn load_common_words(dir: &Path) -> HashMap<String, (String, String)> {
+    load_word_list(dir, "common-words.txt")
+}
+
+/// The words of every `<lang>/<name>` under `dir` by their loose key, with the language and
+/// word they come from.
+pub fn load_word_list(dir: &Path, name: &str) -> HashMap<String, (String, String)> {
     let mut words = HashMap::new();
     let Ok(entries) = std::fs::read_dir(dir) else { return words };
-    let mut paths: Vec<_> = entries.flatten().map(|e| e.path().join("common-words.txt")).filter(|p| p.is_file()).collect();
+    let mut paths: Vec<_> = entries.flatten().map(|e| e.path().join(name)).filter(|p| p.is_file()).collect();
     paths.sort();
     for path in paths {
         let lang = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

@@ -23,6 +23,7 @@ use aho_corasick::{Anchored, MatchKind};
 use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
 use crate::lexicon::{Lexicon, Term};
+use crate::screen::{self, RuleMask, Screen, Screened};
 use crate::normalize::{self, Normalized, is_alnum, is_cyrillic, is_default_ignorable, is_latin, is_letter, is_mark};
 
 /// What a matched term is: a lexicon entry, or a cue of a rule group.
@@ -205,6 +206,7 @@ pub struct Matcher {
     terms: Vec<TermInfo>,
     /// A dampener needs to know which hits are quoted.
     needs_quotes: bool,
+    pub(crate) screen: Screen,
 }
 
 #[derive(Debug, Clone)]
@@ -339,7 +341,23 @@ impl Matcher {
             }
         }
         let needs_quotes = lexicon.dampeners.iter().any(|d| d.quoted);
-        Matcher { strict: View::build(strict_keys), loose: View::build(loose_keys), terms, needs_quotes }
+        let mask = |target: TermRef| match target {
+            TermRef::Entry(e) => lexicon.entries[e].groups.iter().fold(screen::ENTRY, |m, &g| m | screen::group_bit(g)),
+            TermRef::Cue { group, .. } => screen::group_bit(group),
+        };
+        let rules = lexicon.proximity.iter().map(|r| RuleMask { groups: r.groups.iter().map(|&g| screen::group_bit(g)).collect(), within: r.within }).collect();
+        let mut windows = lexicon.proximity.iter().map(|r| Some(r.within)).chain(lexicon.dampeners.iter().filter(|d| !d.quoted).map(|d| d.within));
+        let reach = windows.try_fold(0, |a: u32, w| Some(a.max(w?)));
+        let patterns: Vec<(&str, &str, bool, u64)> = strict_keys
+            .iter()
+            .zip(&loose_keys)
+            .map(|((s, id), (l, _))| {
+                let info = &terms[*id as usize];
+                (s.as_str(), l.as_str(), info.stem, mask(info.target))
+            })
+            .collect();
+        let screen = Screen::new(&patterns, rules, reach, &lexicon.function_words, &lexicon.common_words);
+        Matcher { strict: View::build(strict_keys), loose: View::build(loose_keys), terms, needs_quotes, screen }
     }
 
     /// Every hit in `text`, sorted by position.
@@ -360,11 +378,44 @@ impl Matcher {
     /// assert!(hits[1].loose_only && !hits[1].evasion.is_empty());
     /// ```
     pub fn find(&self, text: &str) -> Vec<Hit> {
-        self.find_in(text, &normalize::strict(text))
+        let sub = match self.screen.screen(text) {
+            None => return self.find_in(text, &normalize::strict(text)),
+            Some(Screened::Nothing) => return Vec::new(),
+            Some(Screened::Text(sub)) => sub,
+        };
+        let mut hits = self.hits(&sub.text, &normalize::strict(&sub.text));
+        if !sub.is_whole() {
+            for h in &mut hits {
+                h.word += sub.hidden_before(h.span.start);
+                h.span = sub.original(h.span.start)..sub.original(h.span.end);
+            }
+        }
+        self.mark_quoted(text, &mut hits);
+        hits
     }
 
-    /// [`Matcher::find`] with the strict view of `text` already computed.
+    /// [`Matcher::find`] over the whole text, without screening, with its strict view already
+    /// computed: the reference that screening must agree with.
     pub fn find_in(&self, text: &str, strict: &Normalized) -> Vec<Hit> {
+        let mut hits = self.hits(text, strict);
+        self.mark_quoted(text, &mut hits);
+        hits
+    }
+
+    fn mark_quoted(&self, text: &str, hits: &mut [Hit]) {
+        if !self.needs_quotes || hits.is_empty() {
+            return;
+        }
+        let quoted = quotes(text);
+        if !quoted.is_empty() {
+            for h in hits {
+                h.quoted = quoted.iter().any(|q| q.start <= h.span.start && h.span.end <= q.end);
+            }
+        }
+    }
+
+    /// Hits in `text` (spans into it), quotation marks not yet looked at.
+    fn hits(&self, text: &str, strict: &Normalized) -> Vec<Hit> {
         let loose = normalize::loosen(strict);
         let mut found: Vec<(u32, Range<usize>, bool)> = Vec::new();
         self.scan(&self.strict, strict, false, &mut found);
@@ -395,12 +446,6 @@ impl Matcher {
         hits.sort_by_key(|a| (a.span.start, a.span.end, a.term));
         hits.dedup_by(|a, b| a.span == b.span && a.term == b.term);
         place_words(&loose, &mut hits);
-        let quoted = if self.needs_quotes { quotes(text) } else { Vec::new() };
-        if !quoted.is_empty() {
-            for h in &mut hits {
-                h.quoted = quoted.iter().any(|q| q.start <= h.span.start && h.span.end <= q.end);
-            }
-        }
         hits
     }
 

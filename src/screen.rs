@@ -1,0 +1,675 @@
+//! Screening: the words of a text that cannot change its assessment, set aside before
+//! normalization and matching.
+//!
+//! Nearly every word of a page is ordinary vocabulary. The text is split at ASCII separators
+//! and no-break spaces (which normalization never joins across) and each word, normalized on
+//! its own once per thread (a cache), is one of:
+//!
+//! * *opaque*: not exactly one token in each view (`b@mb`, marks, letters spelled out one by
+//!   one, three or more single letters in a row): kept as it is, and it may be anything;
+//! * *first*: may begin a pattern (an entry or a rule cue): kept when near a trigger (below);
+//! * *later*: may only continue a pattern: kept when the word before it is kept;
+//! * *inert*: one token that is no word of any pattern;
+//! * a separator: no token at all (a dash, a lone symbol).
+//!
+//! Matches begin and end at token boundaries (a stem may end inside its last token), so a
+//! hit is made of kept words only. Every pattern has a *signature*, its rarest word (not a
+//! function word, not a common word, in the fewest patterns, longest): without it the pattern
+//! cannot match. Triggers are signatures of entries, and signatures of rule cues with every
+//! other group of the rule near. A text without a trigger has no entry hit and fires no rule,
+//! so its assessment is empty whatever its cue hits ([`Screened::Nothing`]). Otherwise a cue
+//! can only count within the widest rule or dampener window of a trigger, and words that may
+//! begin a pattern further away are set aside like inert ones.
+//!
+//! [`Substitute`] is the shorter text the matcher then reads: kept words and the separators
+//! around them as they are, each run of set-aside words (not across a blank line) as one
+//! placeholder word that is itself inert. It maps offsets back to the original and counts the
+//! words each placeholder stood for, so spans, word indices and paragraphs come out as if the
+//! whole text had been matched. Distances are checked with a lower bound of the view's word
+//! index (plain words before), so screening never drops a hit that could count.
+//! `Matcher::find_in` keeps the whole-text path, and a property test holds the two to the same
+//! assessments and entry hits.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rustc_hash::FxHasher;
+
+use crate::normalize::{self, is_mark, is_word_char};
+
+/// Words longer than this (bytes) are never taken as inert: they are rare, and the cache
+/// should not hold them.
+const MAX_WORD: usize = 64;
+/// The per-thread cache is emptied when it holds this many words.
+const CACHE_WORDS: usize = 1 << 17;
+
+/// Bit of a pattern word's mask: it begins a lexicon entry.
+pub(crate) const ENTRY: u64 = 1;
+/// A mask that stands for anything: a word screening cannot see through.
+const ANY: u64 = u64::MAX;
+
+/// Bit of a pattern word's mask for rule group `g` (groups beyond the 62nd share one bit).
+pub(crate) fn group_bit(g: usize) -> u64 {
+    1 << (1 + g.min(62))
+}
+
+/// Words of patterns in one view: those that begin a pattern, those that continue one, and
+/// each pattern's signature: its rarest word, which must be in a text for the pattern to
+/// match there, with what the pattern is (an entry, a cue of some group).
+#[derive(Debug, Clone, Default)]
+struct Words {
+    first: Pieces,
+    later: Pieces,
+    signature: Pieces,
+}
+
+impl Words {
+    /// Adds normalized patterns (with whether each is a stem, and its mask). `function` and
+    /// `common`: loose keys of function words and common words, which make poor signatures.
+    fn build(patterns: &[(&str, bool, u64)], function: &HashSet<String>, common: &HashSet<String>) -> (Words, usize) {
+        let mut words = Words::default();
+        let runs: Vec<Vec<&str>> = patterns.iter().map(|(p, _, _)| word_runs(p)).collect();
+        // How many patterns each word is in: a word of many phrases is a poor signature.
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for r in &runs {
+            let mut seen: Vec<&str> = r.clone();
+            seen.sort_unstable();
+            seen.dedup();
+            for w in seen {
+                *counts.entry(w).or_default() += 1;
+            }
+        }
+        let mut longest = 0;
+        for ((pattern, stem, mask), runs) in patterns.iter().zip(&runs) {
+            let Some(last) = runs.len().checked_sub(1) else { continue };
+            longest = longest.max(runs.len());
+            let stem_last = *stem && pattern.chars().next_back().is_some_and(is_word_char);
+            for (k, run) in runs.iter().enumerate() {
+                let pieces = if k == 0 { &mut words.first } else { &mut words.later };
+                pieces.add(run, stem_last && k == last, 1);
+            }
+            let rarity = |run: &&str| {
+                let key = normalize::loose(run);
+                (function.contains(key.as_str()), common.contains(key.as_str()), counts[run], std::cmp::Reverse(run.chars().count()))
+            };
+            let sig = (0..runs.len()).min_by_key(|&k| rarity(&runs[k])).unwrap_or(0);
+            words.signature.add(runs[sig], stem_last && sig == last, *mask);
+        }
+        (words, longest)
+    }
+}
+
+/// A set of pattern words, some of them stems, each with a mask.
+#[derive(Debug, Clone, Default)]
+struct Pieces {
+    exact: HashMap<Box<str>, u64>,
+    stems: HashMap<Box<str>, u64>,
+    /// Distinct byte lengths of `stems`.
+    stem_lens: Vec<usize>,
+}
+
+impl Pieces {
+    fn add(&mut self, word: &str, stem: bool, mask: u64) {
+        let set = if stem {
+            if !self.stem_lens.contains(&word.len()) {
+                self.stem_lens.push(word.len());
+            }
+            &mut self.stems
+        } else {
+            &mut self.exact
+        };
+        *set.entry(word.into()).or_default() |= mask;
+    }
+
+    /// The masks of the words `token` may be: equal to one, or beginning with one of the stems.
+    fn mask(&self, token: &str) -> u64 {
+        let mut mask = self.exact.get(token).copied().unwrap_or(0);
+        for &n in &self.stem_lens {
+            if n <= token.len() && token.is_char_boundary(n) {
+                mask |= self.stems.get(&token[..n]).copied().unwrap_or(0);
+            }
+        }
+        mask
+    }
+}
+
+/// Maximal runs of word characters in a normalized view.
+fn word_runs(view: &str) -> Vec<&str> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in view.char_indices() {
+        match (is_word_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push(&view[s..i]);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push(&view[s..]);
+    }
+    runs
+}
+
+/// A proximity rule as screening sees it: a mask per group, and the window.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleMask {
+    pub(crate) groups: Vec<u64>,
+    pub(crate) within: u32,
+}
+
+/// What screening needs of a lexicon, built once with the matcher.
+#[derive(Debug, Clone)]
+pub(crate) struct Screen {
+    /// Tells this screen's cache entries from another engine's on the same thread.
+    id: u64,
+    strict: Words,
+    loose: Words,
+    rules: Vec<RuleMask>,
+    /// How far (in words) from an entry or a rule a cue can still matter: the widest rule or
+    /// dampener window; `None` when some dampener looks at the whole text.
+    reach: Option<u32>,
+    /// The most words in one pattern: how far a pattern's first word can be from its signature.
+    longest: u32,
+    placeholder: &'static str,
+}
+
+/// What screening makes of one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// No token in either view (a dash, a lone symbol): part of the separator.
+    Sep,
+    /// One plain token that can take no part in a match.
+    Inert,
+    /// One plain token that can only continue a pattern begun by the word before it.
+    Later,
+    /// One plain token that may begin a pattern.
+    First,
+    /// Not one plain token (several, marks, letters spelled out): always kept, may be anything.
+    Opaque,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Info {
+    kind: Kind,
+    /// What the patterns whose signature it may be are ([`ENTRY`], [`group_bit`]).
+    mask: u64,
+    /// One letter (or digit): may be part of letters spelled out one by one.
+    single: bool,
+}
+
+const OPAQUE: Info = Info { kind: Kind::Opaque, mask: ANY, single: false };
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// One word of the text being screened.
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    start: u32,
+    end: u32,
+    info: Info,
+    /// Plain words before it: a lower bound of the view's word index.
+    pos: u32,
+    keep: bool,
+}
+
+struct Cache {
+    id: u64,
+    words: FxMap<Box<[u8]>, Info>,
+    scratch: Vec<Word>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Cache { id: 0, words: FxMap::default(), scratch: Vec::new() });
+}
+
+/// Inert words tried as the placeholder, first fit wins (a lexicon could contain any one).
+const PLACEHOLDERS: [&str; 6] = ["zq", "qz", "zqzq", "xqv", "vqxz", "qqzv"];
+
+/// What screening found.
+pub(crate) enum Screened {
+    /// Nothing in the text can be an entry or make a rule fire: no hit can count.
+    Nothing,
+    /// The text to match instead.
+    Text(Substitute),
+}
+
+impl Screen {
+    /// `patterns`: each term's strict and loose form, whether it is a stem, and its mask;
+    /// `function` and `common`: loose keys of function words and common words.
+    pub(crate) fn new(patterns: &[(&str, &str, bool, u64)], rules: Vec<RuleMask>, reach: Option<u32>, function: &HashSet<String>, common: &HashSet<String>) -> Screen {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let strict: Vec<(&str, bool, u64)> = patterns.iter().map(|&(s, _, stem, mask)| (s, stem, mask)).collect();
+        let loose: Vec<(&str, bool, u64)> = patterns.iter().map(|&(_, l, stem, mask)| (l, stem, mask)).collect();
+        let (strict, a) = Words::build(&strict, function, common);
+        let (loose, b) = Words::build(&loose, function, common);
+        let mut screen = Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, longest: a.max(b) as u32, placeholder: "" };
+        screen.placeholder = PLACEHOLDERS.iter().copied().find(|p| matches!(screen.info(p), Info { kind: Kind::Inert, single: false, .. })).unwrap_or("");
+        screen
+    }
+
+    /// What `word` (a piece of text between separators) is; see the module docs.
+    fn info(&self, word: &str) -> Info {
+        if word.is_empty() || word.len() > MAX_WORD || word.chars().next().is_some_and(is_mark) || word.contains(['\u{2028}', '\u{2029}']) {
+            return OPAQUE;
+        }
+        let (s, l) = normalize::both(word);
+        let (s_runs, l_runs) = (word_runs(s.as_str()), word_runs(l.as_str()));
+        let (s_starts, l_starts) = (s.word_starts().len(), l.word_starts().len());
+        let ([st], [lt]) = (&s_runs[..], &l_runs[..]) else {
+            let sep = s_runs.is_empty() && l_runs.is_empty() && s_starts == 0 && l_starts == 0;
+            return if sep { Info { kind: Kind::Sep, mask: 0, single: false } } else { OPAQUE };
+        };
+        if s_starts != 1 || l_starts != 1 {
+            return OPAQUE;
+        }
+        let single = lt.chars().nth(1).is_none();
+        let mask = self.strict.signature.mask(st) | self.loose.signature.mask(lt);
+        let kind = if self.strict.first.mask(st) | self.loose.first.mask(lt) != 0 {
+            Kind::First
+        } else if self.strict.later.mask(st) | self.loose.later.mask(lt) != 0 {
+            Kind::Later
+        } else {
+            Kind::Inert
+        };
+        Info { kind, mask, single }
+    }
+
+    /// Screens `text`, or `None` when screening does not apply (no inert placeholder for this
+    /// lexicon).
+    pub(crate) fn screen(&self, text: &str) -> Option<Screened> {
+        if self.placeholder.is_empty() || text.len() >= u32::MAX as usize {
+            return None;
+        }
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let cache = &mut *cache;
+            if cache.id != self.id || cache.words.len() >= CACHE_WORDS {
+                cache.id = self.id;
+                cache.words.clear();
+            }
+            let words = &mut cache.scratch;
+            words.clear();
+            self.split(text, &mut cache.words, words);
+            if !self.select(text, words) {
+                return Some(Screened::Nothing);
+            }
+            Some(Screened::Text(self.build(text, words)))
+        })
+    }
+
+    /// The words of `text` with what they are (separator-only words left out).
+    fn split(&self, text: &str, cache: &mut FxMap<Box<[u8]>, Info>, words: &mut Vec<Word>) {
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            while i < b.len() {
+                match separator_len(b, i) {
+                    0 => break,
+                    n => i += n,
+                }
+            }
+            let start = i;
+            while i < b.len() && separator_len(b, i) == 0 {
+                i += 1;
+            }
+            if start == i {
+                break;
+            }
+            let word = &text[start..i];
+            let info = if word.len() > MAX_WORD {
+                OPAQUE
+            } else {
+                match cache.get(word.as_bytes()) {
+                    Some(&info) => info,
+                    None => {
+                        let info = self.info(word);
+                        cache.insert(word.as_bytes().into(), info);
+                        info
+                    }
+                }
+            };
+            if info.kind != Kind::Sep {
+                words.push(Word { start: start as u32, end: i as u32, info, pos: 0, keep: false });
+            }
+        }
+    }
+
+    /// Decides which words are kept; `false` when nothing can count.
+    fn select(&self, text: &str, words: &mut [Word]) -> bool {
+        let b = text.as_bytes();
+        // Letters spelled out one by one: three or more single letters with nothing but
+        // spelling separators between them may join into one word of the loose view.
+        // An opaque word (a lone apostrophe, say) may be one of them.
+        let may_be_single = |w: &Word| w.info.single || w.info.kind == Kind::Opaque;
+        let mut k = 0;
+        while k < words.len() {
+            if !may_be_single(&words[k]) {
+                k += 1;
+                continue;
+            }
+            let mut end = k + 1;
+            while end < words.len() && may_be_single(&words[end]) && spelling_gap(&b[words[end - 1].end as usize..words[end].start as usize]) {
+                end += 1;
+            }
+            // An opaque word may hold several single letters itself (`1…и`).
+            let singles: usize = words[k..end].iter().map(|w| if w.info.kind == Kind::Opaque { 3 } else { 1 }).sum();
+            if singles >= 3 {
+                for w in &mut words[k..end] {
+                    w.info = OPAQUE;
+                }
+            }
+            k = end;
+        }
+        let mut pos = 0;
+        for w in words.iter_mut() {
+            w.pos = pos;
+            pos += u32::from(w.info.kind != Kind::Opaque);
+        }
+        // Triggers: signatures of entries, and signatures of rule cues with every other group
+        // near. A hit's word index is its first word's, up to `longest - 1` words before
+        // its signature.
+        let slack = self.longest.saturating_sub(1);
+        let signals: Vec<usize> = (0..words.len()).filter(|&k| words[k].info.mask != 0).collect();
+        let mut triggers: Vec<u32> = signals.iter().filter(|&&k| words[k].info.mask & ENTRY != 0).map(|&k| words[k].pos).collect();
+        for rule in &self.rules {
+            let Some((&anchor, rest)) = rule.groups.split_first() else { continue };
+            // Both the anchor's and the partner's signature may be `slack` words off.
+            let within = rule.within.saturating_add(2 * slack);
+            // Signals are in text order, so by `pos`: those within the window are a slice.
+            let near = |p: u32, g: u64| -> Vec<u32> {
+                let from = signals.partition_point(|&c| words[c].pos < p.saturating_sub(within));
+                signals[from..].iter().map(|&c| &words[c]).take_while(|w| w.pos <= p.saturating_add(within)).filter(|w| w.info.mask & g != 0).map(|w| w.pos).collect()
+            };
+            for &a in signals.iter().filter(|&&a| words[a].info.mask & anchor != 0) {
+                let p = words[a].pos;
+                let partners: Vec<Vec<u32>> = rest.iter().map(|&g| near(p, g)).collect();
+                if partners.iter().all(|p| !p.is_empty()) {
+                    triggers.push(p);
+                    triggers.extend(partners.into_iter().flatten());
+                }
+            }
+        }
+        if triggers.is_empty() {
+            return false;
+        }
+        triggers.sort_unstable();
+        // Kept: opaque words, and words that may begin a pattern near a trigger: within the
+        // widest window, plus a pattern's length on either side (signature to first word).
+        let reach = self.reach.map(|r| r.saturating_add(2 * slack));
+        for w in words.iter_mut() {
+            w.keep = w.info.kind == Kind::Opaque
+                || (w.info.kind == Kind::First
+                    && reach.is_none_or(|reach| {
+                        let at = triggers.partition_point(|&t| t < w.pos);
+                        [at.checked_sub(1), Some(at)].into_iter().flatten().filter_map(|t| triggers.get(t)).any(|&t| t.abs_diff(w.pos) <= reach)
+                    }));
+        }
+        let mut kept = false;
+        for w in words.iter_mut() {
+            if w.info.kind == Kind::Later {
+                w.keep = kept;
+            }
+            kept = w.keep;
+        }
+        true
+    }
+
+    fn build(&self, text: &str, words: &[Word]) -> Substitute {
+        let b = text.as_bytes();
+        let mut out = Substitute { text: String::with_capacity(text.len() / 4), segs: Vec::new(), hidden: 0 };
+        // The open run of inert words: original start, end, and how many.
+        let mut run: Option<(usize, usize, u32)> = None;
+        let mut prev_end = 0;
+        for w in words {
+            let (start, end) = (w.start as usize, w.end as usize);
+            let sep = prev_end..start;
+            prev_end = end;
+            match run.as_mut() {
+                Some((_, run_end, n)) if !w.keep && !has_paragraph(&b[sep.clone()]) => {
+                    *run_end = end;
+                    *n += 1;
+                }
+                _ => {
+                    if let Some(r) = run.take() {
+                        out.placeholder(self.placeholder, r);
+                    }
+                    out.verbatim(text, sep);
+                    if w.keep {
+                        out.verbatim(text, start..end);
+                    } else {
+                        run = Some((start, end, 1));
+                    }
+                }
+            }
+        }
+        if let Some(r) = run.take() {
+            out.placeholder(self.placeholder, r);
+        }
+        out.verbatim(text, prev_end..text.len());
+        out
+    }
+}
+
+/// Whether the separator between two single letters may fold to a gap that letters spelled
+/// out cross: ASCII whitespace, hyphens and spelling separators, or anything not ASCII.
+fn spelling_gap(sep: &[u8]) -> bool {
+    sep.iter().all(|&c| c >= 0x80 || c.is_ascii_whitespace() || matches!(c, b'-' | b'.' | b'*' | b'_' | b'/' | b'\\' | b',' | b'+' | b'~' | b':'))
+}
+
+/// Length of the separator at `b[i]`, 0 if none: ASCII other than letters, digits,
+/// apostrophes and the symbols read as leet, or a no-break space. Normalization never joins
+/// two words across these, except letters spelled out one by one, which are never inert.
+#[inline]
+fn separator_len(b: &[u8], i: usize) -> usize {
+    let c = b[i];
+    if c < 0x80 {
+        usize::from(!(c.is_ascii_alphanumeric() || matches!(c, b'\'' | b'`' | b'@' | b'$' | b'!' | b'|')))
+    } else if c == 0xC2 && b.get(i + 1) == Some(&0xA0) {
+        2
+    } else {
+        0
+    }
+}
+
+/// Whether a separator could hold a blank line (two line breaks), which inert runs do not
+/// cross, so paragraphs stay where they are.
+fn has_paragraph(sep: &[u8]) -> bool {
+    memchr::memchr_iter(b'\n', sep).nth(1).is_some()
+}
+
+/// One stretch of the substitute text.
+#[derive(Debug, Clone, Copy)]
+struct Seg {
+    /// Start in the substitute text.
+    at: usize,
+    /// Original range.
+    from: usize,
+    to: usize,
+    /// For a placeholder, the inert words it stands for; 0 for text copied as it is.
+    words: u32,
+    /// Words hidden by the placeholders before this segment (each hides all its words but one).
+    hidden_before: u32,
+}
+
+/// The screened text and how it maps back to the original.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Substitute {
+    pub(crate) text: String,
+    segs: Vec<Seg>,
+    hidden: u32,
+}
+
+impl Substitute {
+    fn verbatim(&mut self, text: &str, range: std::ops::Range<usize>) {
+        if range.is_empty() {
+            return;
+        }
+        match self.segs.last_mut() {
+            Some(last) if last.words == 0 && last.to == range.start => last.to = range.end,
+            _ => self.segs.push(Seg { at: self.text.len(), from: range.start, to: range.end, words: 0, hidden_before: self.hidden }),
+        }
+        self.text.push_str(&text[range]);
+    }
+
+    fn placeholder(&mut self, word: &str, (from, to, words): (usize, usize, u32)) {
+        self.segs.push(Seg { at: self.text.len(), from, to, words, hidden_before: self.hidden });
+        self.hidden += words - 1;
+        self.text.push_str(word);
+    }
+
+    fn seg_at(&self, x: usize) -> Option<&Seg> {
+        let k = self.segs.partition_point(|s| s.at <= x);
+        k.checked_sub(1).map(|k| &self.segs[k])
+    }
+
+    /// The original offset of substitute offset `x`.
+    pub(crate) fn original(&self, x: usize) -> usize {
+        match self.seg_at(x) {
+            None => 0,
+            Some(s) if s.words > 0 => {
+                if x == s.at { s.from } else { s.to }
+            }
+            Some(s) => (s.from + (x - s.at)).min(s.to),
+        }
+    }
+
+    /// Words hidden by placeholders before substitute offset `x`.
+    pub(crate) fn hidden_before(&self, x: usize) -> u32 {
+        match self.seg_at(x) {
+            None => 0,
+            Some(s) if s.words > 0 && x > s.at => s.hidden_before + s.words - 1,
+            Some(s) => s.hidden_before,
+        }
+    }
+
+    /// Whether screening set nothing aside.
+    pub(crate) fn is_whole(&self) -> bool {
+        self.hidden == 0 && self.segs.iter().all(|s| s.words == 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::lexicon::Lexicon;
+    use crate::matcher::{Hit, Matcher, TermRef};
+    use crate::score;
+
+    struct Shipped {
+        lexicon: Lexicon,
+        matcher: Matcher,
+        /// Every entry and cue term as written.
+        terms: Vec<String>,
+    }
+
+    fn shipped() -> &'static Shipped {
+        static M: OnceLock<Shipped> = OnceLock::new();
+        M.get_or_init(|| {
+            let lexicon = Lexicon::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicons")).expect("shipped lexicons load");
+            let mut terms: Vec<String> = lexicon.entries.iter().map(|e| e.term.words.clone()).collect();
+            terms.extend(lexicon.groups.iter().flat_map(|g| g.terms.iter().map(|c| c.term.words.clone())));
+            Shipped { matcher: Matcher::new(&lexicon), lexicon, terms }
+        })
+    }
+
+    /// Ordinary words, separators and the characters normalization treats specially.
+    const PLAIN: &[&str] = &[
+        "the", "People", "город", "Вчера", "новости", "бүгін", "Қала", "adamdar", "şahar", "الناس", "مدينة", "2024", "1", "и", "a",
+        "в", "I", "ь", "ъ", "don't", "it’s", "x", "qq", "ООН", "killing", "time", "убить", "время", "бомба", "stop!", "b@", "@mb",
+        "zq", "e\u{301}", "\u{301}", "a\u{200B}b", "\u{FF4B}\u{FF49}\u{FF4C}\u{FF4C}", "k1ll", "ki11", "кilл", "nаme", "Ёлка",
+        "ß", "İstanbul", "\u{2028}", "\u{2029}", "word\u{2028}word", "—", "–", "…", "№5", "ﷺ", "\u{640}\u{64B}",
+    ];
+    const SEPARATORS: &[&str] =
+        &[" ", " ", " ", "  ", "\n", "\n\n", "\n \n", "\r\n\r\n", ", ", ". ", " - ", "-", " — ", "\u{A0}", " «", "» ", "\"", "'", "’", "\t", "!", ".", " . ", "?", " | ", "*", "_", "/", ":", "…"];
+
+    /// A lexicon term as written, or spelled out, leet, split by zero-width or look-alikes.
+    fn variant(term: &str, how: u8) -> String {
+        match how % 7 {
+            0 => term.to_string(),
+            1 => term.chars().map(|c| c.to_string()).collect::<Vec<_>>().join(" "),
+            2 => term.chars().map(|c| c.to_string()).collect::<Vec<_>>().join("."),
+            3 => term.replace(['i', 'и'], "1").replace(['o', 'о'], "0").replace(['a', 'а'], "@"),
+            4 => term.chars().flat_map(|c| [c, '\u{200B}']).collect(),
+            5 => term.replace('о', "o").replace('а', "a").replace('е', "e").replace('k', "к"),
+            _ => term.to_uppercase(),
+        }
+    }
+
+    fn texts() -> impl Strategy<Value = String> {
+        let terms = shipped().terms.len();
+        let piece = prop_oneof![
+            3 => (0..PLAIN.len()).prop_map(|i| PLAIN[i].to_string()),
+            2 => (0..terms, any::<u8>()).prop_map(|(i, how)| variant(&shipped().terms[i], how)),
+            2 => (0..SEPARATORS.len()).prop_map(|i| SEPARATORS[i].to_string()),
+            1 => "[a-zа-яәіңғүұқөһ]{1,9}",
+        ];
+        prop::collection::vec((piece, 0..SEPARATORS.len()), 1..80).prop_map(|parts| {
+            let mut text = String::new();
+            for (p, s) in parts {
+                text.push_str(&p);
+                text.push_str(SEPARATORS[s]);
+            }
+            text
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// Screening changes nothing that counts: the same assessment (score, priority,
+        /// reasons with their spans) and the same entry hits as matching the whole text; the
+        /// cue hits it leaves out are among the whole text's.
+        #[test]
+        fn screened_matching_scores_as_whole_text_matching(text in texts()) {
+            let Shipped { lexicon, matcher: m, .. } = shipped();
+            let whole = m.find_in(&text, &normalize::strict(&text));
+            let screened = m.find(&text);
+            prop_assert_eq!(score::assess(&screened, lexicon), score::assess(&whole, lexicon));
+            let entries = |hits: &[Hit]| hits.iter().filter(|h| matches!(h.term, TermRef::Entry(_))).cloned().collect::<Vec<_>>();
+            prop_assert_eq!(entries(&screened), entries(&whole));
+            for h in &screened {
+                prop_assert!(whole.contains(h), "{:?} not found without screening", h);
+            }
+        }
+    }
+
+    #[test]
+    fn inert_words_are_set_aside_and_others_kept() {
+        let m = &shipped().matcher;
+        let screen = &m.screen;
+        let table: &[(&str, bool)] = &[
+            ("город", true),
+            ("Garden", true),
+            ("the", false),
+            ("2024", true),
+            ("и", false),     // one letter: may be spelled out
+            ("kill", false),  // an entry
+            ("k1ll", false),  // leet for one
+            ("убивайте", false), // a stem's word
+            ("word\u{2028}", false),
+            ("\u{301}word", false),
+            ("a\u{A0}b", false),
+        ];
+        for &(word, inert) in table {
+            assert_eq!(screen.info(word).kind == Kind::Inert, inert, "{word:?}");
+        }
+        let text = "Вчера в городе прошёл праздник.\n\nОни сказали: убивайте всех! Больше ничего.";
+        let Some(Screened::Text(sub)) = screen.screen(text) else { panic!("an entry is screened out") };
+        assert!(sub.text.len() < text.len() / 2, "{:?}", sub.text);
+        assert!(sub.text.contains("убивайте всех!"), "{:?}", sub.text);
+        assert!(sub.text.contains("\n\n"), "paragraph kept: {:?}", sub.text);
+        let hits = m.find(text);
+        assert!(hits.iter().any(|h| &text[h.span.clone()] == "убивайте"), "{hits:?}");
+        assert_eq!(hits, m.find_in(text, &normalize::strict(text)));
+    }
+}
