@@ -68,7 +68,7 @@ struct Words {
 impl Words {
     /// Adds normalized patterns (with whether each is a stem, and its mask). `function` and
     /// `common`: loose keys of function words and common words, which make poor signatures.
-    fn build(patterns: &[(&str, bool, u64)], function: &HashSet<String>, common: &HashSet<String>) -> (Words, usize) {
+    fn build(patterns: &[(&str, bool, u64)], function: &HashSet<String>, common: &HashSet<String>) -> (Words, u32) {
         let mut words = Words::default();
         let runs: Vec<Vec<&str>> = patterns.iter().map(|(p, _, _)| word_runs(p)).collect();
         // How many patterns each word is in: a word of many phrases is a poor signature.
@@ -81,37 +81,39 @@ impl Words {
                 *counts.entry(w).or_default() += 1;
             }
         }
-        let mut longest = 0;
+        let mut max_lead = 0;
         for ((pattern, stem, mask), runs) in patterns.iter().zip(&runs) {
             let Some(last) = runs.len().checked_sub(1) else { continue };
-            longest = longest.max(runs.len());
             let stem_last = *stem && pattern.chars().next_back().is_some_and(is_word_char);
             for (k, run) in runs.iter().enumerate() {
                 let pieces = if k == 0 { &mut words.first } else { &mut words.later };
-                pieces.add(run, stem_last && k == last, 1);
+                pieces.add(run, stem_last && k == last, Sig { mask: 1, lead: 0 });
             }
-            let rarity = |run: &&str| {
-                let key = normalize::loose(run);
-                (function.contains(key.as_str()), common.contains(key.as_str()), counts[run], std::cmp::Reverse(run.chars().count()))
+            // A stem matches every word it begins: a whole word is the better signature.
+            let rarity = |k: usize| {
+                let (run, key) = (runs[k], normalize::loose(runs[k]));
+                let stem = stem_last && k == last;
+                (function.contains(key.as_str()), common.contains(key.as_str()), stem, counts[run], std::cmp::Reverse(run.chars().count()))
             };
-            let sig = (0..runs.len()).min_by_key(|&k| rarity(&runs[k])).unwrap_or(0);
-            words.signature.add(runs[sig], stem_last && sig == last, *mask);
+            let sig = (0..runs.len()).min_by_key(|&k| rarity(k)).unwrap_or(0);
+            max_lead = max_lead.max(sig as u32);
+            words.signature.add(runs[sig], stem_last && sig == last, Sig { mask: *mask, lead: sig.min(u8::MAX as usize) as u8 });
         }
-        (words, longest)
+        (words, max_lead)
     }
 }
 
 /// A set of pattern words, some of them stems, each with a mask.
 #[derive(Debug, Clone, Default)]
 struct Pieces {
-    exact: HashMap<Box<str>, u64>,
-    stems: HashMap<Box<str>, u64>,
+    exact: HashMap<Box<str>, Sig>,
+    stems: HashMap<Box<str>, Sig>,
     /// Distinct byte lengths of `stems`.
     stem_lens: Vec<usize>,
 }
 
 impl Pieces {
-    fn add(&mut self, word: &str, stem: bool, mask: u64) {
+    fn add(&mut self, word: &str, stem: bool, sig: Sig) {
         let set = if stem {
             if !self.stem_lens.contains(&word.len()) {
                 self.stem_lens.push(word.len());
@@ -120,18 +122,37 @@ impl Pieces {
         } else {
             &mut self.exact
         };
-        *set.entry(word.into()).or_default() |= mask;
+        set.entry(word.into()).or_default().merge(sig);
     }
 
-    /// The masks of the words `token` may be: equal to one, or beginning with one of the stems.
-    fn mask(&self, token: &str) -> u64 {
-        let mut mask = self.exact.get(token).copied().unwrap_or(0);
+    /// What `token` may be: equal to one of the words, or beginning with one of the stems.
+    fn get(&self, token: &str) -> Sig {
+        let mut sig = self.exact.get(token).copied().unwrap_or_default();
         for &n in &self.stem_lens {
             if n <= token.len() && token.is_char_boundary(n) {
-                mask |= self.stems.get(&token[..n]).copied().unwrap_or(0);
+                sig.merge(self.stems.get(&token[..n]).copied().unwrap_or_default());
             }
         }
-        mask
+        sig
+    }
+
+    fn mask(&self, token: &str) -> u64 {
+        self.get(token).mask
+    }
+}
+
+/// What patterns a word is part of ([`ENTRY`], [`group_bit`]), and for signatures, how many
+/// words at most come before it in those patterns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Sig {
+    mask: u64,
+    lead: u8,
+}
+
+impl Sig {
+    fn merge(&mut self, other: Sig) {
+        self.mask |= other.mask;
+        self.lead = self.lead.max(other.lead);
     }
 }
 
@@ -173,8 +194,8 @@ pub(crate) struct Screen {
     /// How far (in words) from an entry or a rule a cue can still matter: the widest rule or
     /// dampener window; `None` when some dampener looks at the whole text.
     reach: Option<u32>,
-    /// The most words in one pattern: how far a pattern's first word can be from its signature.
-    longest: u32,
+    /// The most words before a pattern's signature, over all patterns.
+    max_lead: u32,
     placeholder: &'static str,
 }
 
@@ -198,11 +219,13 @@ struct Info {
     kind: Kind,
     /// What the patterns whose signature it may be are ([`ENTRY`], [`group_bit`]).
     mask: u64,
+    /// How many words at most come before it in those patterns.
+    lead: u8,
     /// One letter (or digit): may be part of letters spelled out one by one.
     single: bool,
 }
 
-const OPAQUE: Info = Info { kind: Kind::Opaque, mask: ANY, single: false };
+const OPAQUE: Info = Info { kind: Kind::Opaque, mask: ANY, lead: u8::MAX, single: false };
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
@@ -214,18 +237,70 @@ struct Word {
     info: Info,
     /// Plain words before it: a lower bound of the view's word index.
     pos: u32,
+    /// May be the signature of an entry, or of a rule cue with the rule's other groups near.
+    trigger: bool,
     keep: bool,
 }
 
+/// What each word seen on this thread is: words of up to 16 bytes by their bytes as one
+/// number, longer ones by their bytes.
+#[derive(Default)]
+struct WordCache {
+    short: FxMap<u128, Info>,
+    long: FxMap<Box<[u8]>, Info>,
+}
+
+impl WordCache {
+    fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+
+    fn clear(&mut self) {
+        self.short.clear();
+        self.long.clear();
+    }
+}
+
+#[derive(Default)]
 struct Cache {
     id: u64,
-    words: FxMap<Box<[u8]>, Info>,
-    scratch: Vec<Word>,
+    words: WordCache,
+    scratch: Scratch,
+}
+
+/// Buffers reused from one text to the next.
+#[derive(Default)]
+struct Scratch {
+    words: Vec<Word>,
+    signals: Vec<usize>,
 }
 
 thread_local! {
-    static CACHE: RefCell<Cache> = RefCell::new(Cache { id: 0, words: FxMap::default(), scratch: Vec::new() });
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
 }
+
+/// [`BYTES`] classes.
+const WORD: u8 = 0;
+const SEPARATOR: u8 = 1;
+/// 0xC2, which begins a no-break space (0xC2 0xA0).
+const MAYBE_NBSP: u8 = 2;
+
+/// The class of each byte: ASCII other than letters, digits, apostrophes and the symbols read
+/// as leet separates words (normalization never joins two words across these, except letters
+/// spelled out one by one, which screening keeps), and so does a no-break space.
+static BYTES: [u8; 256] = {
+    let mut t = [WORD; 256];
+    let mut c = 0;
+    while c < 0x80 {
+        let b = c as u8;
+        if !(b.is_ascii_alphanumeric() || matches!(b, b'\'' | b'`' | b'@' | b'$' | b'!' | b'|')) {
+            t[c] = SEPARATOR;
+        }
+        c += 1;
+    }
+    t[0xC2] = MAYBE_NBSP;
+    t
+};
 
 /// Inert words tried as the placeholder, first fit wins (a lexicon could contain any one).
 const PLACEHOLDERS: [&str; 6] = ["zq", "qz", "zqzq", "xqv", "vqxz", "qqzv"];
@@ -247,7 +322,7 @@ impl Screen {
         let loose: Vec<(&str, bool, u64)> = patterns.iter().map(|&(_, l, stem, mask)| (l, stem, mask)).collect();
         let (strict, a) = Words::build(&strict, function, common);
         let (loose, b) = Words::build(&loose, function, common);
-        let mut screen = Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, longest: a.max(b) as u32, placeholder: "" };
+        let mut screen = Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, max_lead: a.max(b), placeholder: "" };
         screen.placeholder = PLACEHOLDERS.iter().copied().find(|p| matches!(screen.info(p), Info { kind: Kind::Inert, single: false, .. })).unwrap_or("");
         screen
     }
@@ -262,13 +337,14 @@ impl Screen {
         let (s_starts, l_starts) = (s.word_starts().len(), l.word_starts().len());
         let ([st], [lt]) = (&s_runs[..], &l_runs[..]) else {
             let sep = s_runs.is_empty() && l_runs.is_empty() && s_starts == 0 && l_starts == 0;
-            return if sep { Info { kind: Kind::Sep, mask: 0, single: false } } else { OPAQUE };
+            return if sep { Info { kind: Kind::Sep, mask: 0, lead: 0, single: false } } else { self.opaque(&s_runs, &l_runs) };
         };
         if s_starts != 1 || l_starts != 1 {
-            return OPAQUE;
+            return self.opaque(&s_runs, &l_runs);
         }
         let single = lt.chars().nth(1).is_none();
-        let mask = self.strict.signature.mask(st) | self.loose.signature.mask(lt);
+        let mut sig = self.strict.signature.get(st);
+        sig.merge(self.loose.signature.get(lt));
         let kind = if self.strict.first.mask(st) | self.loose.first.mask(lt) != 0 {
             Kind::First
         } else if self.strict.later.mask(st) | self.loose.later.mask(lt) != 0 {
@@ -276,7 +352,16 @@ impl Screen {
         } else {
             Kind::Inert
         };
-        Info { kind, mask, single }
+        Info { kind, mask: sig.mask, lead: sig.lead, single }
+    }
+
+    /// An opaque piece of text whose tokens in the two views are `s_runs` and `l_runs`: what
+    /// patterns it may be the signature of is what its tokens may be.
+    fn opaque(&self, s_runs: &[&str], l_runs: &[&str]) -> Info {
+        let mut sig = Sig::default();
+        s_runs.iter().for_each(|r| sig.merge(self.strict.signature.get(r)));
+        l_runs.iter().for_each(|r| sig.merge(self.loose.signature.get(r)));
+        Info { kind: Kind::Opaque, mask: sig.mask, lead: u8::MAX, single: false }
     }
 
     /// Screens `text`, or `None` when screening does not apply (no inert placeholder for this
@@ -292,55 +377,63 @@ impl Screen {
                 cache.id = self.id;
                 cache.words.clear();
             }
-            let words = &mut cache.scratch;
-            words.clear();
-            self.split(text, &mut cache.words, words);
-            if !self.select(text, words) {
+            let scratch = &mut cache.scratch;
+            scratch.words.clear();
+            self.split(text, &mut cache.words, &mut scratch.words);
+            if !self.select(text, scratch) {
                 return Some(Screened::Nothing);
             }
-            Some(Screened::Text(self.build(text, words)))
+            Some(Screened::Text(self.build(text, &scratch.words)))
         })
     }
 
     /// The words of `text` with what they are (separator-only words left out).
-    fn split(&self, text: &str, cache: &mut FxMap<Box<[u8]>, Info>, words: &mut Vec<Word>) {
+    fn split(&self, text: &str, cache: &mut WordCache, words: &mut Vec<Word>) {
         let b = text.as_bytes();
+        let n = b.len();
         let mut i = 0;
-        while i < b.len() {
-            while i < b.len() {
-                match separator_len(b, i) {
-                    0 => break,
-                    n => i += n,
+        while i < n {
+            while i < n {
+                match BYTES[b[i] as usize] {
+                    SEPARATOR => i += 1,
+                    MAYBE_NBSP if b.get(i + 1) == Some(&0xA0) => i += 2,
+                    _ => break,
                 }
             }
             let start = i;
-            while i < b.len() && separator_len(b, i) == 0 {
-                i += 1;
+            while i < n {
+                match BYTES[b[i] as usize] {
+                    SEPARATOR => break,
+                    MAYBE_NBSP if b.get(i + 1) == Some(&0xA0) => break,
+                    _ => i += 1,
+                }
             }
             if start == i {
                 break;
             }
-            let word = &text[start..i];
-            let info = if word.len() > MAX_WORD {
-                OPAQUE
-            } else {
-                match cache.get(word.as_bytes()) {
+            let word = &b[start..i];
+            let info = if word.len() <= 16 {
+                let mut key = [0u8; 16];
+                key[..word.len()].copy_from_slice(word);
+                // Words hold no NUL (a separator), so zero padding keeps keys apart.
+                *cache.short.entry(u128::from_le_bytes(key)).or_insert_with(|| self.info(&text[start..i]))
+            } else if word.len() <= MAX_WORD {
+                match cache.long.get(word) {
                     Some(&info) => info,
-                    None => {
-                        let info = self.info(word);
-                        cache.insert(word.as_bytes().into(), info);
-                        info
-                    }
+                    None => *cache.long.entry(word.into()).or_insert_with(|| self.info(&text[start..i])),
                 }
+            } else {
+                OPAQUE
             };
             if info.kind != Kind::Sep {
-                words.push(Word { start: start as u32, end: i as u32, info, pos: 0, keep: false });
+                words.push(Word { start: start as u32, end: i as u32, info, pos: 0, trigger: false, keep: false });
             }
         }
     }
 
     /// Decides which words are kept; `false` when nothing can count.
-    fn select(&self, text: &str, words: &mut [Word]) -> bool {
+    fn select(&self, text: &str, scratch: &mut Scratch) -> bool {
+        let Scratch { words, signals } = scratch;
         let b = text.as_bytes();
         // Letters spelled out one by one: three or more single letters with nothing but
         // spelling separators between them may join into one word of the loose view.
@@ -359,55 +452,94 @@ impl Screen {
             // An opaque word may hold several single letters itself (`1…и`).
             let singles: usize = words[k..end].iter().map(|w| if w.info.kind == Kind::Opaque { 3 } else { 1 }).sum();
             if singles >= 3 {
-                for w in &mut words[k..end] {
-                    w.info = OPAQUE;
+                // What they may spell is what the stretch makes, normalized on its own: the
+                // words around it are no single letters, so the letters join there as here.
+                let info = if words[k..end].iter().any(|w| w.info.mask == ANY) {
+                    OPAQUE
+                } else {
+                    let (s, l) = normalize::both(&text[words[k].start as usize..words[end - 1].end as usize]);
+                    self.opaque(&word_runs(s.as_str()), &word_runs(l.as_str()))
+                };
+                for (j, w) in words[k..end].iter_mut().enumerate() {
+                    w.info = Info { mask: if j == 0 { info.mask } else { 0 }, ..info };
                 }
             }
             k = end;
         }
         let mut pos = 0;
-        for w in words.iter_mut() {
+        signals.clear();
+        let mut any = false;
+        for (k, w) in words.iter_mut().enumerate() {
             w.pos = pos;
             pos += u32::from(w.info.kind != Kind::Opaque);
+            w.info.lead = w.info.lead.min(self.max_lead.min(u8::MAX as u32) as u8);
+            w.trigger = w.info.mask & ENTRY != 0;
+            any |= w.trigger;
+            if w.info.mask != 0 {
+                signals.push(k);
+            }
         }
-        // Triggers: signatures of entries, and signatures of rule cues with every other group
-        // near. A hit's word index is its first word's, up to `longest - 1` words before
-        // its signature.
-        let slack = self.longest.saturating_sub(1);
-        let signals: Vec<usize> = (0..words.len()).filter(|&k| words[k].info.mask != 0).collect();
-        let mut triggers: Vec<u32> = signals.iter().filter(|&&k| words[k].info.mask & ENTRY != 0).map(|&k| words[k].pos).collect();
+        // Triggers: signatures of entries (above), and signatures of rule cues with every
+        // other group near. A hit's word index is its first word's, up to `lead` words before
+        // its signature: signatures of an anchor and a partner `within` words apart are at
+        // most `within` plus the leader's lead apart.
         for rule in &self.rules {
             let Some((&anchor, rest)) = rule.groups.split_first() else { continue };
-            // Both the anchor's and the partner's signature may be `slack` words off.
-            let within = rule.within.saturating_add(2 * slack);
-            // Signals are in text order, so by `pos`: those within the window are a slice.
-            let near = |p: u32, g: u64| -> Vec<u32> {
-                let from = signals.partition_point(|&c| words[c].pos < p.saturating_sub(within));
-                signals[from..].iter().map(|&c| &words[c]).take_while(|w| w.pos <= p.saturating_add(within)).filter(|w| w.info.mask & g != 0).map(|w| w.pos).collect()
-            };
-            for &a in signals.iter().filter(|&&a| words[a].info.mask & anchor != 0) {
-                let p = words[a].pos;
-                let partners: Vec<Vec<u32>> = rest.iter().map(|&g| near(p, g)).collect();
-                if partners.iter().all(|p| !p.is_empty()) {
-                    triggers.push(p);
-                    triggers.extend(partners.into_iter().flatten());
+            let partners = rest.iter().fold(0, |m, &g| m | g);
+            let reach = rule.within.saturating_add(self.max_lead);
+            // Signals are in text order, so by `pos`: those within reach of an anchor are a
+            // slice, which moves forward with the anchor.
+            let (mut from, mut to) = (0, 0);
+            for ai in 0..signals.len() {
+                let a = signals[ai];
+                if words[a].info.mask & anchor == 0 {
+                    continue;
+                }
+                let (p, lead) = (words[a].pos, u32::from(words[a].info.lead));
+                while words[signals[from]].pos < p.saturating_sub(reach) {
+                    from += 1;
+                }
+                to = to.max(from);
+                while to < signals.len() && words[signals[to]].pos <= p.saturating_add(reach) {
+                    to += 1;
+                }
+                let near = |w: &Word| w.info.mask & partners != 0 && w.pos <= p + rule.within + u32::from(w.info.lead) && p <= w.pos + rule.within + lead;
+                if rest.iter().all(|&g| signals[from..to].iter().any(|&c| near(&words[c]) && words[c].info.mask & g != 0)) {
+                    any = true;
+                    words[a].trigger = true;
+                    for &c in &signals[from..to] {
+                        if near(&words[c]) {
+                            words[c].trigger = true;
+                        }
+                    }
                 }
             }
         }
-        if triggers.is_empty() {
+        if !any {
             return false;
         }
-        triggers.sort_unstable();
-        // Kept: opaque words, and words that may begin a pattern near a trigger: within the
-        // widest window, plus a pattern's length on either side (signature to first word).
-        let reach = self.reach.map(|r| r.saturating_add(2 * slack));
-        for w in words.iter_mut() {
-            w.keep = w.info.kind == Kind::Opaque
-                || (w.info.kind == Kind::First
-                    && reach.is_none_or(|reach| {
-                        let at = triggers.partition_point(|&t| t < w.pos);
-                        [at.checked_sub(1), Some(at)].into_iter().flatten().filter_map(|t| triggers.get(t)).any(|&t| t.abs_diff(w.pos) <= reach)
-                    }));
+        // Kept: opaque words, and words that may begin a pattern within the widest window of
+        // a trigger's first word: `reach` plus the trigger's lead.
+        match self.reach {
+            None => words.iter_mut().for_each(|w| w.keep = matches!(w.info.kind, Kind::Opaque | Kind::First)),
+            Some(reach) => {
+                // The furthest position a trigger before reaches, then the nearest one after.
+                let mut upto: Option<u32> = None;
+                for w in words.iter_mut() {
+                    if w.trigger {
+                        upto = upto.max(Some(w.pos + reach + u32::from(w.info.lead)));
+                    }
+                    w.keep = w.info.kind == Kind::Opaque || (w.info.kind == Kind::First && upto.is_some_and(|u| w.pos <= u));
+                }
+                let mut from: Option<u32> = None;
+                for w in words.iter_mut().rev() {
+                    if w.trigger {
+                        let f = w.pos.saturating_sub(reach + u32::from(w.info.lead));
+                        from = Some(from.map_or(f, |x| x.min(f)));
+                    }
+                    w.keep |= w.info.kind == Kind::First && from.is_some_and(|f| w.pos >= f);
+                }
+            }
         }
         let mut kept = false;
         for w in words.iter_mut() {
@@ -459,21 +591,6 @@ impl Screen {
 /// out cross: ASCII whitespace, hyphens and spelling separators, or anything not ASCII.
 fn spelling_gap(sep: &[u8]) -> bool {
     sep.iter().all(|&c| c >= 0x80 || c.is_ascii_whitespace() || matches!(c, b'-' | b'.' | b'*' | b'_' | b'/' | b'\\' | b',' | b'+' | b'~' | b':'))
-}
-
-/// Length of the separator at `b[i]`, 0 if none: ASCII other than letters, digits,
-/// apostrophes and the symbols read as leet, or a no-break space. Normalization never joins
-/// two words across these, except letters spelled out one by one, which are never inert.
-#[inline]
-fn separator_len(b: &[u8], i: usize) -> usize {
-    let c = b[i];
-    if c < 0x80 {
-        usize::from(!(c.is_ascii_alphanumeric() || matches!(c, b'\'' | b'`' | b'@' | b'$' | b'!' | b'|')))
-    } else if c == 0xC2 && b.get(i + 1) == Some(&0xA0) {
-        2
-    } else {
-        0
-    }
 }
 
 /// Whether a separator could hold a blank line (two line breaks), which inert runs do not
