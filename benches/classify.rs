@@ -22,7 +22,9 @@
 //!    documents' main language (Cyrillic text is 2 bytes a letter, so its MB/s is lower).
 //! 3. Does the same with a synthetic 20,000-entry lexicon (the shipped one plus generated
 //!    pseudo-words), and reports how long `Engine::new` took to compile it.
-//! 4. Measures the shipped lexicon over 2 threads (`std::thread::scope`, the corpus split in two
+//! 4. Checks that screening changed nothing: every document is assessed again by matching its
+//!    whole text (`Matcher::find_in`, no screening) and the two assessments are compared.
+//! 5. Measures the shipped lexicon over 2 threads (`std::thread::scope`, the corpus split in two
 //!    halves by bytes), one run, to compare with the single-thread per-core figure.
 //!
 //! The numbers are wall-clock time over the whole corpus, which is held in memory: no I/O is
@@ -81,6 +83,12 @@ fn main() {
     let build = started.elapsed();
     println!("\nsynthetic lexicon ({synthetic_entries} entries, Engine::new in {} ms), single thread:", build.as_millis());
     let synthetic_runs = measure_runs(&synthetic_engine, &corpus);
+
+    println!("\nscreening against whole-text matching (same assessment for every document?):");
+    let differ = screening_differences(&engine, &corpus);
+    println!("  shipped lexicon: {differ} of {} documents differ", corpus.docs.len());
+    let synthetic_differ = screening_differences(&synthetic_engine, &corpus);
+    println!("  synthetic lexicon: {synthetic_differ} of {} documents differ", corpus.docs.len());
     drop(synthetic_engine);
 
     println!("\nshipped lexicon, 2 threads:");
@@ -107,6 +115,20 @@ fn main() {
         parallel.mb_per_s(bytes),
         parallel.mb_per_s(bytes) / 2.0
     );
+    println!("screening: {differ} (shipped) and {synthetic_differ} (synthetic) documents assessed differently from whole-text matching");
+}
+
+/// Documents whose assessment with screening (`Engine::assess`) differs from matching the
+/// whole text (`Matcher::find_in`): screening must never change a result.
+fn screening_differences(engine: &Engine, corpus: &Corpus) -> usize {
+    corpus
+        .docs
+        .iter()
+        .filter(|d| {
+            let whole = engine.matcher.find_in(&d.text, &kuzet::normalize::strict(&d.text));
+            engine.assess(&d.text).1 != kuzet::score::assess(&whole, &engine.lexicon)
+        })
+        .count()
 }
 
 /// The corpus size asked for with `KUZET_BENCH_MB`, or the default.

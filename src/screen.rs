@@ -413,10 +413,20 @@ impl Screen {
             }
             let word = &b[start..i];
             let info = if word.len() <= 16 {
-                let mut key = [0u8; 16];
-                key[..word.len()].copy_from_slice(word);
-                // Words hold no NUL (a separator), so zero padding keeps keys apart.
-                *cache.short.entry(u128::from_le_bytes(key)).or_insert_with(|| self.info(&text[start..i]))
+                // The word's bytes as one number, zero-padded: words hold no NUL (a
+                // separator), so keys stay apart. One 16-byte load where the text allows.
+                let key = match b.get(start..start + 16) {
+                    Some(chunk) => {
+                        let all = u128::from_le_bytes(chunk.try_into().unwrap_or([0; 16]));
+                        if word.len() == 16 { all } else { all & ((1u128 << (8 * word.len())) - 1) }
+                    }
+                    None => {
+                        let mut key = [0u8; 16];
+                        key[..word.len()].copy_from_slice(word);
+                        u128::from_le_bytes(key)
+                    }
+                };
+                *cache.short.entry(key).or_insert_with(|| self.info(&text[start..i]))
             } else if word.len() <= MAX_WORD {
                 match cache.long.get(word) {
                     Some(&info) => info,
