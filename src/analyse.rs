@@ -12,7 +12,6 @@ use crate::decode::{self, DecidedBy};
 use crate::lang::LangDetector;
 use crate::lexicon::{Lexicon, LexiconError};
 use crate::matcher::{Hit, Matcher};
-use crate::normalize;
 use crate::score::{self, Assessment};
 
 /// The compiled lexicon, matcher and language detector.
@@ -75,44 +74,111 @@ pub fn analyse(doc: &Document, engine: &Engine) -> Analysis {
     Analysis { hits, assessment, lang }
 }
 
-/// The content hash of a text: 128 bits of BLAKE3, in hex, over the text lower-cased, with
-/// invisible characters dropped and every run of whitespace read as one space, so that markup,
-/// case, spacing and invisible characters do not count as change.
+/// The content hash of a text: 128 bits of BLAKE3, in hex, over the text with ASCII letters
+/// lower-cased, zero-width characters, soft hyphens and byte-order marks dropped, and every
+/// run of whitespace (ASCII or no-break space) read as one space, so that markup, spacing and
+/// invisible characters do not count as change. One table lookup a byte: it runs on every page
+/// the crawler fetches.
 ///
 /// ```
 /// use kuzet::analyse::content_hash;
-/// assert_eq!(content_hash(" Убить\u{200B}  ВСЕХ\n"), content_hash("убить всех"));
+/// assert_eq!(content_hash(" Kill\u{200B}  THEM\n"), content_hash("kill them"));
 /// assert_ne!(content_hash("убить всех"), content_hash("убить всех!"));
 /// ```
 pub fn content_hash(text: &str) -> String {
     let mut hasher = blake3::Hasher::new();
-    let mut buf = String::with_capacity(4096);
-    // A space is written before the next visible character, never first.
+    let mut buf: Vec<u8> = Vec::with_capacity(8192);
+    // A space is written before the next visible byte, never first.
     let (mut space, mut started) = (false, false);
-    for c in text.chars() {
-        if c.is_ascii() && !c.is_ascii_whitespace() {
-            if space && started {
-                buf.push(' ');
-            }
-            (space, started) = (false, true);
-            buf.push(c.to_ascii_lowercase());
-        } else if c.is_whitespace() {
-            space = true;
-        } else if !normalize::is_default_ignorable(c) {
-            if space && started {
-                buf.push(' ');
-            }
-            (space, started) = (false, true);
-            buf.extend(c.to_lowercase());
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // A run of bytes hashed as they are, copied at once.
+        let run = i;
+        while i < b.len() && HASH_BYTES[b[i] as usize] == b[i] {
+            i += 1;
         }
-        if buf.len() >= 4000 {
-            hasher.update(buf.as_bytes());
+        if i > run {
+            if space && started {
+                buf.push(b' ');
+            }
+            (space, started) = (false, true);
+            buf.extend_from_slice(&b[run..i]);
+            if buf.len() >= 8000 {
+                hasher.update(&buf);
+                buf.clear();
+            }
+            if i == b.len() {
+                break;
+            }
+        }
+        let c = b[i];
+        let class = HASH_BYTES[c as usize];
+        if class == HASH_CHECK {
+            match (c, b.get(i + 1).copied(), b.get(i + 2).copied()) {
+                (0xC2, Some(0xA0), _) => {
+                    space = true;
+                    i += 2;
+                    continue;
+                }
+                (0xC2, Some(0xAD), _) => {
+                    i += 2;
+                    continue;
+                }
+                (0xE2, Some(0x80), Some(0x8B..=0x8F)) | (0xEF, Some(0xBB), Some(0xBF)) => {
+                    i += 3;
+                    continue;
+                }
+                _ => {}
+            }
+        } else if class == HASH_SPACE {
+            space = true;
+            i += 1;
+            continue;
+        }
+        if space && started {
+            buf.push(b' ');
+        }
+        (space, started) = (false, true);
+        buf.push(if class == HASH_CHECK { c } else { class });
+        i += 1;
+        if buf.len() >= 8000 {
+            hasher.update(&buf);
             buf.clear();
         }
     }
-    hasher.update(buf.as_bytes());
+    hasher.update(&buf);
     hasher.finalize().to_hex()[..32].to_string()
 }
+
+/// [`HASH_BYTES`]: ASCII whitespace.
+const HASH_SPACE: u8 = 0;
+/// [`HASH_BYTES`]: the first byte of a no-break space, soft hyphen, zero-width character or
+/// byte-order mark.
+const HASH_CHECK: u8 = 1;
+
+/// What [`content_hash`] makes of each byte: the byte to hash (ASCII capitals lower-cased),
+/// or one of the classes above (no text byte is 0 or 1 once whitespace and controls are
+/// classed).
+static HASH_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_whitespace() || b == 0x0B {
+            HASH_SPACE
+        } else if matches!(b, 0xC2 | 0xE2 | 0xEF) {
+            HASH_CHECK
+        } else if b == 0 || b == 1 {
+            // NUL and SOH are hashed as the other classes' values would clash: read as space.
+            HASH_SPACE
+        } else {
+            b.to_ascii_lowercase()
+        };
+        c += 1;
+    }
+    t
+};
 
 /// A fetched page after decoding, extraction and analysis.
 #[derive(Debug, Clone)]
@@ -166,6 +232,34 @@ mod tests {
 
     fn engine() -> Engine {
         Engine::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).expect("fixture lexicon")
+    }
+
+    #[test]
+    fn content_hash_ignores_case_spacing_and_invisible_characters_only() {
+        let same: &[(&str, &str)] = &[
+            ("Kill THEM", "kill them"),
+            ("  a\u{A0}\u{A0} b\r\n\tc  ", "a b c"),
+            ("ki\u{200B}ll\u{AD}\u{FEFF}", "kill"),
+            ("убить\u{200D}  всех", "убить всех"),
+        ];
+        for &(a, b) in same {
+            assert_eq!(content_hash(a), content_hash(b), "{a:?} vs {b:?}");
+        }
+        let different: &[(&str, &str)] = &[
+            ("убить всех", "убить всех!"),
+            ("убить всех", "убить всё"),
+            ("ab", "a b"),
+            ("қазақ", "казак"),
+            ("", " x"),
+            ("x\u{2003}y", "x y"),
+            ("\u{2014}", "\u{2013}"),
+        ];
+        for &(a, b) in different {
+            assert_ne!(content_hash(a), content_hash(b), "{a:?} vs {b:?}");
+        }
+        // Long texts go through the buffer in pieces: the boundaries must not matter.
+        let long = "Word \u{A0} ".repeat(3000);
+        assert_eq!(content_hash(&long), content_hash(&"word ".repeat(3000)));
     }
 
     #[test]
