@@ -65,7 +65,9 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>, tld: Option<&str>, html:
             }
         }
     }
-    let first_invalid = match std::str::from_utf8(bytes) {
+    // simdutf8's validation: the standard library's ran at about 0.6 GB/s on Cyrillic text,
+    // a tenth of `kuzet classify`'s time.
+    let first_invalid = match simdutf8::compat::from_utf8(bytes) {
         Ok(text) => return Decoded { text: text.to_string(), encoding: UTF_8, decided_by: DecidedBy::Utf8 },
         Err(e) => e.valid_up_to(),
     };
