@@ -237,9 +237,6 @@ struct Word {
     info: Info,
     /// Plain words before it: a lower bound of the view's word index.
     pos: u32,
-    /// May be the signature of an entry, or of a rule cue with the rule's other groups near.
-    trigger: bool,
-    keep: bool,
 }
 
 /// What each word seen on this thread is: words of up to 16 bytes by their bytes as one
@@ -272,7 +269,16 @@ struct Cache {
 #[derive(Default)]
 struct Scratch {
     words: Vec<Word>,
+    /// Indices of the words that may be signatures.
     signals: Vec<usize>,
+    /// The next plain word's position.
+    pos: u32,
+    /// Where the open chain of single letters begins in `words`.
+    chain: Option<usize>,
+    /// Triggers' positions and leads.
+    spots: Vec<(u32, u32)>,
+    /// Stretches of positions (inclusive) where words that may begin a pattern are kept.
+    windows: Vec<(u32, u32)>,
 }
 
 thread_local! {
@@ -378,17 +384,22 @@ impl Screen {
                 cache.words.clear();
             }
             let scratch = &mut cache.scratch;
-            scratch.words.clear();
-            self.split(text, &mut cache.words, &mut scratch.words);
-            if !self.select(text, scratch) {
+            self.split(text, &mut cache.words, scratch);
+            if !self.windows(scratch) {
                 return Some(Screened::Nothing);
             }
-            Some(Screened::Text(self.build(text, &scratch.words)))
+            Some(Screened::Text(self.build(text, scratch)))
         })
     }
 
-    /// The words of `text` with what they are (separator-only words left out).
-    fn split(&self, text: &str, cache: &mut WordCache, words: &mut Vec<Word>) {
+    /// The words of `text` with what they are (separator-only words left out), their
+    /// positions, and the words that may be signatures. Two passes over a page's words in all
+    /// (this one and [`Screen::build`]): a long page's words do not fit the nearer caches.
+    fn split(&self, text: &str, cache: &mut WordCache, scratch: &mut Scratch) {
+        scratch.words.clear();
+        scratch.signals.clear();
+        scratch.pos = 0;
+        scratch.chain = None;
         let b = text.as_bytes();
         let n = b.len();
         let mut i = 0;
@@ -436,63 +447,84 @@ impl Screen {
                 OPAQUE
             };
             if info.kind != Kind::Sep {
-                words.push(Word { start: start as u32, end: i as u32, info, pos: 0, trigger: false, keep: false });
+                self.push(text, scratch, Word { start: start as u32, end: i as u32, info, pos: 0 });
             }
+        }
+        self.close_chain(text, scratch);
+    }
+
+    /// Appends a word. Single letters (and opaque words, which may hold some) with nothing
+    /// but spelling separators between them form a chain, judged when it ends.
+    fn push(&self, text: &str, s: &mut Scratch, mut w: Word) {
+        let single_like = w.info.single || w.info.kind == Kind::Opaque;
+        if s.chain.is_some() {
+            let prev_end = s.words.last().map_or(0, |p| p.end as usize);
+            if !(single_like && spelling_gap(&text.as_bytes()[prev_end..w.start as usize])) {
+                self.close_chain(text, s);
+            }
+        }
+        if single_like && s.chain.is_none() {
+            s.chain = Some(s.words.len());
+        }
+        w.pos = s.pos;
+        s.pos += u32::from(w.info.kind != Kind::Opaque);
+        w.info.lead = w.info.lead.min(self.max_lead.min(u32::from(u8::MAX)) as u8);
+        if w.info.mask != 0 {
+            s.signals.push(s.words.len());
+        }
+        s.words.push(w);
+    }
+
+    /// Ends the open chain: three or more single letters (an opaque word counts for three:
+    /// `1…и` holds two) may join into one word of the loose view, so they become one opaque
+    /// stretch, which may be the signature of what the stretch makes normalized on its own
+    /// (the words around it are no single letters, so the letters join there as here).
+    fn close_chain(&self, text: &str, s: &mut Scratch) {
+        let Some(start) = s.chain.take() else { return };
+        let members = &s.words[start..];
+        let weight: usize = members.iter().map(|w| if w.info.kind == Kind::Opaque { 3 } else { 1 }).sum();
+        if weight < 3 {
+            return;
+        }
+        let info = if members.iter().any(|w| w.info.mask == ANY) {
+            OPAQUE
+        } else {
+            let (first, last) = (members[0].start as usize, members[members.len() - 1].end as usize);
+            let (st, lo) = normalize::both(&text[first..last]);
+            self.opaque(&word_runs(st.as_str()), &word_runs(lo.as_str()))
+        };
+        let lead = self.max_lead.min(u32::from(u8::MAX)) as u8;
+        let pos = s.words[start].pos;
+        while s.signals.last().is_some_and(|&k| k >= start) {
+            s.signals.pop();
+        }
+        for (j, w) in s.words[start..].iter_mut().enumerate() {
+            w.info = Info { mask: if j == 0 { info.mask } else { 0 }, lead, ..info };
+            w.pos = pos;
+        }
+        s.pos = pos;
+        if info.mask != 0 {
+            s.signals.push(start);
         }
     }
 
-    /// Decides which words are kept; `false` when nothing can count.
-    fn select(&self, text: &str, scratch: &mut Scratch) -> bool {
-        let Scratch { words, signals } = scratch;
-        let b = text.as_bytes();
-        // Letters spelled out one by one: three or more single letters with nothing but
-        // spelling separators between them may join into one word of the loose view.
-        // An opaque word (a lone apostrophe, say) may be one of them.
-        let may_be_single = |w: &Word| w.info.single || w.info.kind == Kind::Opaque;
-        let mut k = 0;
-        while k < words.len() {
-            if !may_be_single(&words[k]) {
-                k += 1;
-                continue;
-            }
-            let mut end = k + 1;
-            while end < words.len() && may_be_single(&words[end]) && spelling_gap(&b[words[end - 1].end as usize..words[end].start as usize]) {
-                end += 1;
-            }
-            // An opaque word may hold several single letters itself (`1…и`).
-            let singles: usize = words[k..end].iter().map(|w| if w.info.kind == Kind::Opaque { 3 } else { 1 }).sum();
-            if singles >= 3 {
-                // What they may spell is what the stretch makes, normalized on its own: the
-                // words around it are no single letters, so the letters join there as here.
-                let info = if words[k..end].iter().any(|w| w.info.mask == ANY) {
-                    OPAQUE
-                } else {
-                    let (s, l) = normalize::both(&text[words[k].start as usize..words[end - 1].end as usize]);
-                    self.opaque(&word_runs(s.as_str()), &word_runs(l.as_str()))
-                };
-                for (j, w) in words[k..end].iter_mut().enumerate() {
-                    w.info = Info { mask: if j == 0 { info.mask } else { 0 }, ..info };
-                }
-            }
-            k = end;
-        }
-        let mut pos = 0;
-        signals.clear();
-        let mut any = false;
-        for (k, w) in words.iter_mut().enumerate() {
-            w.pos = pos;
-            pos += u32::from(w.info.kind != Kind::Opaque);
-            w.info.lead = w.info.lead.min(self.max_lead.min(u8::MAX as u32) as u8);
-            w.trigger = w.info.mask & ENTRY != 0;
-            any |= w.trigger;
-            if w.info.mask != 0 {
-                signals.push(k);
+    /// The stretches (in word positions) where words that may begin a pattern are kept;
+    /// `false` when there are none: nothing can count.
+    ///
+    /// Triggers are signatures of entries, and signatures of rule cues with every other
+    /// group near. A hit's word index is its first word's, up to `lead` words before its
+    /// signature: the signatures of an anchor and a partner `within` words apart are at most
+    /// `within` plus the leader's lead apart. Kept: what may begin a pattern within the
+    /// widest window (`reach`) of a trigger's first word.
+    fn windows(&self, scratch: &mut Scratch) -> bool {
+        let Scratch { words, signals, spots, windows, .. } = scratch;
+        spots.clear();
+        windows.clear();
+        for &k in signals.iter() {
+            if words[k].info.mask & ENTRY != 0 {
+                spots.push((words[k].pos, u32::from(words[k].info.lead)));
             }
         }
-        // Triggers: signatures of entries (above), and signatures of rule cues with every
-        // other group near. A hit's word index is its first word's, up to `lead` words before
-        // its signature: signatures of an anchor and a partner `within` words apart are at
-        // most `within` plus the leader's lead apart.
         for rule in &self.rules {
             let Some((&anchor, rest)) = rule.groups.split_first() else { continue };
             let partners = rest.iter().fold(0, |m, &g| m | g);
@@ -500,8 +532,7 @@ impl Screen {
             // Signals are in text order, so by `pos`: those within reach of an anchor are a
             // slice, which moves forward with the anchor.
             let (mut from, mut to) = (0, 0);
-            for ai in 0..signals.len() {
-                let a = signals[ai];
+            for &a in signals.iter() {
                 if words[a].info.mask & anchor == 0 {
                     continue;
                 }
@@ -515,64 +546,55 @@ impl Screen {
                 }
                 let near = |w: &Word| w.info.mask & partners != 0 && w.pos <= p + rule.within + u32::from(w.info.lead) && p <= w.pos + rule.within + lead;
                 if rest.iter().all(|&g| signals[from..to].iter().any(|&c| near(&words[c]) && words[c].info.mask & g != 0)) {
-                    any = true;
-                    words[a].trigger = true;
-                    for &c in &signals[from..to] {
-                        if near(&words[c]) {
-                            words[c].trigger = true;
-                        }
-                    }
+                    spots.push((p, lead));
+                    spots.extend(signals[from..to].iter().map(|&c| &words[c]).filter(|w| near(w)).map(|w| (w.pos, u32::from(w.info.lead))));
                 }
             }
         }
-        if !any {
+        if spots.is_empty() {
             return false;
         }
-        // Kept: opaque words, and words that may begin a pattern within the widest window of
-        // a trigger's first word: `reach` plus the trigger's lead.
-        match self.reach {
-            None => words.iter_mut().for_each(|w| w.keep = matches!(w.info.kind, Kind::Opaque | Kind::First)),
-            Some(reach) => {
-                // The furthest position a trigger before reaches, then the nearest one after.
-                let mut upto: Option<u32> = None;
-                for w in words.iter_mut() {
-                    if w.trigger {
-                        upto = upto.max(Some(w.pos + reach + u32::from(w.info.lead)));
-                    }
-                    w.keep = w.info.kind == Kind::Opaque || (w.info.kind == Kind::First && upto.is_some_and(|u| w.pos <= u));
-                }
-                let mut from: Option<u32> = None;
-                for w in words.iter_mut().rev() {
-                    if w.trigger {
-                        let f = w.pos.saturating_sub(reach + u32::from(w.info.lead));
-                        from = Some(from.map_or(f, |x| x.min(f)));
-                    }
-                    w.keep |= w.info.kind == Kind::First && from.is_some_and(|f| w.pos >= f);
-                }
+        let Some(reach) = self.reach else {
+            windows.push((0, u32::MAX));
+            return true;
+        };
+        let mut found: Vec<(u32, u32)> = spots.iter().map(|&(p, lead)| (p.saturating_sub(reach + lead), p.saturating_add(reach + lead))).collect();
+        found.sort_unstable();
+        for (from, to) in found {
+            match windows.last_mut() {
+                Some(last) if from <= last.1.saturating_add(1) => last.1 = last.1.max(to),
+                _ => windows.push((from, to)),
             }
-        }
-        let mut kept = false;
-        for w in words.iter_mut() {
-            if w.info.kind == Kind::Later {
-                w.keep = kept;
-            }
-            kept = w.keep;
         }
         true
     }
 
-    fn build(&self, text: &str, words: &[Word]) -> Substitute {
+    /// The substitute text: kept words (opaque ones, those that may begin a pattern within a
+    /// window, those that continue a kept word) and the separators around them as they are,
+    /// each run of other words (not across a blank line) as one placeholder.
+    fn build(&self, text: &str, scratch: &Scratch) -> Substitute {
         let b = text.as_bytes();
-        let mut out = Substitute { text: String::with_capacity(text.len() / 4), segs: Vec::new(), hidden: 0 };
-        // The open run of inert words: original start, end, and how many.
+        let mut out = Substitute { text: String::with_capacity(text.len() / 8), segs: Vec::new(), hidden: 0 };
+        // The open run of set-aside words: original start, end, and how many.
         let mut run: Option<(usize, usize, u32)> = None;
-        let mut prev_end = 0;
-        for w in words {
+        let (mut prev_end, mut kept, mut window) = (0, false, 0);
+        let windows = &scratch.windows;
+        for w in &scratch.words {
+            while window < windows.len() && windows[window].1 < w.pos {
+                window += 1;
+            }
+            let in_window = window < windows.len() && windows[window].0 <= w.pos;
+            kept = match w.info.kind {
+                Kind::Opaque => true,
+                Kind::First => in_window,
+                Kind::Later => kept,
+                Kind::Inert | Kind::Sep => false,
+            };
             let (start, end) = (w.start as usize, w.end as usize);
             let sep = prev_end..start;
             prev_end = end;
             match run.as_mut() {
-                Some((_, run_end, n)) if !w.keep && !has_paragraph(&b[sep.clone()]) => {
+                Some((_, run_end, n)) if !kept && !has_paragraph(&b[sep.clone()]) => {
                     *run_end = end;
                     *n += 1;
                 }
@@ -581,7 +603,7 @@ impl Screen {
                         out.placeholder(self.placeholder, r);
                     }
                     out.verbatim(text, sep);
-                    if w.keep {
+                    if kept {
                         out.verbatim(text, start..end);
                     } else {
                         run = Some((start, end, 1));
