@@ -130,7 +130,7 @@ pub fn content_hash(text: &str) -> String {
                     continue;
                 }
                 // Cyrillic capitals А-П, Р-Я and Ѐ-Џ to their small letters.
-                (0xD0, Some(n @ (0x80..=0x8F | 0x90..=0x9F | 0xA0..=0xAF)), _) => {
+                (0xD0, Some(n @ 0x80..=0xAF), _) => {
                     if space && started {
                         buf.push(b' ');
                     }
