@@ -86,113 +86,92 @@ pub fn analyse(doc: &Document, engine: &Engine) -> Analysis {
 /// assert_ne!(content_hash("убить всех"), content_hash("убить всех!"));
 /// ```
 pub fn content_hash(text: &str) -> String {
-    let mut hasher = blake3::Hasher::new();
-    let mut buf: Vec<u8> = Vec::with_capacity(8192);
-    // A space is written before the next visible byte, never first.
-    let (mut space, mut started) = (false, false);
+    let mut out = HashWriter::default();
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        // A run of bytes hashed as they are, copied at once.
+        // A run of bytes hashed as they are, written at once.
         let run = i;
-        while i < b.len() && HASH_BYTES[b[i] as usize] == b[i] {
+        while i < b.len() && HASH_AS_IS[b[i] as usize] {
             i += 1;
         }
-        if i > run {
-            if space && started {
-                buf.push(b' ');
-            }
-            (space, started) = (false, true);
-            buf.extend_from_slice(&b[run..i]);
-            if buf.len() >= 8000 {
-                hasher.update(&buf);
-                buf.clear();
-            }
-            if i == b.len() {
-                break;
-            }
-        }
-        let c = b[i];
-        let class = HASH_BYTES[c as usize];
-        if class == HASH_CHECK {
-            match (c, b.get(i + 1).copied(), b.get(i + 2).copied()) {
-                (0xC2, Some(0xA0), _) => {
-                    space = true;
-                    i += 2;
-                    continue;
-                }
-                (0xC2, Some(0xAD), _) => {
-                    i += 2;
-                    continue;
-                }
-                (0xE2, Some(0x80), Some(0x8B..=0x8F)) | (0xEF, Some(0xBB), Some(0xBF)) => {
-                    i += 3;
-                    continue;
-                }
-                // Cyrillic capitals А-П, Р-Я and Ѐ-Џ to their small letters.
-                (0xD0, Some(n @ 0x80..=0xAF), _) => {
-                    if space && started {
-                        buf.push(b' ');
-                    }
-                    (space, started) = (false, true);
-                    buf.extend_from_slice(&match n {
-                        0x90..=0x9F => [0xD0, n + 0x20],
-                        0xA0..=0xAF => [0xD1, n - 0x20],
-                        _ => [0xD1, n + 0x10],
-                    });
-                    i += 2;
-                    continue;
-                }
-                _ => {}
-            }
-        } else if class == HASH_SPACE {
-            space = true;
-            i += 1;
-            continue;
-        }
-        if space && started {
-            buf.push(b' ');
-        }
-        (space, started) = (false, true);
-        buf.push(if class == HASH_CHECK { c } else { class });
-        i += 1;
-        if buf.len() >= 8000 {
-            hasher.update(&buf);
-            buf.clear();
-        }
+        out.write(&b[run..i]);
+        let Some(&c) = b.get(i) else { break };
+        let (next, after) = (b.get(i + 1).copied(), b.get(i + 2).copied());
+        i += match (c, next, after) {
+            (_, _, _) if c.is_ascii_whitespace() || c == 0x0B => out.space(1),
+            (b'A'..=b'Z', _, _) => out.write_len(&[c + 32], 1),
+            (0xC2, Some(0xA0), _) => out.space(2),
+            (0xC2, Some(0xAD), _) => 2,
+            (0xE2, Some(0x80), Some(0x8B..=0x8F)) | (0xEF, Some(0xBB), Some(0xBF)) => 3,
+            // Cyrillic capitals А-П, Р-Я and Ѐ-Џ to their small letters.
+            (0xD0, Some(n @ 0x90..=0x9F), _) => out.write_len(&[0xD0, n + 0x20], 2),
+            (0xD0, Some(n @ 0xA0..=0xAF), _) => out.write_len(&[0xD1, n - 0x20], 2),
+            (0xD0, Some(n @ 0x80..=0x8F), _) => out.write_len(&[0xD1, n + 0x10], 2),
+            _ => out.write_len(&[c], 1),
+        };
     }
-    hasher.update(&buf);
-    hasher.finalize().to_hex()[..32].to_string()
+    out.finish()
 }
 
-/// [`HASH_BYTES`]: ASCII whitespace.
-const HASH_SPACE: u8 = 0;
-/// [`HASH_BYTES`]: the first byte of a no-break space, soft hyphen, zero-width character,
-/// byte-order mark or Cyrillic capital.
-const HASH_CHECK: u8 = 1;
-
-/// What [`content_hash`] makes of each byte: the byte to hash (ASCII capitals lower-cased),
-/// or one of the classes above (no text byte is 0 or 1 once whitespace and controls are
-/// classed).
-static HASH_BYTES: [u8; 256] = {
-    let mut t = [0u8; 256];
+/// Bytes [`content_hash`] hashes as they are: everything but ASCII whitespace (and vertical
+/// tab) and capitals,
+/// and the first bytes of no-break spaces, soft hyphens, zero-width characters, byte-order
+/// marks and Cyrillic capitals (0xC2, 0xE2, 0xEF, 0xD0), which are looked at more closely.
+static HASH_AS_IS: [bool; 256] = {
+    let mut t = [true; 256];
     let mut c = 0;
     while c < 256 {
         let b = c as u8;
-        t[c] = if b.is_ascii_whitespace() || b == 0x0B {
-            HASH_SPACE
-        } else if matches!(b, 0xC2 | 0xD0 | 0xE2 | 0xEF) {
-            HASH_CHECK
-        } else if b == 0 || b == 1 {
-            // NUL and SOH are hashed as the other classes' values would clash: read as space.
-            HASH_SPACE
-        } else {
-            b.to_ascii_lowercase()
-        };
+        t[c] = !(b.is_ascii_whitespace() || b == 0x0B || b.is_ascii_uppercase() || matches!(b, 0xC2 | 0xD0 | 0xE2 | 0xEF));
         c += 1;
     }
     t
 };
+
+/// [`content_hash`]'s output: whitespace runs become one space before the next visible byte
+/// (never first), written through a buffer.
+#[derive(Default)]
+struct HashWriter {
+    hasher: blake3::Hasher,
+    buf: Vec<u8>,
+    space: bool,
+    started: bool,
+}
+
+impl HashWriter {
+    fn write(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if self.space && self.started {
+            self.buf.push(b' ');
+        }
+        (self.space, self.started) = (false, true);
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= 8000 {
+            self.hasher.update(&self.buf);
+            self.buf.clear();
+        }
+    }
+
+    /// [`HashWriter::write`], returning `len` (the input bytes it stood for).
+    fn write_len(&mut self, bytes: &[u8], len: usize) -> usize {
+        self.write(bytes);
+        len
+    }
+
+    /// Whitespace of `len` input bytes.
+    fn space(&mut self, len: usize) -> usize {
+        self.space = true;
+        len
+    }
+
+    fn finish(mut self) -> String {
+        self.hasher.update(&self.buf);
+        self.hasher.finalize().to_hex()[..32].to_string()
+    }
+}
 
 /// A fetched page after decoding, extraction and analysis.
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@
 //!
 //! This module only parses and validates; compiling terms into an automaton is `matcher`'s job.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -180,11 +180,33 @@ pub struct Lexicon {
     pub scoring: Scoring,
     /// `lex-` and 12 hex digits of a hash over every file's path and bytes.
     pub version: String,
-    /// Loose keys of the words in `<lang>/common-words.txt` and `<lang>/function-words.txt`:
-    /// the matcher's screening takes a phrase's rarest word as the one that tells whether the
-    /// phrase can be in a text, and these are not rare (function words least of all).
-    pub common_words: HashSet<String>,
+    /// The words of `<lang>/common-words.txt` by their loose key, with the language and word
+    /// they come from: `lexicon lint` warns of entries that match one, and the matcher's
+    /// screening avoids them as the word that tells whether a phrase can be in a text.
+    pub common_words: HashMap<String, (String, String)>,
+    /// Loose keys of `<lang>/function-words.txt`: screening avoids these most of all.
     pub function_words: HashSet<String>,
+}
+
+/// The words of every `<lang>/<name>` under `dir` (separated by spaces or lines, `#` lines
+/// are comments) by their loose key, with the language and word they come from. A missing
+/// file is no error: the lists are optional.
+pub fn load_word_list(dir: &Path, name: &str) -> HashMap<String, (String, String)> {
+    let mut words = HashMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return words };
+    let mut paths: Vec<_> = entries.flatten().map(|e| e.path().join(name)).filter(|p| p.is_file()).collect();
+    paths.sort();
+    for path in paths {
+        let lang = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        for w in text.lines().filter(|l| !l.trim_start().starts_with('#')).flat_map(str::split_whitespace) {
+            let key = crate::normalize::loose(w).as_str().trim().to_string();
+            if !key.is_empty() {
+                words.entry(key).or_insert_with(|| (lang.clone(), w.to_string()));
+            }
+        }
+    }
+    words
 }
 
 impl Lexicon {
@@ -227,8 +249,8 @@ impl Lexicon {
         }
         let hash = hasher.finalize().to_hex();
         lexicon.version = format!("lex-{}", &hash[..12]);
-        lexicon.common_words = crate::lint::load_word_list(dir, "common-words.txt").into_keys().collect();
-        lexicon.function_words = crate::lint::load_word_list(dir, "function-words.txt").into_keys().collect();
+        lexicon.common_words = load_word_list(dir, "common-words.txt");
+        lexicon.function_words = load_word_list(dir, "function-words.txt").into_keys().collect();
         Ok(lexicon)
     }
 

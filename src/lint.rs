@@ -9,7 +9,6 @@
 //! comment lines.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use crate::lexicon::{Entry, Lexicon};
 use crate::normalize;
@@ -26,30 +25,6 @@ pub struct Finding {
     pub message: String,
 }
 
-/// Common words by their loose key, with the language and word they come from.
-pub fn load_common_words(dir: &Path) -> HashMap<String, (String, String)> {
-    load_word_list(dir, "common-words.txt")
-}
-
-/// The words of every `<lang>/<name>` under `dir` by their loose key, with the language and
-/// word they come from.
-pub fn load_word_list(dir: &Path, name: &str) -> HashMap<String, (String, String)> {
-    let mut words = HashMap::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return words };
-    let mut paths: Vec<_> = entries.flatten().map(|e| e.path().join(name)).filter(|p| p.is_file()).collect();
-    paths.sort();
-    for path in paths {
-        let lang = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        for w in text.lines().filter(|l| !l.trim_start().starts_with('#')).flat_map(str::split_whitespace) {
-            let key = normalize::loose(w).as_str().trim().to_string();
-            if !key.is_empty() {
-                words.entry(key).or_insert_with(|| (lang.clone(), w.to_string()));
-            }
-        }
-    }
-    words
-}
 
 /// Lints every entry of `lexicon` against the others and the common words.
 pub fn lint(lexicon: &Lexicon, common: &HashMap<String, (String, String)>) -> Vec<Finding> {

@@ -284,8 +284,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Lexicon { command: LexiconCommand::Lint { lexicons } } => {
             let lexicon = kuzet::lexicon::Lexicon::load(&lexicons).context("loading lexicons")?;
-            let common = kuzet::lint::load_common_words(&lexicons);
-            let findings = kuzet::lint::lint(&lexicon, &common);
+            let common = &lexicon.common_words;
+            let findings = kuzet::lint::lint(&lexicon, common);
             for f in &findings {
                 println!("{} {}: {}", if f.error { "error" } else { "warning" }, f.at, f.message);
             }

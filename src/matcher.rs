@@ -22,7 +22,7 @@ use aho_corasick::{Anchored, MatchKind};
 use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
 use crate::lexicon::{Lexicon, Term};
-use crate::screen::{self, RuleMask, Screen, Screened};
+use crate::screen::{Screen, Screened};
 use crate::normalize::{self, Normalized, is_alnum, is_cyrillic, is_default_ignorable, is_latin, is_letter, is_mark};
 
 /// What a matched term is: a lexicon entry, or a cue of a rule group.
@@ -324,22 +324,9 @@ impl Matcher {
             }
         }
         let needs_quotes = lexicon.dampeners.iter().any(|d| d.quoted);
-        let mask = |target: TermRef| match target {
-            TermRef::Entry(e) => lexicon.entries[e].groups.iter().fold(screen::ENTRY, |m, &g| m | screen::group_bit(g)),
-            TermRef::Cue { group, .. } => screen::group_bit(group),
-        };
-        let rules = lexicon.proximity.iter().map(|r| RuleMask { groups: r.groups.iter().map(|&g| screen::group_bit(g)).collect(), within: r.within }).collect();
-        let mut windows = lexicon.proximity.iter().map(|r| Some(r.within)).chain(lexicon.dampeners.iter().filter(|d| !d.quoted).map(|d| d.within));
-        let reach = windows.try_fold(0, |a: u32, w| Some(a.max(w?)));
-        let patterns: Vec<(&str, &str, bool, u64)> = strict_keys
-            .iter()
-            .zip(&loose_keys)
-            .map(|((s, id), (l, _))| {
-                let info = &terms[*id as usize];
-                (s.as_str(), l.as_str(), info.stem, mask(info.target))
-            })
-            .collect();
-        let screen = Screen::new(&patterns, rules, reach, &lexicon.function_words, &lexicon.common_words);
+        let patterns: Vec<(&str, &str, bool, TermRef)> =
+            strict_keys.iter().zip(&loose_keys).map(|((s, id), (l, _))| (s.as_str(), l.as_str(), terms[*id as usize].stem, terms[*id as usize].target)).collect();
+        let screen = Screen::new(lexicon, &patterns);
         Matcher { strict: View::build(strict_keys), loose: View::build(loose_keys), terms, needs_quotes, screen }
     }
 
@@ -367,11 +354,9 @@ impl Matcher {
             Some(Screened::Text(sub)) => sub,
         };
         let mut hits = self.hits(&sub.text, &normalize::strict(&sub.text));
-        if !sub.is_whole() {
-            for h in &mut hits {
-                h.word += sub.hidden_before(h.span.start);
-                h.span = sub.original(h.span.start)..sub.original(h.span.end);
-            }
+        for h in &mut hits {
+            h.word += sub.hidden_before(h.span.start);
+            h.span = sub.original(h.span.start)..sub.original(h.span.end);
         }
         self.mark_quoted(text, &mut hits);
         hits

@@ -542,12 +542,12 @@ fn is_dropped_mark(prev: char, mark: char) -> bool {
 // loose
 
 /// Separators allowed between letters spelled out one by one (`k.i.l.l`, `у-б-и-т-ь`).
-fn is_spelling_sep(c: char) -> bool {
+pub(crate) const fn is_spelling_sep(c: char) -> bool {
     matches!(c, ' ' | '.' | '*' | '_' | '/' | '\\' | ',' | '·' | '+' | '~' | '•' | ':')
 }
 
 /// Symbols read as letters when they stand inside a word (`b@mb`, `k!ll`).
-fn is_leet_symbol(c: char) -> bool {
+pub(crate) const fn is_leet_symbol(c: char) -> bool {
     matches!(c, '@' | '$' | '!' | '|' | '€')
 }
 

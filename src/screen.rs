@@ -37,6 +37,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustc_hash::FxHasher;
 
+use crate::lexicon::Lexicon;
+use crate::matcher::TermRef;
 use crate::normalize::{self, is_mark, is_word_char};
 
 /// Words longer than this (bytes) are never taken as inert: they are rare, and the cache
@@ -46,12 +48,12 @@ const MAX_WORD: usize = 64;
 const CACHE_WORDS: usize = 1 << 17;
 
 /// Bit of a pattern word's mask: it begins a lexicon entry.
-pub(crate) const ENTRY: u64 = 1;
+const ENTRY: u64 = 1;
 /// A mask that stands for anything: a word screening cannot see through.
 const ANY: u64 = u64::MAX;
 
 /// Bit of a pattern word's mask for rule group `g` (groups beyond the 62nd share one bit).
-pub(crate) fn group_bit(g: usize) -> u64 {
+fn group_bit(g: usize) -> u64 {
     1 << (1 + g.min(62))
 }
 
@@ -68,7 +70,7 @@ struct Words {
 impl Words {
     /// Adds normalized patterns (with whether each is a stem, and its mask). `function` and
     /// `common`: loose keys of function words and common words, which make poor signatures.
-    fn build(patterns: &[(&str, bool, u64)], function: &HashSet<String>, common: &HashSet<String>) -> (Words, u32) {
+    fn build(patterns: &[(&str, bool, u64)], function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32) {
         let mut words = Words::default();
         let runs: Vec<Vec<&str>> = patterns.iter().map(|(p, _, _)| word_runs(p)).collect();
         // How many patterns each word is in: a word of many phrases is a poor signature.
@@ -93,7 +95,7 @@ impl Words {
             let rarity = |k: usize| {
                 let (run, key) = (runs[k], normalize::loose(runs[k]));
                 let stem = stem_last && k == last;
-                (function.contains(key.as_str()), common.contains(key.as_str()), stem, counts[run], std::cmp::Reverse(run.chars().count()))
+                (function.contains(key.as_str()), common.contains_key(key.as_str()), stem, counts[run], std::cmp::Reverse(run.chars().count()))
             };
             let sig = (0..runs.len()).min_by_key(|&k| rarity(k)).unwrap_or(0);
             max_lead = max_lead.max(sig as u32);
@@ -178,9 +180,9 @@ fn word_runs(view: &str) -> Vec<&str> {
 
 /// A proximity rule as screening sees it: a mask per group, and the window.
 #[derive(Debug, Clone)]
-pub(crate) struct RuleMask {
-    pub(crate) groups: Vec<u64>,
-    pub(crate) within: u32,
+struct RuleMask {
+    groups: Vec<u64>,
+    within: u32,
 }
 
 /// What screening needs of a lexicon, built once with the matcher.
@@ -299,7 +301,8 @@ static BYTES: [u8; 256] = {
     let mut c = 0;
     while c < 0x80 {
         let b = c as u8;
-        if !(b.is_ascii_alphanumeric() || matches!(b, b'\'' | b'`' | b'@' | b'$' | b'!' | b'|')) {
+        // Apostrophes (strict keeps them in words) and leet symbols (loose reads them as letters).
+        if !(b.is_ascii_alphanumeric() || matches!(b, b'\'' | b'`') || normalize::is_leet_symbol(b as char)) {
             t[c] = SEPARATOR;
         }
         c += 1;
@@ -320,14 +323,25 @@ pub(crate) enum Screened {
 }
 
 impl Screen {
-    /// `patterns`: each term's strict and loose form, whether it is a stem, and its mask;
-    /// `function` and `common`: loose keys of function words and common words.
-    pub(crate) fn new(patterns: &[(&str, &str, bool, u64)], rules: Vec<RuleMask>, reach: Option<u32>, function: &HashSet<String>, common: &HashSet<String>) -> Screen {
+    /// The screen of `lexicon`, whose entries and cues normalize to `patterns`: each term's
+    /// strict and loose form, whether it is a stem, and what it is.
+    pub(crate) fn new(lexicon: &Lexicon, patterns: &[(&str, &str, bool, TermRef)]) -> Screen {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        let strict: Vec<(&str, bool, u64)> = patterns.iter().map(|&(s, _, stem, mask)| (s, stem, mask)).collect();
-        let loose: Vec<(&str, bool, u64)> = patterns.iter().map(|&(_, l, stem, mask)| (l, stem, mask)).collect();
-        let (strict, a) = Words::build(&strict, function, common);
-        let (loose, b) = Words::build(&loose, function, common);
+        let mask = |target: TermRef| match target {
+            TermRef::Entry(e) => lexicon.entries[e].groups.iter().fold(ENTRY, |m, &g| m | group_bit(g)),
+            TermRef::Cue { group, .. } => group_bit(group),
+        };
+        let rules = lexicon.proximity.iter().map(|r| RuleMask { groups: r.groups.iter().map(|&g| group_bit(g)).collect(), within: r.within }).collect();
+        // The widest rule or dampener window; none when a dampener looks at the whole text.
+        let mut windows = lexicon.proximity.iter().map(|r| Some(r.within)).chain(lexicon.dampeners.iter().filter(|d| !d.quoted).map(|d| d.within));
+        let reach = windows.try_fold(0, |a: u32, w| Some(a.max(w?)));
+        let (function, common) = (&lexicon.function_words, &lexicon.common_words);
+        let view = |strict: bool| {
+            let view: Vec<(&str, bool, u64)> = patterns.iter().map(|&(s, l, stem, t)| (if strict { s } else { l }, stem, mask(t))).collect();
+            Words::build(&view, function, common)
+        };
+        let (strict, a) = view(true);
+        let (loose, b) = view(false);
         let mut screen = Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, max_lead: a.max(b), placeholder: "" };
         screen.placeholder = PLACEHOLDERS.iter().copied().find(|p| matches!(screen.info(p), Info { kind: Kind::Inert, single: false, .. })).unwrap_or("");
         screen
@@ -424,20 +438,7 @@ impl Screen {
             }
             let word = &b[start..i];
             let info = if word.len() <= 16 {
-                // The word's bytes as one number, zero-padded: words hold no NUL (a
-                // separator), so keys stay apart. One 16-byte load where the text allows.
-                let key = match b.get(start..start + 16) {
-                    Some(chunk) => {
-                        let all = u128::from_le_bytes(chunk.try_into().unwrap_or([0; 16]));
-                        if word.len() == 16 { all } else { all & ((1u128 << (8 * word.len())) - 1) }
-                    }
-                    None => {
-                        let mut key = [0u8; 16];
-                        key[..word.len()].copy_from_slice(word);
-                        u128::from_le_bytes(key)
-                    }
-                };
-                *cache.short.entry(key).or_insert_with(|| self.info(&text[start..i]))
+                *cache.short.entry(short_key(b, start, i)).or_insert_with(|| self.info(&text[start..i]))
             } else if word.len() <= MAX_WORD {
                 match cache.long.get(word) {
                     Some(&info) => info,
@@ -619,10 +620,29 @@ impl Screen {
     }
 }
 
+/// The bytes `b[start..end]` (at most 16) as one number, zero-padded: words hold no NUL (a
+/// separator), so keys stay apart. One 16-byte load where the text allows.
+#[inline]
+fn short_key(b: &[u8], start: usize, end: usize) -> u128 {
+    let len = end - start;
+    match b.get(start..start + 16) {
+        Some(chunk) => {
+            let all = u128::from_le_bytes(chunk.try_into().unwrap_or([0; 16]));
+            if len == 16 { all } else { all & ((1u128 << (8 * len)) - 1) }
+        }
+        None => {
+            let mut key = [0u8; 16];
+            key[..len].copy_from_slice(&b[start..end]);
+            u128::from_le_bytes(key)
+        }
+    }
+}
+
 /// Whether the separator between two single letters may fold to a gap that letters spelled
-/// out cross: ASCII whitespace, hyphens and spelling separators, or anything not ASCII.
+/// out cross: ASCII whitespace and hyphens (strict folds them to a space), spelling
+/// separators, or anything not ASCII.
 fn spelling_gap(sep: &[u8]) -> bool {
-    sep.iter().all(|&c| c >= 0x80 || c.is_ascii_whitespace() || matches!(c, b'-' | b'.' | b'*' | b'_' | b'/' | b'\\' | b',' | b'+' | b'~' | b':'))
+    sep.iter().all(|&c| c >= 0x80 || c.is_ascii_whitespace() || c == b'-' || normalize::is_spelling_sep(c as char))
 }
 
 /// Whether a separator could hold a blank line (two line breaks), which inert runs do not
@@ -694,11 +714,6 @@ impl Substitute {
             Some(s) if s.words > 0 && x > s.at => s.hidden_before + s.words - 1,
             Some(s) => s.hidden_before,
         }
-    }
-
-    /// Whether screening set nothing aside.
-    pub(crate) fn is_whole(&self) -> bool {
-        self.hidden == 0 && self.segs.iter().all(|s| s.words == 0)
     }
 }
 
