@@ -92,8 +92,18 @@ pub fn content_hash(text: &str) -> String {
     while i < b.len() {
         // A run of bytes hashed as they are, written at once.
         let run = i;
-        while i < b.len() && HASH_AS_IS[b[i] as usize] {
-            i += 1;
+        while let Some(&c) = b.get(i) {
+            i += if HASH_AS_IS[c as usize] {
+                1
+            } else if c == 0xD0 && b.get(i + 1).is_some_and(|&n| n >= 0xB0) {
+                // Small Cyrillic а-п.
+                2
+            } else if c == b' ' && i > run && b.get(i + 1).is_some_and(|&n| VISIBLE[n as usize]) {
+                // One space between two visible characters stands for itself.
+                1
+            } else {
+                break;
+            };
         }
         out.write(&b[run..i]);
         let Some(&c) = b.get(i) else { break };
@@ -129,6 +139,19 @@ static HASH_AS_IS: [bool; 256] = {
     t
 };
 
+/// First bytes of characters [`content_hash`] always writes (as they are or lower-cased): all
+/// but whitespace and the first bytes of no-break spaces and of what it drops.
+static VISIBLE: [bool; 256] = {
+    let mut t = [true; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = !(b.is_ascii_whitespace() || b == 0x0B || matches!(b, 0xC2 | 0xE2 | 0xEF));
+        c += 1;
+    }
+    t
+};
+
 /// [`content_hash`]'s output: whitespace runs become one space before the next visible byte
 /// (never first), written through a buffer.
 #[derive(Default)]
@@ -148,6 +171,13 @@ impl HashWriter {
             self.buf.push(b' ');
         }
         (self.space, self.started) = (false, true);
+        if bytes.len() >= 1024 {
+            // Long runs go to the hasher directly, after what is buffered.
+            self.hasher.update(&self.buf);
+            self.buf.clear();
+            self.hasher.update(bytes);
+            return;
+        }
         self.buf.extend_from_slice(bytes);
         if self.buf.len() >= 8000 {
             self.hasher.update(&self.buf);
@@ -249,6 +279,45 @@ mod tests {
         // Long texts go through the buffer in pieces: the boundaries must not matter.
         let long = "Word \u{A0} ".repeat(3000);
         assert_eq!(content_hash(&long), content_hash(&"word ".repeat(3000)));
+    }
+
+    /// What [`content_hash`] hashes, spelled out one character at a time.
+    fn hashed_text(text: &str) -> String {
+        let mut out = String::new();
+        let mut space = false;
+        for c in text.chars() {
+            match c {
+                '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{FEFF}' => {}
+                c if c.is_ascii_whitespace() || c == '\u{B}' || c == '\u{A0}' => space = true,
+                c => {
+                    if space && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    space = false;
+                    let lower = match c {
+                        'A'..='Z' | '\u{400}'..='\u{42F}' => c.to_lowercase().next().unwrap(),
+                        c => c,
+                    };
+                    out.push(lower);
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn content_hash_hashes_the_text_spelled_out(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "Z", " ", "  ", "\n", "\t", "\u{B}", "\u{A0}", "\u{AD}", "\u{200B}", "\u{200D}", "\u{FEFF}",
+                "а", "п", "р", "я", "А", "П", "Р", "Я", "Ѐ", "Џ", "ё", "қ", "Қ", "\u{2003}", "\u{2014}", "«", "é",
+                "\u{0}", "\u{1}", "word ", "Убить ", "всех. ", "x".repeat(1500).leak(),
+            ]), 0..40)
+        ) {
+            let text: String = parts.concat();
+            let want = blake3::hash(hashed_text(&text).as_bytes()).to_hex()[..32].to_string();
+            proptest::prop_assert_eq!(content_hash(&text), want, "{:?}", text);
+        }
     }
 
     #[test]

@@ -71,11 +71,22 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>, tld: Option<&str>, html:
         Ok(text) => return Decoded { text: text.to_string(), encoding: UTF_8, decided_by: DecidedBy::Utf8 },
         Err(e) => e.valid_up_to(),
     };
-    // The detector reads 16 KiB from just before the first byte that is not UTF-8 (the markup
-    // before it is ASCII and tells nothing); that is plenty for a reliable guess, and it keeps
-    // detection from costing more than the rest of a large page's analysis.
+    // The detector reads from just before the first byte that is not UTF-8 (the markup before
+    // it is ASCII and tells nothing) until it has seen 2,048 bytes that are not ASCII, or 16 KiB.
+    // chardetng reads about 10 MB/s; its guesses on Russian text in windows-1251, KOI8-R and
+    // CP866 were the same from 512 such bytes on as from 16 KiB.
     let start = first_invalid.saturating_sub(256);
-    let sample = &bytes[start..bytes.len().min(start + DETECTOR_SAMPLE)];
+    let window = &bytes[start..bytes.len().min(start + DETECTOR_SAMPLE)];
+    let mut end = 0;
+    let mut seen = 0;
+    for chunk in window.chunks(256) {
+        if seen >= DETECTOR_NON_ASCII {
+            break;
+        }
+        seen += chunk.iter().filter(|&&b| b >= 0x80).count();
+        end += chunk.len();
+    }
+    let sample = &window[..end];
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(sample, true);
     let encoding = detector.guess(tld.map(str::as_bytes), chardetng::Utf8Detection::Allow);
@@ -83,8 +94,11 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>, tld: Option<&str>, html:
     Decoded { text: text.into_owned(), encoding, decided_by: DecidedBy::Detector }
 }
 
-/// Bytes the encoding detector reads.
+/// Bytes the encoding detector reads at most.
 const DETECTOR_SAMPLE: usize = 16 << 10;
+
+/// Bytes that are not ASCII after which the detector has read enough.
+const DETECTOR_NON_ASCII: usize = 2048;
 
 /// A simplified WHATWG prescan: `charset=` in a `<meta>` tag in the first 1024 bytes.
 fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {

@@ -100,13 +100,44 @@ fn push_text(text: &mut String, t: &str, pre: bool) {
         text.push_str(t);
         return;
     }
-    for (i, word) in t.split(char::is_whitespace).enumerate() {
-        if i > 0 && !text.ends_with(char::is_whitespace) {
+    // Every whitespace character (Unicode's, as `char::is_whitespace`) reads as one space,
+    // none after whitespace already written. The rest is copied in runs.
+    let b = t.as_bytes();
+    let (mut i, mut run) = (0, 0);
+    while i < b.len() {
+        if !MAYBE_SPACE[b[i] as usize]
+            // One space after a character of this run and before one that is no space stays.
+            || (b[i] == b' ' && i > run && b.get(i + 1).is_some_and(|&n| !MAYBE_SPACE[n as usize]))
+        {
+            i += 1;
+            continue;
+        }
+        let c = t[i..].chars().next().unwrap_or(' ');
+        if !c.is_whitespace() {
+            i += c.len_utf8();
+            continue;
+        }
+        text.push_str(&t[run..i]);
+        if !text.ends_with(char::is_whitespace) {
             text.push(' ');
         }
-        text.push_str(word);
+        i += c.len_utf8();
+        run = i;
     }
+    text.push_str(&t[run..]);
 }
+
+/// Bytes that may begin a whitespace character: ASCII whitespace, and the first bytes of
+/// U+0085, U+00A0 (0xC2), U+1680 (0xE1), U+2000-U+205F (0xE2) and U+3000 (0xE3).
+static MAYBE_SPACE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = (c as u8).is_ascii_whitespace() || matches!(c, 0x0B | 0xC2 | 0xE1 | 0xE2 | 0xE3);
+        c += 1;
+    }
+    t
+};
 
 fn push_break(text: &mut String, brk: &str) {
     while text.ends_with(' ') {
@@ -136,7 +167,35 @@ mod tests {
         ("<p>unclosed <b>bold <i>italic</p> tail", "unclosed bold italic\n\ntail"),
         ("<table><tr><td>a</td><td>b</td></tr></table>", "a \t b"),
         ("<pre>keep\n  this</pre>", "keep\n  this"),
+        ("<p>a\u{A0}\u{3000} b\u{2003}c\u{200B}d</p>", "a b c\u{200B}d"),
     ];
+
+    /// `push_text` as first written, one character at a time: the reference.
+    fn push_text_by_words(text: &mut String, t: &str) {
+        for (i, word) in t.split(char::is_whitespace).enumerate() {
+            if i > 0 && !text.ends_with(char::is_whitespace) {
+                text.push(' ');
+            }
+            text.push_str(word);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn push_text_collapses_whitespace_as_the_reference(
+            before in proptest::sample::select(vec!["", "x", "x ", "x\n\n", "x\u{A0}"]),
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "убить", " ", "  ", "\n", "\t", "\r", "\u{B}", "\u{C}", "\u{85}", "\u{A0}", "\u{1680}", "\u{2000}",
+                "\u{200A}", "\u{200B}", "\u{2028}", "\u{202F}", "\u{205F}", "\u{3000}", "«", "»", "\u{2014}", "ᚠ", "、",
+            ]), 0..30)
+        ) {
+            let t: String = parts.concat();
+            let (mut got, mut want) = (before.to_string(), before.to_string());
+            push_text(&mut got, &t, false);
+            push_text_by_words(&mut want, &t);
+            proptest::prop_assert_eq!(got, want, "{:?}", t);
+        }
+    }
 
     #[test]
     fn table() {

@@ -51,7 +51,7 @@ impl LangDetector {
     /// assert_eq!(d.detect("Сегодня в городе прошёл дождь, и все остались дома."), "ru");
     /// ```
     pub fn detect(&self, text: &str) -> &'static str {
-        let sample: String = text.chars().take(SAMPLE_CHARS).collect();
+        let sample = &text[..text.char_indices().nth(SAMPLE_CHARS).map_or(text.len(), |(i, _)| i)];
         let (mut cyr, mut lat, mut arabic, mut kk_cyr, mut kk_lat, mut uk) = (0usize, 0usize, 0usize, 0usize, 0usize, 0usize);
         for c in sample.chars() {
             if is_cyrillic(c) {
@@ -68,12 +68,13 @@ impl LangDetector {
         if cyr + lat + arabic == 0 {
             return "und";
         }
-        // The sample's words, lower-cased once (the lists are lower case).
-        let lowered: Vec<String> = sample.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
-        let words = |list: &[&str]| lowered.iter().filter(|w| list.contains(&w.as_str())).count();
         if arabic > cyr + lat {
             return "ar";
         }
+        // The sample's words, compared lower-cased (the lists are lower case).
+        let words = |list: &[&str]| {
+            sample.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && list.iter().any(|l| w.chars().flat_map(char::to_lowercase).eq(l.chars()))).count()
+        };
         if cyr >= lat {
             if kk_cyr >= 2 || (kk_cyr >= 1 && cyr < 40) {
                 return "kk";

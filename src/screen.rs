@@ -231,6 +231,16 @@ const OPAQUE: Info = Info { kind: Kind::Opaque, mask: ANY, lead: u8::MAX, single
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
+/// Where a word is, and for a short one its key and [`ShortTable::home`] (key 0: longer than
+/// [`SHORT_WORD`]).
+#[derive(Clone, Copy)]
+struct Span {
+    start: u32,
+    end: u32,
+    key: ShortKey,
+    home: u32,
+}
+
 /// One word of the text being screened.
 #[derive(Debug, Clone, Copy)]
 struct Word {
@@ -241,22 +251,118 @@ struct Word {
     pos: u32,
 }
 
-/// What each word seen on this thread is: words of up to 16 bytes by their bytes as one
-/// number, longer ones by their bytes.
+/// What each word seen on this thread is: words of up to 32 bytes by their bytes as two
+/// numbers, longer ones by their bytes.
 #[derive(Default)]
 struct WordCache {
-    short: FxMap<u128, Info>,
+    short: ShortTable,
     long: FxMap<Box<[u8]>, Info>,
 }
 
 impl WordCache {
     fn len(&self) -> usize {
-        self.short.len() + self.long.len()
+        self.short.len + self.long.len()
     }
 
     fn clear(&mut self) {
         self.short.clear();
         self.long.clear();
+    }
+}
+
+/// Words of up to 32 bytes (16 Cyrillic letters) and what they are, keyed by [`short_key`]
+/// (never 0: a word's first byte is no separator, and NUL is one). Open addressing with
+/// linear probing, at most half full, one 64-byte slot a word: a lookup reads one cache line,
+/// and [`ShortTable::prefetch`] asks for it while the words before are being looked up.
+/// Reading the slots was half of screening's time while crawling, where the table does not
+/// stay in the nearer caches.
+struct ShortTable {
+    slots: Vec<Slot>,
+    len: usize,
+}
+
+#[derive(Clone, Copy)]
+#[repr(align(64))]
+struct Slot {
+    key: ShortKey,
+    info: Info,
+}
+
+/// A word of up to 32 bytes as two numbers (the second 0 for up to 16 bytes).
+type ShortKey = [u128; 2];
+
+/// Longest word kept in the [`ShortTable`].
+const SHORT_WORD: usize = 32;
+
+const EMPTY_SLOT: Slot = Slot { key: [0, 0], info: OPAQUE };
+
+impl Default for ShortTable {
+    fn default() -> ShortTable {
+        ShortTable { slots: vec![EMPTY_SLOT; 1 << 12], len: 0 }
+    }
+}
+
+impl ShortTable {
+    /// The slot where `key`'s probe begins.
+    fn home(&self, [a, b]: ShortKey) -> usize {
+        let fold = |k: u128| (k as u64) ^ (k >> 64) as u64;
+        let h = (fold(a).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ fold(b)).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+        (h >> 32) as usize & (self.slots.len() - 1)
+    }
+
+    /// Starts loading the slot at `home` into the cache.
+    #[inline]
+    fn prefetch(&self, home: usize) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            let slot: *const Slot = &self.slots[home];
+            // SAFETY: a prefetch only hints at the cache; it reads nothing and cannot fault,
+            // and `slot` points into `self.slots` anyway. SSE is part of x86_64.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(slot.cast()) };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = home;
+    }
+
+    /// What the word `key` (probe beginning at `home`) is, made by `make` when not yet known.
+    fn get_or_insert_with(&mut self, key: ShortKey, home: usize, make: impl FnOnce() -> Info) -> Info {
+        let mask = self.slots.len() - 1;
+        let mut i = home;
+        loop {
+            let slot = self.slots[i];
+            if slot.key == key {
+                return slot.info;
+            }
+            if slot.key[0] == 0 {
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        let info = make();
+        self.slots[i] = Slot { key, info };
+        self.len += 1;
+        if 2 * self.len > self.slots.len() {
+            self.grow();
+        }
+        info
+    }
+
+    fn grow(&mut self) {
+        let bigger = vec![EMPTY_SLOT; 2 * self.slots.len()];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        let mask = self.slots.len() - 1;
+        for slot in old.into_iter().filter(|s| s.key[0] != 0) {
+            let mut i = self.home(slot.key);
+            while self.slots[i].key[0] != 0 {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = slot;
+        }
+    }
+
+    fn clear(&mut self) {
+        *self = ShortTable::default();
     }
 }
 
@@ -270,6 +376,8 @@ struct Cache {
 /// Buffers reused from one text to the next.
 #[derive(Default)]
 struct Scratch {
+    /// The text's words in [`Screen::split`]'s first pass.
+    spans: Vec<Span>,
     words: Vec<Word>,
     /// Indices of the words that may be signatures.
     signals: Vec<usize>,
@@ -414,6 +522,9 @@ impl Screen {
         scratch.signals.clear();
         scratch.pos = 0;
         scratch.chain = None;
+        // First the words' places, asking for the table slots of the short ones as they are
+        // found; then what each word is.
+        scratch.spans.clear();
         let b = text.as_bytes();
         let n = b.len();
         let mut i = 0;
@@ -436,19 +547,32 @@ impl Screen {
             if start == i {
                 break;
             }
-            let word = &b[start..i];
-            let info = if word.len() <= 16 {
-                *cache.short.entry(short_key(b, start, i)).or_insert_with(|| self.info(&text[start..i]))
+            let (key, home) = if i - start <= SHORT_WORD {
+                let key = if i - start <= 16 { [short_key(b, start, i), 0] } else { [short_key(b, start, start + 16), short_key(b, start + 16, i)] };
+                let home = cache.short.home(key);
+                cache.short.prefetch(home);
+                (key, home)
+            } else {
+                ([0, 0], 0)
+            };
+            scratch.spans.push(Span { start: start as u32, end: i as u32, key, home: home as u32 });
+        }
+        for k in 0..scratch.spans.len() {
+            let Span { start, end, key, home } = scratch.spans[k];
+            let (start, end) = (start as usize, end as usize);
+            let word = &b[start..end];
+            let info = if key[0] != 0 {
+                cache.short.get_or_insert_with(key, home as usize, || self.info(&text[start..end]))
             } else if word.len() <= MAX_WORD {
                 match cache.long.get(word) {
                     Some(&info) => info,
-                    None => *cache.long.entry(word.into()).or_insert_with(|| self.info(&text[start..i])),
+                    None => *cache.long.entry(word.into()).or_insert_with(|| self.info(&text[start..end])),
                 }
             } else {
                 OPAQUE
             };
             if info.kind != Kind::Sep {
-                self.push(text, scratch, Word { start: start as u32, end: i as u32, info, pos: 0 });
+                self.push(text, scratch, Word { start: start as u32, end: end as u32, info, pos: 0 });
             }
         }
         self.close_chain(text, scratch);
