@@ -73,7 +73,14 @@ impl LangDetector {
         }
         // The sample's words, compared lower-cased (the lists are lower case).
         let words = |list: &[&str]| {
-            sample.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && list.iter().any(|l| w.chars().flat_map(char::to_lowercase).eq(l.chars()))).count()
+            let mut lower = String::new();
+            let mut n = 0;
+            for w in sample.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+                lower.clear();
+                lower.extend(w.chars().flat_map(char::to_lowercase));
+                n += usize::from(list.contains(&lower.as_str()));
+            }
+            n
         };
         if cyr >= lat {
             if kk_cyr >= 2 || (kk_cyr >= 1 && cyr < 40) {
