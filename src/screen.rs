@@ -231,14 +231,14 @@ const OPAQUE: Info = Info { kind: Kind::Opaque, mask: ANY, lead: u8::MAX, single
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// Where a word is, and for a short one its key and [`ShortTable::home`] (key 0: longer than
+/// Where a word is, and for a short one its key and [`ShortTable::hash`] (key 0: longer than
 /// [`SHORT_WORD`]).
 #[derive(Clone, Copy)]
 struct Span {
     start: u32,
     end: u32,
     key: ShortKey,
-    home: u32,
+    hash: u32,
 }
 
 /// One word of the text being screened.
@@ -303,32 +303,36 @@ impl Default for ShortTable {
 }
 
 impl ShortTable {
-    /// The slot where `key`'s probe begins.
-    fn home(&self, [a, b]: ShortKey) -> usize {
+    fn hash([a, b]: ShortKey) -> u32 {
         let fold = |k: u128| (k as u64) ^ (k >> 64) as u64;
-        let h = (fold(a).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ fold(b)).wrapping_mul(0xD6E8_FEB8_6659_FD93);
-        (h >> 32) as usize & (self.slots.len() - 1)
+        ((fold(a).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ fold(b)).wrapping_mul(0xD6E8_FEB8_6659_FD93) >> 32) as u32
     }
 
-    /// Starts loading the slot at `home` into the cache.
+    /// The slot where the probe for a key of [`ShortTable::hash`] `hash` begins.
+    fn home(&self, hash: u32) -> usize {
+        hash as usize & (self.slots.len() - 1)
+    }
+
+    /// Starts loading the slot where the probe for `hash` begins into the cache.
     #[inline]
-    fn prefetch(&self, home: usize) {
+    fn prefetch(&self, hash: u32) {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let slot: *const Slot = &self.slots[home];
+            let slot: *const Slot = &self.slots[self.home(hash)];
             // SAFETY: a prefetch only hints at the cache; it reads nothing and cannot fault,
             // and `slot` points into `self.slots` anyway. SSE is part of x86_64.
             unsafe { _mm_prefetch::<_MM_HINT_T0>(slot.cast()) };
         }
         #[cfg(not(target_arch = "x86_64"))]
-        let _ = home;
+        let _ = hash;
     }
 
-    /// What the word `key` (probe beginning at `home`) is, made by `make` when not yet known.
-    fn get_or_insert_with(&mut self, key: ShortKey, home: usize, make: impl FnOnce() -> Info) -> Info {
+    /// What the word `key` (of [`ShortTable::hash`] `hash`) is, made by `make` when not yet
+    /// known.
+    fn get_or_insert_with(&mut self, key: ShortKey, hash: u32, make: impl FnOnce() -> Info) -> Info {
         let mask = self.slots.len() - 1;
-        let mut i = home;
+        let mut i = self.home(hash);
         loop {
             let slot = self.slots[i];
             if slot.key == key {
@@ -353,7 +357,7 @@ impl ShortTable {
         let old = std::mem::replace(&mut self.slots, bigger);
         let mask = self.slots.len() - 1;
         for slot in old.into_iter().filter(|s| s.key[0] != 0) {
-            let mut i = self.home(slot.key);
+            let mut i = self.home(ShortTable::hash(slot.key));
             while self.slots[i].key[0] != 0 {
                 i = (i + 1) & mask;
             }
@@ -547,22 +551,22 @@ impl Screen {
             if start == i {
                 break;
             }
-            let (key, home) = if i - start <= SHORT_WORD {
+            let (key, hash) = if i - start <= SHORT_WORD {
                 let key = if i - start <= 16 { [short_key(b, start, i), 0] } else { [short_key(b, start, start + 16), short_key(b, start + 16, i)] };
-                let home = cache.short.home(key);
-                cache.short.prefetch(home);
-                (key, home)
+                let hash = ShortTable::hash(key);
+                cache.short.prefetch(hash);
+                (key, hash)
             } else {
                 ([0, 0], 0)
             };
-            scratch.spans.push(Span { start: start as u32, end: i as u32, key, home: home as u32 });
+            scratch.spans.push(Span { start: start as u32, end: i as u32, key, hash });
         }
         for k in 0..scratch.spans.len() {
-            let Span { start, end, key, home } = scratch.spans[k];
+            let Span { start, end, key, hash } = scratch.spans[k];
             let (start, end) = (start as usize, end as usize);
             let word = &b[start..end];
             let info = if key[0] != 0 {
-                cache.short.get_or_insert_with(key, home as usize, || self.info(&text[start..end]))
+                cache.short.get_or_insert_with(key, hash, || self.info(&text[start..end]))
             } else if word.len() <= MAX_WORD {
                 match cache.long.get(word) {
                     Some(&info) => info,
@@ -852,6 +856,31 @@ mod tests {
     use crate::lexicon::Lexicon;
     use crate::matcher::{Hit, Matcher, TermRef};
     use crate::score;
+
+    #[test]
+    fn the_short_table_keeps_every_word_through_growth() {
+        let mut table = ShortTable::default();
+        let words: Vec<String> = (0..20_000).map(|i| if i % 3 == 0 { format!("слово{i}") } else { format!("w{i}") }).collect();
+        let key = |w: &str| {
+            let b = w.as_bytes();
+            if b.len() <= 16 { [short_key(b, 0, b.len()), 0] } else { [short_key(b, 0, 16), short_key(b, 16, b.len())] }
+        };
+        let info = |i: usize| Info { kind: Kind::Later, mask: i as u64, lead: 0, single: false };
+        for round in 0..2 {
+            let mut made = 0;
+            for (i, w) in words.iter().enumerate() {
+                let k = key(w);
+                // Hashes taken before the table grows (as `split` takes them) still find the word.
+                let got = table.get_or_insert_with(k, ShortTable::hash(k), || {
+                    made += 1;
+                    info(i)
+                });
+                assert_eq!(got.mask, i as u64, "{w}");
+            }
+            assert_eq!((made, table.len), (if round == 0 { words.len() } else { 0 }, words.len()));
+        }
+        assert!(table.slots.len() >= 2 * words.len());
+    }
 
     struct Shipped {
         lexicon: Lexicon,
