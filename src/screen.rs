@@ -294,6 +294,9 @@ type ShortKey = [u128; 2];
 /// Longest word kept in the [`ShortTable`].
 const SHORT_WORD: usize = 32;
 
+/// Words [`Screen::split`] finds before it looks them up.
+const SPLIT_BLOCK: usize = 512;
+
 const EMPTY_SLOT: Slot = Slot { key: [0, 0], info: OPAQUE };
 
 impl Default for ShortTable {
@@ -526,57 +529,60 @@ impl Screen {
         scratch.signals.clear();
         scratch.pos = 0;
         scratch.chain = None;
-        // First the words' places, asking for the table slots of the short ones as they are
-        // found; then what each word is.
-        scratch.spans.clear();
+        // In blocks of words: first their places, asking for the table slots of the short ones
+        // as they are found; then what each word is. Blocks keep the places in the nearest
+        // caches however long the page.
         let b = text.as_bytes();
         let n = b.len();
         let mut i = 0;
         while i < n {
-            while i < n {
-                match BYTES[b[i] as usize] {
-                    SEPARATOR => i += 1,
-                    MAYBE_NBSP if b.get(i + 1) == Some(&0xA0) => i += 2,
-                    _ => break,
+            scratch.spans.clear();
+            while i < n && scratch.spans.len() < SPLIT_BLOCK {
+                while i < n {
+                    match BYTES[b[i] as usize] {
+                        SEPARATOR => i += 1,
+                        MAYBE_NBSP if b.get(i + 1) == Some(&0xA0) => i += 2,
+                        _ => break,
+                    }
                 }
-            }
-            let start = i;
-            while i < n {
-                match BYTES[b[i] as usize] {
-                    SEPARATOR => break,
-                    MAYBE_NBSP if b.get(i + 1) == Some(&0xA0) => break,
-                    _ => i += 1,
+                let start = i;
+                while i < n {
+                    match BYTES[b[i] as usize] {
+                        SEPARATOR => break,
+                        MAYBE_NBSP if b.get(i + 1) == Some(&0xA0) => break,
+                        _ => i += 1,
+                    }
                 }
-            }
-            if start == i {
-                break;
-            }
-            let (key, hash) = if i - start <= SHORT_WORD {
-                let key = if i - start <= 16 { [short_key(b, start, i), 0] } else { [short_key(b, start, start + 16), short_key(b, start + 16, i)] };
-                let hash = ShortTable::hash(key);
-                cache.short.prefetch(hash);
-                (key, hash)
-            } else {
-                ([0, 0], 0)
-            };
-            scratch.spans.push(Span { start: start as u32, end: i as u32, key, hash });
-        }
-        for k in 0..scratch.spans.len() {
-            let Span { start, end, key, hash } = scratch.spans[k];
-            let (start, end) = (start as usize, end as usize);
-            let word = &b[start..end];
-            let info = if key[0] != 0 {
-                cache.short.get_or_insert_with(key, hash, || self.info(&text[start..end]))
-            } else if word.len() <= MAX_WORD {
-                match cache.long.get(word) {
-                    Some(&info) => info,
-                    None => *cache.long.entry(word.into()).or_insert_with(|| self.info(&text[start..end])),
+                if start == i {
+                    break;
                 }
-            } else {
-                OPAQUE
-            };
-            if info.kind != Kind::Sep {
-                self.push(text, scratch, Word { start: start as u32, end: end as u32, info, pos: 0 });
+                let (key, hash) = if i - start <= SHORT_WORD {
+                    let key = if i - start <= 16 { [short_key(b, start, i), 0] } else { [short_key(b, start, start + 16), short_key(b, start + 16, i)] };
+                    let hash = ShortTable::hash(key);
+                    cache.short.prefetch(hash);
+                    (key, hash)
+                } else {
+                    ([0, 0], 0)
+                };
+                scratch.spans.push(Span { start: start as u32, end: i as u32, key, hash });
+            }
+            for k in 0..scratch.spans.len() {
+                let Span { start, end, key, hash } = scratch.spans[k];
+                let (start, end) = (start as usize, end as usize);
+                let word = &b[start..end];
+                let info = if key[0] != 0 {
+                    cache.short.get_or_insert_with(key, hash, || self.info(&text[start..end]))
+                } else if word.len() <= MAX_WORD {
+                    match cache.long.get(word) {
+                        Some(&info) => info,
+                        None => *cache.long.entry(word.into()).or_insert_with(|| self.info(&text[start..end])),
+                    }
+                } else {
+                    OPAQUE
+                };
+                if info.kind != Kind::Sep {
+                    self.push(text, scratch, Word { start: start as u32, end: end as u32, info, pos: 0 });
+                }
             }
         }
         self.close_chain(text, scratch);
