@@ -20,12 +20,41 @@ pub struct Extracted {
     pub base: Option<String>,
 }
 
-const SKIPPED: &[&str] = &["script", "style", "noscript", "template", "head", "iframe", "object"];
-const BLOCKS: &[&str] = &[
-    "address", "article", "aside", "blockquote", "body", "dd", "details", "dialog", "div", "dl", "dt", "fieldset",
-    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main",
-    "nav", "ol", "p", "pre", "section", "summary", "table", "tr", "ul", "caption", "option", "select", "textarea",
-];
+/// What an element means to extraction, looked up once per tag by name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Never visible: `script`, `style`, `noscript`, `template`, `head`, `iframe`, `object`.
+    Skipped,
+    /// Separated from what is around it by a blank line.
+    Block,
+    /// `pre`: a block whose whitespace is kept.
+    Pre,
+    /// `td`, `th`: separated by a tab.
+    Cell,
+    Br,
+    Title,
+    Base,
+    /// `a`, `area`: a link.
+    Link,
+    Other,
+}
+
+fn role(name: &str) -> Role {
+    match name {
+        "script" | "style" | "noscript" | "template" | "head" | "iframe" | "object" => Role::Skipped,
+        "address" | "article" | "aside" | "blockquote" | "body" | "dd" | "details" | "dialog" | "div" | "dl" | "dt"
+        | "fieldset" | "figcaption" | "figure" | "footer" | "form" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "header"
+        | "hr" | "li" | "main" | "nav" | "ol" | "p" | "section" | "summary" | "table" | "tr" | "ul" | "caption"
+        | "option" | "select" | "textarea" => Role::Block,
+        "pre" => Role::Pre,
+        "td" | "th" => Role::Cell,
+        "br" => Role::Br,
+        "title" => Role::Title,
+        "base" => Role::Base,
+        "a" | "area" => Role::Link,
+        _ => Role::Other,
+    }
+}
 
 /// Extracts the visible text, title and links of `html`.
 ///
@@ -43,48 +72,35 @@ pub fn html(source: &str) -> Extracted {
     for edge in doc.tree.root().traverse() {
         match edge {
             Edge::Open(node) => match node.value() {
-                Node::Element(el) => {
-                    let name = el.name();
-                    if name == "title" && out.title.is_empty() {
-                        in_title = true;
-                    }
-                    if name == "base" && out.base.is_none() {
-                        out.base = el.attr("href").map(str::to_string);
-                    }
-                    if matches!(name, "a" | "area")
-                        && let Some(href) = el.attr("href") {
-                            out.links.push(href.to_string());
-                        }
-                    if SKIPPED.contains(&name) {
-                        skip += 1;
-                    } else if name == "br" {
-                        push_break(&mut text, "\n");
-                    } else if matches!(name, "td" | "th") {
-                        push_break(&mut text, " \t ");
-                    } else if BLOCKS.contains(&name) {
+                Node::Element(el) => match role(el.name()) {
+                    Role::Title => in_title |= out.title.is_empty(),
+                    Role::Base if out.base.is_none() => out.base = el.attr("href").map(str::to_string),
+                    Role::Link => out.links.extend(el.attr("href").map(str::to_string)),
+                    Role::Skipped => skip += 1,
+                    Role::Br => push_break(&mut text, "\n"),
+                    Role::Cell => push_break(&mut text, " \t "),
+                    Role::Block => push_break(&mut text, "\n\n"),
+                    Role::Pre => {
                         push_break(&mut text, "\n\n");
-                    }
-                    if name == "pre" {
                         pre += 1;
                     }
-                }
+                    Role::Base | Role::Other => {}
+                },
                 Node::Text(t) if in_title => out.title.push_str(t),
                 Node::Text(t) if skip == 0 => push_text(&mut text, t, pre > 0),
                 _ => {}
             },
             Edge::Close(node) => {
                 if let Node::Element(el) = node.value() {
-                    let name = el.name();
-                    if name == "title" {
-                        in_title = false;
-                    }
-                    if SKIPPED.contains(&name) {
-                        skip = skip.saturating_sub(1);
-                    } else if BLOCKS.contains(&name) {
-                        push_break(&mut text, "\n\n");
-                    }
-                    if name == "pre" {
-                        pre = pre.saturating_sub(1);
+                    match role(el.name()) {
+                        Role::Title => in_title = false,
+                        Role::Skipped => skip = skip.saturating_sub(1),
+                        Role::Block => push_break(&mut text, "\n\n"),
+                        Role::Pre => {
+                            push_break(&mut text, "\n\n");
+                            pre = pre.saturating_sub(1);
+                        }
+                        _ => {}
                     }
                 }
             }
