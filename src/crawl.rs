@@ -703,6 +703,11 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(1000u64.saturating_mul(1 << attempt.min(6)))
 }
 
+/// Events below which the writer pauses before reading more.
+const WRITER_BATCH: usize = 64;
+/// How long it pauses.
+const WRITER_PAUSE: Duration = Duration::from_millis(5);
+
 /// The writer: appends the crawl log, counts, and hands every event to the sink.
 fn write_outputs(rx: std_mpsc::Receiver<Event>, out: &std::path::Path, mut sink: Box<dyn Sink>, mut summary: CrawlSummary) -> anyhow::Result<CrawlSummary> {
     let mut file = std::io::BufWriter::new(std::fs::File::create(out.join("crawl.csv"))?);
@@ -738,6 +743,11 @@ fn write_outputs(rx: std_mpsc::Receiver<Event>, out: &std::path::Path, mut sink:
         }
         log.flush()?;
         sink.checkpoint(&mut summary)?;
+        if batch < WRITER_BATCH {
+            // Let events gather instead of waking for each one: every wake-up is two context
+            // switches on cores the analysis keeps busy, and nobody reads the log that fast.
+            std::thread::sleep(WRITER_PAUSE);
+        }
     }
     log.flush()?;
     log.get_ref().get_ref().sync_all()?;
