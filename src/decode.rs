@@ -88,7 +88,9 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>, tld: Option<&str>, html:
     }
     let sample = &window[..end];
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(sample, true);
+    // `last` only when the sample is the end of the page: a cut sample would otherwise end a
+    // multi-byte character and rule out the encoding it belongs to.
+    detector.feed(sample, start + end == bytes.len());
     let encoding = detector.guess(tld.map(str::as_bytes), chardetng::Utf8Detection::Allow);
     let (text, _) = encoding.decode_without_bom_handling(bytes);
     Decoded { text: text.into_owned(), encoding, decided_by: DecidedBy::Detector }

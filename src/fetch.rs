@@ -168,8 +168,9 @@ impl Fetcher {
         if (200..300).contains(&status) && is_text_type(&out.content_type) {
             out.body_skipped = false;
             let cap = max_body.unwrap_or(self.max_body);
-            // Room for the announced length (never more than the cap): no copies as it grows.
-            out.body.reserve(resp.content_length().map_or(0, |n| n.min(cap as u64) as usize));
+            // Room for the announced length, up to 1 MiB (an announcement costs the server
+            // nothing): no copies as a page's body grows.
+            out.body.reserve(resp.content_length().map_or(0, |n| n.min(cap.min(1 << 20) as u64) as usize));
             while let Some(chunk) = resp.chunk().await.map_err(FetchError::from_reqwest)? {
                 let room = cap - out.body.len();
                 if chunk.len() > room {

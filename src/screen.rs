@@ -44,8 +44,9 @@ use crate::normalize::{self, is_mark, is_word_char};
 /// Words longer than this (bytes) are never taken as inert: they are rare, and the cache
 /// should not hold them.
 const MAX_WORD: usize = 64;
-/// The per-thread cache is emptied when it holds this many words.
-const CACHE_WORDS: usize = 1 << 17;
+/// The per-thread cache is emptied when it holds this many words (and its table of short
+/// words takes no more).
+const CACHE_WORDS: usize = 1 << 16;
 
 /// Bit of a pattern word's mask: it begins a lexicon entry.
 const ENTRY: u64 = 1;
@@ -276,9 +277,15 @@ impl WordCache {
 /// and [`ShortTable::prefetch`] asks for it while the words before are being looked up.
 /// Reading the slots was half of screening's time while crawling, where the table does not
 /// stay in the nearer caches.
+///
+/// Pages are hostile: the hash is keyed with random numbers drawn for each table, a lookup
+/// reads at most [`MAX_PROBE`] slots, and the table stops taking words at [`CACHE_WORDS`]
+/// (8 MiB); a word it cannot take is judged without being kept. No page can make lookups
+/// slower than that or the table bigger.
 struct ShortTable {
     slots: Vec<Slot>,
     len: usize,
+    seed: [u64; 3],
 }
 
 #[derive(Clone, Copy)]
@@ -294,6 +301,9 @@ type ShortKey = [u128; 2];
 /// Longest word kept in the [`ShortTable`].
 const SHORT_WORD: usize = 32;
 
+/// Slots a lookup reads at most.
+const MAX_PROBE: usize = 32;
+
 /// Words [`Screen::split`] finds before it looks them up.
 const SPLIT_BLOCK: usize = 512;
 
@@ -301,19 +311,28 @@ const EMPTY_SLOT: Slot = Slot { key: [0, 0], info: OPAQUE };
 
 impl Default for ShortTable {
     fn default() -> ShortTable {
-        ShortTable { slots: vec![EMPTY_SLOT; 1 << 12], len: 0 }
+        use std::hash::BuildHasher;
+        let random = std::hash::RandomState::new();
+        let seed = [1u8, 2, 3].map(|i| random.hash_one(i));
+        ShortTable { slots: vec![EMPTY_SLOT; 1 << 12], len: 0, seed }
     }
 }
 
 impl ShortTable {
-    fn hash([a, b]: ShortKey) -> u32 {
-        let fold = |k: u128| (k as u64) ^ (k >> 64) as u64;
-        ((fold(a).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ fold(b)).wrapping_mul(0xD6E8_FEB8_6659_FD93) >> 32) as u32
+    /// A keyed hash of `key`: folded multiplications of its halves with the seed mixed in.
+    fn hash(&self, [a, b]: ShortKey) -> u32 {
+        let [s0, s1, s2] = self.seed;
+        let fold = |x: u64, y: u64| {
+            let p = u128::from(x) * u128::from(y);
+            (p as u64) ^ (p >> 64) as u64
+        };
+        let h = fold(a as u64 ^ s0, (a >> 64) as u64 ^ s1) ^ fold(b as u64 ^ s1, (b >> 64) as u64 ^ s2);
+        (fold(h ^ s2, 0x9E37_79B9_7F4A_7C15) >> 32) as u32
     }
 
-    /// The slot where the probe for a key of [`ShortTable::hash`] `hash` begins.
+    /// The slot where the probe for a key of [`ShortTable::hash`] `hash` begins: its top bits.
     fn home(&self, hash: u32) -> usize {
-        hash as usize & (self.slots.len() - 1)
+        (u64::from(hash) << 32 >> (64 - self.slots.len().trailing_zeros())) as usize
     }
 
     /// Starts loading the slot where the probe for `hash` begins into the cache.
@@ -336,21 +355,25 @@ impl ShortTable {
     fn get_or_insert_with(&mut self, key: ShortKey, hash: u32, make: impl FnOnce() -> Info) -> Info {
         let mask = self.slots.len() - 1;
         let mut i = self.home(hash);
-        loop {
-            let slot = self.slots[i];
+        let mut free = None;
+        for _ in 0..MAX_PROBE {
+            let slot = &self.slots[i];
             if slot.key == key {
                 return slot.info;
             }
             if slot.key[0] == 0 {
+                free = Some(i);
                 break;
             }
             i = (i + 1) & mask;
         }
         let info = make();
-        self.slots[i] = Slot { key, info };
-        self.len += 1;
-        if 2 * self.len > self.slots.len() {
-            self.grow();
+        if let Some(i) = free.filter(|_| self.len < CACHE_WORDS) {
+            self.slots[i] = Slot { key, info };
+            self.len += 1;
+            if 2 * self.len > self.slots.len() {
+                self.grow();
+            }
         }
         info
     }
@@ -360,7 +383,8 @@ impl ShortTable {
         let old = std::mem::replace(&mut self.slots, bigger);
         let mask = self.slots.len() - 1;
         for slot in old.into_iter().filter(|s| s.key[0] != 0) {
-            let mut i = self.home(ShortTable::hash(slot.key));
+            // Half full at most: an empty slot comes.
+            let mut i = self.home(self.hash(slot.key));
             while self.slots[i].key[0] != 0 {
                 i = (i + 1) & mask;
             }
@@ -558,7 +582,7 @@ impl Screen {
                 }
                 let (key, hash) = if i - start <= SHORT_WORD {
                     let key = if i - start <= 16 { [short_key(b, start, i), 0] } else { [short_key(b, start, start + 16), short_key(b, start + 16, i)] };
-                    let hash = ShortTable::hash(key);
+                    let hash = cache.short.hash(key);
                     cache.short.prefetch(hash);
                     (key, hash)
                 } else {
@@ -877,7 +901,7 @@ mod tests {
             for (i, w) in words.iter().enumerate() {
                 let k = key(w);
                 // Hashes taken before the table grows (as `split` takes them) still find the word.
-                let got = table.get_or_insert_with(k, ShortTable::hash(k), || {
+                let got = table.get_or_insert_with(k, table.hash(k), || {
                     made += 1;
                     info(i)
                 });
@@ -886,6 +910,30 @@ mod tests {
             assert_eq!((made, table.len), (if round == 0 { words.len() } else { 0 }, words.len()));
         }
         assert!(table.slots.len() >= 2 * words.len());
+    }
+
+    #[test]
+    fn hostile_words_spread_over_the_short_table() {
+        // Words built to collide under a hash that folds a key's halves together: first 8
+        // bytes equal to the last 8, or halves swapped. Keyed folded multiplication spreads them.
+        let table = ShortTable::default();
+        let bits = table.slots.len().trailing_zeros();
+        let mut homes = HashSet::new();
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
+        let n = 4000;
+        for _ in 0..n {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            let half: String = (0..8).map(|k| char::from(b'a' + ((rng >> (5 * k)) % 26) as u8)).collect();
+            for word in [format!("{half}{half}"), format!("{}{half}", &half[4..])] {
+                let b = word.as_bytes();
+                let key = [short_key(b, 0, b.len()), 0];
+                homes.insert(table.home(table.hash(key)));
+            }
+        }
+        // 8,000 words into 4,096 slots: a uniform hash leaves about 3,500 slots used.
+        assert!(homes.len() > 3000, "{} of {} slots used", homes.len(), 1usize << bits);
     }
 
     struct Shipped {
