@@ -124,29 +124,32 @@ pub fn content_hash(text: &str) -> String {
     out.finish()
 }
 
-/// Bytes [`content_hash`] hashes as they are: everything but ASCII whitespace (and vertical
-/// tab) and capitals,
-/// and the first bytes of no-break spaces, soft hyphens, zero-width characters, byte-order
-/// marks and Cyrillic capitals (0xC2, 0xE2, 0xEF, 0xD0), which are looked at more closely.
-static HASH_AS_IS: [bool; 256] = {
-    let mut t = [true; 256];
+/// Whether `b` begins a character [`content_hash`] always writes (as it is or lower-cased):
+/// all but whitespace (and vertical tab) and the first bytes of no-break spaces and of what it
+/// drops (soft hyphens, zero-width characters, byte-order marks: 0xC2, 0xE2, 0xEF).
+const fn visible(b: u8) -> bool {
+    !(b.is_ascii_whitespace() || b == 0x0B || matches!(b, 0xC2 | 0xE2 | 0xEF))
+}
+
+/// [`visible`] as a table.
+static VISIBLE: [bool; 256] = {
+    let mut t = [false; 256];
     let mut c = 0;
     while c < 256 {
-        let b = c as u8;
-        t[c] = !(b.is_ascii_whitespace() || b == 0x0B || b.is_ascii_uppercase() || matches!(b, 0xC2 | 0xD0 | 0xE2 | 0xEF));
+        t[c] = visible(c as u8);
         c += 1;
     }
     t
 };
 
-/// First bytes of characters [`content_hash`] always writes (as they are or lower-cased): all
-/// but whitespace and the first bytes of no-break spaces and of what it drops.
-static VISIBLE: [bool; 256] = {
-    let mut t = [true; 256];
+/// Bytes [`content_hash`] hashes as they are: [`visible`] ones but ASCII capitals and the first
+/// byte of Cyrillic capitals (0xD0), which are looked at more closely.
+static HASH_AS_IS: [bool; 256] = {
+    let mut t = [false; 256];
     let mut c = 0;
     while c < 256 {
         let b = c as u8;
-        t[c] = !(b.is_ascii_whitespace() || b == 0x0B || matches!(b, 0xC2 | 0xE2 | 0xEF));
+        t[c] = visible(b) && !b.is_ascii_uppercase() && b != 0xD0;
         c += 1;
     }
     t

@@ -71,14 +71,17 @@ impl LangDetector {
         if arabic > cyr + lat {
             return "ar";
         }
-        // The sample's words, compared lower-cased (the lists are lower case).
-        let words = |list: &[&str]| {
+        // How many of the sample's words are in each of two lists, in one pass, each word
+        // lower-cased once (the lists are lower case).
+        let words = |lists: [&[&str]; 2]| {
             let mut lower = String::new();
-            let mut n = 0;
+            let mut n = [0, 0];
             for w in sample.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
                 lower.clear();
                 lower.extend(w.chars().flat_map(char::to_lowercase));
-                n += usize::from(list.contains(&lower.as_str()));
+                for (count, list) in n.iter_mut().zip(lists) {
+                    *count += usize::from(list.contains(&lower.as_str()));
+                }
             }
             n
         };
@@ -89,7 +92,7 @@ impl LangDetector {
             if uk >= 2 {
                 return "uk";
             }
-            let (kk, ru) = (words(KK_CYRILLIC_WORDS), words(RU_WORDS));
+            let [kk, ru] = words([KK_CYRILLIC_WORDS, RU_WORDS]);
             if ru >= 2 && ru > kk {
                 return "ru";
             }
@@ -97,11 +100,11 @@ impl LangDetector {
                 return "kk";
             }
         } else {
-            let kk = words(KK_LATIN_WORDS);
+            let [kk, en] = words([KK_LATIN_WORDS, EN_WORDS]);
             if kk_lat >= 2 || kk >= 2 {
                 return "kk";
             }
-            if words(EN_WORDS) >= 3 {
+            if en >= 3 {
                 return "en";
             }
         }

@@ -581,7 +581,7 @@ impl Screen {
                     break;
                 }
                 let (key, hash) = if i - start <= SHORT_WORD {
-                    let key = if i - start <= 16 { [short_key(b, start, i), 0] } else { [short_key(b, start, start + 16), short_key(b, start + 16, i)] };
+                    let key = word_key(b, start, i);
                     let hash = cache.short.hash(key);
                     cache.short.prefetch(hash);
                     (key, hash)
@@ -778,6 +778,12 @@ impl Screen {
     }
 }
 
+/// The [`ShortTable`] key of the word `b[start..end]` (at most [`SHORT_WORD`] bytes).
+#[inline]
+fn word_key(b: &[u8], start: usize, end: usize) -> ShortKey {
+    if end - start <= 16 { [short_key(b, start, end), 0] } else { [short_key(b, start, start + 16), short_key(b, start + 16, end)] }
+}
+
 /// The bytes `b[start..end]` (at most 16) as one number, zero-padded: words hold no NUL (a
 /// separator), so keys stay apart. One 16-byte load where the text allows.
 #[inline]
@@ -891,10 +897,7 @@ mod tests {
     fn the_short_table_keeps_every_word_through_growth() {
         let mut table = ShortTable::default();
         let words: Vec<String> = (0..20_000).map(|i| if i % 3 == 0 { format!("слово{i}") } else { format!("w{i}") }).collect();
-        let key = |w: &str| {
-            let b = w.as_bytes();
-            if b.len() <= 16 { [short_key(b, 0, b.len()), 0] } else { [short_key(b, 0, 16), short_key(b, 16, b.len())] }
-        };
+        let key = |w: &str| word_key(w.as_bytes(), 0, w.len());
         let info = |i: usize| Info { kind: Kind::Later, mask: i as u64, lead: 0, single: false };
         for round in 0..2 {
             let mut made = 0;
@@ -920,15 +923,13 @@ mod tests {
         let bits = table.slots.len().trailing_zeros();
         let mut homes = HashSet::new();
         let mut rng = 0x2545_F491_4F6C_DD1Du64;
-        let n = 4000;
-        for _ in 0..n {
+        for _ in 0..4000 {
             rng ^= rng << 13;
             rng ^= rng >> 7;
             rng ^= rng << 17;
             let half: String = (0..8).map(|k| char::from(b'a' + ((rng >> (5 * k)) % 26) as u8)).collect();
             for word in [format!("{half}{half}"), format!("{}{half}", &half[4..])] {
-                let b = word.as_bytes();
-                let key = [short_key(b, 0, b.len()), 0];
+                let key = word_key(word.as_bytes(), 0, word.len());
                 homes.insert(table.home(table.hash(key)));
             }
         }
