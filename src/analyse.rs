@@ -213,8 +213,8 @@ pub struct PageAnalysis {
     /// `None` when the content hash equals the one the caller already had: unchanged content
     /// is not matched or scored again.
     pub analysis: Option<Analysis>,
-    /// [`content_hash`] of the visible text.
-    pub content_hash: String,
+    /// [`content_hash`] of the visible text, when the caller keeps them ([`Hashing::Keep`]).
+    pub content_hash: Option<String>,
     /// Links found on the page, resolved against `<base href>` or the page URL, http(s) only,
     /// without fragments.
     pub links: Vec<Url>,
@@ -222,10 +222,19 @@ pub struct PageAnalysis {
     pub decided_by: DecidedBy,
 }
 
+/// Whether [`analyse_page`] hashes the visible text: a crawl that remembers nothing between
+/// runs has no use for the hash, which costs about half as much as matching.
+#[derive(Debug, Clone, Copy)]
+pub enum Hashing<'a> {
+    Skip,
+    /// Hash, with the hash of the page's last visit if there was one: when they are equal,
+    /// the page is not analysed again.
+    Keep(Option<&'a str>),
+}
+
 /// Everything done to one fetched page: decode, extract, hash, analyse. `url` is the final URL
 /// (the `ref` of its queue row); `media_type` and `charset` come from the Content-Type header.
-/// When the visible text's [`content_hash`] equals `known_hash`, the page is not analysed.
-pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[u8], engine: &Engine, known_hash: Option<&str>) -> PageAnalysis {
+pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[u8], engine: &Engine, hashing: Hashing<'_>) -> PageAnalysis {
     let tld = url.host_str().and_then(|h| h.rsplit('.').next()).filter(|t| t.chars().all(|c| c.is_ascii_alphabetic()));
     let html = media_type.is_empty() || media_type.contains("html") || media_type.contains("xml");
     let decoded = decode::decode(body, charset, tld, html);
@@ -247,8 +256,12 @@ pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[
         (String::new(), decoded.text, Vec::new())
     };
     let doc = Document { reference: url.to_string(), url: url.to_string(), title, text };
-    let content_hash = content_hash(&doc.text);
-    let analysis = (known_hash != Some(content_hash.as_str())).then(|| analyse(&doc, engine));
+    let (content_hash, known) = match hashing {
+        Hashing::Skip => (None, None),
+        Hashing::Keep(known) => (Some(content_hash(&doc.text)), known),
+    };
+    let unchanged = known.is_some() && known == content_hash.as_deref();
+    let analysis = (!unchanged).then(|| analyse(&doc, engine));
     PageAnalysis { doc, analysis, content_hash, links, encoding: decoded.encoding.name(), decided_by: decoded.decided_by }
 }
 
@@ -330,7 +343,7 @@ mod tests {
                     <a href='https://other.kz/'>out</a></body></html>";
         let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(html);
         let url = Url::parse("http://site.kz/forum/t1").unwrap();
-        let page = analyse_page(&url, "text/html", None, &bytes, &engine(), None);
+        let page = analyse_page(&url, "text/html", None, &bytes, &engine(), Hashing::Keep(None));
         assert_eq!(page.encoding, "windows-1251");
         assert_eq!(page.decided_by, DecidedBy::Detector);
         assert_eq!(page.doc.title, "Тема");
@@ -344,11 +357,18 @@ mod tests {
         // The same text under other markup, case and spacing is unchanged and not analysed again.
         let again = "<html><body><div>ГОСТЬ:   убивайте\u{200B} неверных!</div><p>next<a href='x'>mout</a></p></body></html>";
         let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(again);
-        let second = analyse_page(&url, "text/html", None, &bytes, &engine(), Some(&page.content_hash));
+        let known = page.content_hash.as_deref();
+        assert!(known.is_some());
+        let second = analyse_page(&url, "text/html", None, &bytes, &engine(), Hashing::Keep(known));
         assert_eq!(second.content_hash, page.content_hash);
         assert!(second.analysis.is_none());
-        let changed = analyse_page(&url, "text/html", None, "<p>Гость: убивайте всех!</p>".as_bytes(), &engine(), Some(&page.content_hash));
+        let changed = analyse_page(&url, "text/html", None, "<p>Гость: убивайте всех!</p>".as_bytes(), &engine(), Hashing::Keep(known));
         assert_ne!(changed.content_hash, page.content_hash);
         assert!(changed.analysis.is_some());
+        // A crawl that keeps no hashes analyses every page it fetches, the unchanged one too.
+        let unhashed = analyse_page(&url, "text/html", None, &bytes, &engine(), Hashing::Skip);
+        assert_eq!(unhashed.content_hash, None);
+        assert_eq!(unhashed.doc.text, second.doc.text);
+        assert!(unhashed.analysis.is_some_and(|a| a.assessment.is_flagged()));
     }
 }

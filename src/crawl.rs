@@ -27,7 +27,7 @@ use tokio::sync::mpsc;
 use tracing_indicatif::span_ext::IndicatifSpanExt;
 use url::Url;
 
-use crate::analyse::{Engine, analyse_page};
+use crate::analyse::{Engine, Hashing, analyse_page};
 use crate::classify::{Summary, publish_queues};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Response};
 use crate::frontier::{Frontier, Scope, Target, registrable_domain};
@@ -122,6 +122,9 @@ pub struct CrawlJob {
     pub guard: Guard,
     pub out: PathBuf,
     pub run_id: String,
+    /// Hash every page's visible text ([`crate::analyse::content_hash`]): a nightly run keeps
+    /// the hashes to leave unchanged pages alone next time; a one-off crawl has no use for them.
+    pub hashes: bool,
 }
 
 /// The crawl's own counts, beside the classification summary.
@@ -202,7 +205,7 @@ pub struct PageRecord {
     pub url: Url,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
-    pub content_hash: String,
+    pub content_hash: Option<String>,
     /// `None` when the content was unchanged and not analysed.
     pub analysed: Option<Analysed>,
     /// Links in scope, at depth `log.depth + 1`.
@@ -292,11 +295,21 @@ pub fn run_with(job: &mut CrawlJob, engine: Arc<Engine>, sink: Box<dyn Sink>) ->
         let out = job.out.clone();
         std::thread::Builder::new().name("kuzet-writer".into()).spawn(move || write_outputs(writer_rx, &out, sink, summary))?
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    // Fetching is one thread (requests to a host are one at a time; tokio's multi-thread
+    // scheduler cost a context switch per page more). The CPU stage has a pool of its own whose
+    // threads yield to it (nice 5): the fetch of the next page is on the critical path, the
+    // analysis of the last one is not.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("kuzet-analyse-{i}"))
+            .start_handler(|_| lower_priority())
+            .build()?,
+    );
     let started = Instant::now();
     // The start targets move into the frontier (a nightly run may have many).
     let start = std::mem::take(&mut job.start);
-    let counts = runtime.block_on(dispatch(job, start, engine, writer_tx));
+    let counts = runtime.block_on(dispatch(job, start, engine, writer_tx, pool));
     drop(runtime);
     // The writer's error, if any, is the cause of everything else.
     let mut summary = writer.join().map_err(|_| anyhow::anyhow!("the writer thread panicked"))??;
@@ -310,7 +323,16 @@ pub fn run_with(job: &mut CrawlJob, engine: Arc<Engine>, sink: Box<dyn Sink>) ->
     Ok(summary)
 }
 
-async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, writer: Writer) -> anyhow::Result<CrawlCounts> {
+/// Lowers the calling thread's scheduling priority (Linux: nice is per thread); best effort.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority reads no memory of ours; `who` 0 is the calling thread on Linux.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 5);
+    }
+}
+
+async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, writer: Writer, pool: Arc<rayon::ThreadPool>) -> anyhow::Result<CrawlCounts> {
     let c = &job.config;
     let fetch_config = FetchConfig {
         user_agent: c.user_agent.clone(),
@@ -401,12 +423,14 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
                     let task = PageTask {
                         fetcher: fetcher.clone(),
                         engine: engine.clone(),
+                        pool: pool.clone(),
                         scope: scope.clone(),
                         writer: writer.clone(),
                         done: done_tx.clone(),
                         host: key.clone(),
                         run_id: job.run_id.clone(),
                         retries: c.retries,
+                        hashes: job.hashes,
                     };
                     tokio::spawn(task.run(target));
                     break;
@@ -580,12 +604,14 @@ async fn fetch_robots(fetcher: Arc<Fetcher>, host: String, agent: String, done: 
 struct PageTask {
     fetcher: Arc<Fetcher>,
     engine: Arc<Engine>,
+    pool: Arc<rayon::ThreadPool>,
     scope: Arc<Scope>,
     writer: Writer,
     done: mpsc::UnboundedSender<Done>,
     host: String,
     run_id: String,
     retries: u32,
+    hashes: bool,
 }
 
 impl PageTask {
@@ -670,11 +696,13 @@ impl PageTask {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let engine = self.engine.clone();
         let known_hash = target.prior.as_ref().and_then(|p| p.content_hash.clone());
+        let hashes = self.hashes;
         let (etag, last_modified) = (resp.etag.clone(), resp.last_modified.clone());
-        rayon::spawn(move || {
+        self.pool.spawn(move || {
             // A panic on one hostile page must not take the crawl down (rayon would abort).
             let page = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                analyse_page(&resp.url, &resp.content_type, resp.charset.as_deref(), &resp.body, &engine, known_hash.as_deref())
+                let hashing = if hashes { Hashing::Keep(known_hash.as_deref()) } else { Hashing::Skip };
+                analyse_page(&resp.url, &resp.content_type, resp.charset.as_deref(), &resp.body, &engine, hashing)
             }));
             let _ = tx.send(page);
         });

@@ -436,7 +436,7 @@ fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -
     }
     let engine = Arc::new(kuzet::analyse::Engine::load(&common.lexicons).context("loading lexicons")?);
     let start = seeds.iter().map(|s| kuzet::frontier::Target::new(s.clone(), 0)).collect();
-    let mut job = kuzet::crawl::CrawlJob { seeds, start, known: Vec::new(), config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id) };
+    let mut job = kuzet::crawl::CrawlJob { seeds, start, known: Vec::new(), config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id), hashes: false };
     let summary = kuzet::crawl::run(&mut job, engine).with_context(|| format!("crawling into {}", common.out.display()))?;
     let c = &summary.crawl;
     println!(

@@ -279,6 +279,7 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
         guard: crate::guard::Guard { allow_private: c.allow_private, allow: c.allow_addr.clone() },
         out: loaded.out.clone(),
         run_id: run_id.clone(),
+        hashes: true,
     };
     let lock = store.take_lock();
     let night = Arc::new(std::sync::Mutex::new(NightCounts::default()));
