@@ -76,7 +76,7 @@ impl LangDetector {
         let words = |lists: [&[&str]; 2]| {
             let mut lower = String::new();
             let mut n = [0, 0];
-            for w in sample.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+            for w in sample.split(|c: char| !crate::normalize::is_alnum(c)).filter(|w| !w.is_empty()) {
                 lower.clear();
                 lower.extend(w.chars().flat_map(char::to_lowercase));
                 for (count, list) in n.iter_mut().zip(lists) {

@@ -25,6 +25,7 @@ pub mod robots;
 pub mod score;
 pub mod screen;
 pub mod serve;
+mod simd;
 pub mod store;
 pub mod nightly;
 

@@ -426,29 +426,72 @@ thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
 }
 
-/// [`BYTES`] classes.
-const WORD: u8 = 0;
-const SEPARATOR: u8 = 1;
-/// 0xC2, which begins a no-break space (0xC2 0xA0).
-const MAYBE_NBSP: u8 = 2;
+/// The bytes that separate words, as ranges of byte values: ASCII but letters, digits,
+/// apostrophes (strict keeps them in words) and the symbols read as leet (`!`, `$`, `@`, `|`;
+/// loose reads them as letters). Normalization never joins two words across these, except
+/// letters spelled out one by one, which screening keeps. A no-break space separates too.
+const SEPARATOR_BYTES: crate::simd::Class =
+    &[(0x00, 0x20), (0x22, 0x23), (0x25, 0x26), (0x28, 0x2F), (0x3A, 0x3F), (0x5B, 0x5F), (0x7B, 0x7B), (0x7D, 0x7F)];
 
-/// The class of each byte: ASCII other than letters, digits, apostrophes and the symbols read
-/// as leet separates words (normalization never joins two words across these, except letters
-/// spelled out one by one, which screening keeps), and so does a no-break space.
-static BYTES: [u8; 256] = {
-    let mut t = [WORD; 256];
-    let mut c = 0;
-    while c < 0x80 {
-        let b = c as u8;
-        // Apostrophes (strict keeps them in words) and leet symbols (loose reads them as letters).
-        if !(b.is_ascii_alphanumeric() || matches!(b, b'\'' | b'`') || normalize::is_leet_symbol(b as char)) {
-            t[c] = SEPARATOR;
-        }
-        c += 1;
+/// Where words end and begin: the bytes that separate words ([`SEPARATOR_BYTES`], and both
+/// bytes of a no-break space), found 64 at a time.
+struct Separators<'a> {
+    b: &'a [u8],
+    /// Where `bits` begin; bit `k` is the byte at `base + k` (bytes after the end separate).
+    base: usize,
+    bits: u64,
+}
+
+impl<'a> Separators<'a> {
+    fn new(b: &'a [u8]) -> Separators<'a> {
+        Separators { b, base: usize::MAX / 2, bits: 0 }
     }
-    t[0xC2] = MAYBE_NBSP;
-    t
-};
+
+    /// The first byte at or after `i` that separates words (`separating`) or does not; the
+    /// text's length when there is none.
+    #[inline]
+    fn next(&mut self, mut i: usize, separating: bool) -> usize {
+        let n = self.b.len();
+        while i < n {
+            if i < self.base || i >= self.base + 64 {
+                self.base = i;
+                self.bits = separator_bits(self.b, i);
+            }
+            let bits = if separating { self.bits } else { !self.bits };
+            let m = bits >> (i - self.base);
+            if m != 0 {
+                return (i + m.trailing_zeros() as usize).min(n);
+            }
+            i = self.base + 64;
+        }
+        n
+    }
+}
+
+/// Bit `k` set when `b[at + k]` separates words (bytes past the end do).
+fn separator_bits(b: &[u8], at: usize) -> u64 {
+    let (mut sep, mut c2, mut a0) = (0u64, 0u64, 0u64);
+    for k in 0..4 {
+        let from = at + 16 * k;
+        let chunk: [u8; 16] = match b.get(from..from + 16) {
+            Some(chunk) => chunk.try_into().unwrap_or([b' '; 16]),
+            None => {
+                let mut chunk = [b' '; 16];
+                let rest = b.get(from..).unwrap_or_default();
+                chunk[..rest.len()].copy_from_slice(rest);
+                chunk
+            }
+        };
+        let [s, c, a] = crate::simd::classes(&chunk, &[SEPARATOR_BYTES, &[(0xC2, 0xC2)], &[(0xA0, 0xA0)]]);
+        sep |= u64::from(s) << (16 * k);
+        c2 |= u64::from(c) << (16 * k);
+        a0 |= u64::from(a) << (16 * k);
+    }
+    // A no-break space is 0xC2 0xA0, either byte possibly just outside these 64.
+    let a0_after = u64::from(b.get(at + 64) == Some(&0xA0));
+    let c2_before = u64::from(at > 0 && b[at - 1] == 0xC2);
+    sep | (c2 & ((a0 >> 1) | (a0_after << 63))) | (a0 & ((c2 << 1) | c2_before))
+}
 
 /// Inert words tried as the placeholder, first fit wins (a lexicon could contain any one).
 const PLACEHOLDERS: [&str; 6] = ["zq", "qz", "zqzq", "xqv", "vqxz", "qqzv"];
@@ -558,25 +601,13 @@ impl Screen {
         // caches however long the page.
         let b = text.as_bytes();
         let n = b.len();
+        let mut seps = Separators::new(b);
         let mut i = 0;
         while i < n {
             scratch.spans.clear();
             while i < n && scratch.spans.len() < SPLIT_BLOCK {
-                while i < n {
-                    match BYTES[b[i] as usize] {
-                        SEPARATOR => i += 1,
-                        MAYBE_NBSP if b.get(i + 1) == Some(&0xA0) => i += 2,
-                        _ => break,
-                    }
-                }
-                let start = i;
-                while i < n {
-                    match BYTES[b[i] as usize] {
-                        SEPARATOR => break,
-                        MAYBE_NBSP if b.get(i + 1) == Some(&0xA0) => break,
-                        _ => i += 1,
-                    }
-                }
+                let start = seps.next(i, false);
+                i = seps.next(start, true);
                 if start == i {
                     break;
                 }
@@ -892,6 +923,61 @@ mod tests {
     use crate::lexicon::Lexicon;
     use crate::matcher::{Hit, Matcher, TermRef};
     use crate::score;
+
+    /// Whether a byte separates words, as first written: one table lookup a byte.
+    fn separates(b: u8) -> bool {
+        b < 0x80 && !(b.is_ascii_alphanumeric() || matches!(b, b'\'' | b'`') || normalize::is_leet_symbol(b as char))
+    }
+
+    /// The words of `b` as the split first found them, one byte at a time: the reference.
+    fn words_by_bytes(b: &[u8]) -> Vec<(usize, usize)> {
+        let nbsp = |i: usize| b[i] == 0xC2 && b.get(i + 1) == Some(&0xA0);
+        let (mut words, mut i) = (Vec::new(), 0);
+        while i < b.len() {
+            while i < b.len() && (separates(b[i]) || nbsp(i)) {
+                i += if nbsp(i) { 2 } else { 1 };
+            }
+            let start = i;
+            while i < b.len() && !separates(b[i]) && !nbsp(i) {
+                i += 1;
+            }
+            if start < i {
+                words.push((start, i));
+            }
+        }
+        words
+    }
+
+    fn words_by_separators(b: &[u8]) -> Vec<(usize, usize)> {
+        let (mut words, mut seps, mut i) = (Vec::new(), Separators::new(b), 0);
+        while i < b.len() {
+            let start = seps.next(i, false);
+            i = seps.next(start, true);
+            if start < i {
+                words.push((start, i));
+            }
+        }
+        words
+    }
+
+    #[test]
+    fn separator_ranges_are_the_separating_bytes() {
+        for c in 0..=255u8 {
+            let inside = SEPARATOR_BYTES.iter().any(|&(lo, hi)| (lo..=hi).contains(&c));
+            assert_eq!(inside, separates(c), "{c:#x}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn separators_find_the_words_bytes_do(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "a", "убить", "x1", " ", "  ", "\n", ",", "'", "@", "$", "|", "!", "\u{A0}", "«", "»", "\u{C2}", "\u{2014}",
+            "ü", "к\u{A0}", "\u{A0}\u{A0}", "q".repeat(63).leak(), "ж".repeat(31).leak(),
+        ]), 0..80)) {
+            let text: String = parts.concat();
+            prop_assert_eq!(words_by_separators(text.as_bytes()), words_by_bytes(text.as_bytes()), "{:?}", text);
+        }
+    }
 
     #[test]
     fn the_short_table_keeps_every_word_through_growth() {
