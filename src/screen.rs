@@ -415,6 +415,8 @@ struct Scratch {
     words: Vec<Word>,
     /// Indices of the words that may be signatures.
     signals: Vec<usize>,
+    /// Ranges of indices of opaque words (always kept), in order.
+    opaque: Vec<(u32, u32)>,
     /// The next plain word's position.
     pos: u32,
     /// Where the open chain of single letters begins in `words`.
@@ -597,6 +599,7 @@ impl Screen {
     fn split(&self, text: &str, cache: &mut WordCache, scratch: &mut Scratch) {
         scratch.words.clear();
         scratch.signals.clear();
+        scratch.opaque.clear();
         scratch.pos = 0;
         scratch.chain = None;
         // In blocks of words: first their places, asking for the table slots of the short ones
@@ -665,6 +668,9 @@ impl Screen {
         if w.info.mask != 0 {
             s.signals.push(s.words.len());
         }
+        if w.info.kind == Kind::Opaque {
+            mark_opaque(&mut s.opaque, s.words.len(), s.words.len() + 1);
+        }
         s.words.push(w);
     }
 
@@ -691,6 +697,7 @@ impl Screen {
         while s.signals.last().is_some_and(|&k| k >= start) {
             s.signals.pop();
         }
+        mark_opaque(&mut s.opaque, start, s.words.len());
         for (j, w) in s.words[start..].iter_mut().enumerate() {
             w.info = Info { mask: if j == 0 { info.mask } else { 0 }, lead, ..info };
             w.pos = pos;
@@ -764,51 +771,177 @@ impl Screen {
 
     /// The substitute text: kept words (opaque ones, those that may begin a pattern within a
     /// window, those that continue a kept word) and the separators around them as they are,
-    /// each run of other words (not across a blank line) as one placeholder.
+    /// each run of other words (not across a blank line) as one placeholder. Only the words
+    /// that may be kept are looked at one by one; a run of others is crossed from blank line to
+    /// blank line, so a page with one trigger costs its window, not all its words.
     fn build(&self, text: &str, scratch: &Scratch) -> Substitute {
         let b = text.as_bytes();
+        let words = &scratch.words;
         let mut out = Substitute { text: String::with_capacity(text.len() / 8), segs: Vec::new(), hidden: 0 };
-        // The open run of set-aside words: original start, end, and how many.
-        let mut run: Option<(usize, usize, u32)> = None;
-        let (mut prev_end, mut kept, mut window) = (0, false, 0);
-        let windows = &scratch.windows;
-        for w in &scratch.words {
-            while window < windows.len() && windows[window].1 < w.pos {
-                window += 1;
+        let mut state = Building { run: None, prev_end: 0, kept: false, window: 0 };
+        let mut k = 0;
+        for (from, to) in candidates(words, &scratch.windows, &scratch.opaque) {
+            // Before `from`, a word is kept only as it continues a kept one.
+            while k < from {
+                k += 1;
+                if !state.step(self, text, &mut out, &scratch.windows, &words[k - 1]) {
+                    break;
+                }
             }
-            let in_window = window < windows.len() && windows[window].0 <= w.pos;
-            kept = match w.info.kind {
-                Kind::Opaque => true,
-                Kind::First => in_window,
-                Kind::Later => kept,
-                Kind::Inert | Kind::Sep => false,
-            };
-            let (start, end) = (w.start as usize, w.end as usize);
-            let sep = prev_end..start;
-            prev_end = end;
-            match run.as_mut() {
-                Some((_, run_end, n)) if !kept && !has_paragraph(&b[sep.clone()]) => {
-                    *run_end = end;
-                    *n += 1;
-                }
-                _ => {
-                    if let Some(r) = run.take() {
-                        out.placeholder(self.placeholder, r);
-                    }
-                    out.verbatim(text, sep);
-                    if kept {
-                        out.verbatim(text, start..end);
-                    } else {
-                        run = Some((start, end, 1));
-                    }
-                }
+            self.cross(text, &mut out, &mut state, words, k, from);
+            for w in &words[from.max(k)..to] {
+                state.step(self, text, &mut out, &scratch.windows, w);
+            }
+            k = k.max(to);
+        }
+        while k < words.len() {
+            k += 1;
+            if !state.step(self, text, &mut out, &scratch.windows, &words[k - 1]) {
+                break;
             }
         }
-        if let Some(r) = run.take() {
+        self.cross(text, &mut out, &mut state, words, k, words.len());
+        if let Some(r) = state.run.take() {
             out.placeholder(self.placeholder, r);
         }
-        out.verbatim(text, prev_end..text.len());
+        out.verbatim(text, state.prev_end..b.len());
         out
+    }
+
+    /// Words `from..to`, none kept: each blank line between two of them ends a placeholder.
+    fn cross(&self, text: &str, out: &mut Substitute, state: &mut Building, words: &[Word], from: usize, to: usize) {
+        let b = text.as_bytes();
+        let mut k = from;
+        while k < to {
+            // Word `k` goes into a placeholder (opening one after a blank line), then so do
+            // the words up to the next blank line.
+            state.not_kept(self, text, out, &words[k]);
+            let mut next = to;
+            let mut at = words[k].end as usize;
+            let limit = words[to - 1].start as usize;
+            while let Some(d) = memchr::memchr(b'\n', &b[at..limit.max(at)]) {
+                // The word after this line break (its separator holds the break), searched
+                // from here in growing steps: breaks are usually a few words apart.
+                let m = after(words, k + 1, to, at + d);
+                if has_paragraph(&b[words[m - 1].end as usize..words[m].start as usize]) {
+                    next = m;
+                    break;
+                }
+                at = words[m].start as usize;
+            }
+            if next > k + 1
+                && let Some(run) = state.run.as_mut()
+            {
+                let last = &words[next - 1];
+                run.1 = last.end as usize;
+                run.2 += (next - 1 - k) as u32;
+                state.prev_end = last.end as usize;
+            }
+            k = next;
+        }
+    }
+}
+
+/// The first of `words[from..to]` that starts after byte `x` (`to` if none), found by
+/// galloping from `from`.
+fn after(words: &[Word], from: usize, to: usize, x: usize) -> usize {
+    let (mut lo, mut step) = (from, 1);
+    while lo + step < to && (words[lo + step].start as usize) <= x {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step).min(to);
+    lo + words[lo..hi].partition_point(|w| (w.start as usize) <= x)
+}
+
+/// [`Screen::build`]'s state between words.
+struct Building {
+    /// The open run of set-aside words: original start, end, and how many.
+    run: Option<(usize, usize, u32)>,
+    prev_end: usize,
+    /// Whether the last word was kept.
+    kept: bool,
+    /// The first window that may hold the next word.
+    window: usize,
+}
+
+impl Building {
+    /// One word; whether it was kept.
+    fn step(&mut self, screen: &Screen, text: &str, out: &mut Substitute, windows: &[(u32, u32)], w: &Word) -> bool {
+        while self.window < windows.len() && windows[self.window].1 < w.pos {
+            self.window += 1;
+        }
+        let in_window = self.window < windows.len() && windows[self.window].0 <= w.pos;
+        self.kept = match w.info.kind {
+            Kind::Opaque => true,
+            Kind::First => in_window,
+            Kind::Later => self.kept,
+            Kind::Inert | Kind::Sep => false,
+        };
+        if self.kept {
+            if let Some(r) = self.run.take() {
+                out.placeholder(screen.placeholder, r);
+            }
+            out.verbatim(text, self.prev_end..w.start as usize);
+            out.verbatim(text, w.start as usize..w.end as usize);
+            self.prev_end = w.end as usize;
+        } else {
+            self.not_kept(screen, text, out, w);
+        }
+        self.kept
+    }
+
+    /// A word set aside: it joins the open run, or opens one after what was kept or after a
+    /// blank line.
+    fn not_kept(&mut self, screen: &Screen, text: &str, out: &mut Substitute, w: &Word) {
+        self.kept = false;
+        let (start, end) = (w.start as usize, w.end as usize);
+        let sep = self.prev_end..start;
+        match self.run.as_mut() {
+            Some((_, run_end, n)) if !has_paragraph(&text.as_bytes()[sep.clone()]) => {
+                *run_end = end;
+                *n += 1;
+            }
+            _ => {
+                if let Some(r) = self.run.take() {
+                    out.placeholder(screen.placeholder, r);
+                }
+                out.verbatim(text, sep);
+                self.run = Some((start, end, 1));
+            }
+        }
+        self.prev_end = end;
+    }
+}
+
+/// The index ranges of words that may be kept (in a window, or opaque), in order and apart.
+fn candidates(words: &[Word], windows: &[(u32, u32)], opaque: &[(u32, u32)]) -> Vec<(usize, usize)> {
+    let mut all: Vec<(usize, usize)> = windows
+        .iter()
+        .map(|&(from, to)| (words.partition_point(|w| w.pos < from), words.partition_point(|w| w.pos <= to)))
+        .chain(opaque.iter().map(|&(a, b)| (a as usize, b as usize)))
+        .filter(|(a, b)| a < b)
+        .collect();
+    all.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(all.len());
+    for (a, b) in all {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
+}
+
+/// Adds words `from..to` to the ranges of opaque words (a chain may take in words already there).
+fn mark_opaque(ranges: &mut Vec<(u32, u32)>, from: usize, to: usize) {
+    let (from, to) = (from as u32, to as u32);
+    while ranges.last().is_some_and(|r| r.0 >= from) {
+        ranges.pop();
+    }
+    match ranges.last_mut() {
+        Some(last) if last.1 >= from => last.1 = last.1.max(to),
+        _ => ranges.push((from, to)),
     }
 }
 
@@ -852,7 +985,7 @@ fn has_paragraph(sep: &[u8]) -> bool {
 }
 
 /// One stretch of the substitute text.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Seg {
     /// Start in the substitute text.
     at: usize,
@@ -866,7 +999,7 @@ struct Seg {
 }
 
 /// The screened text and how it maps back to the original.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Substitute {
     pub(crate) text: String,
     segs: Vec<Seg>,
@@ -1107,6 +1240,81 @@ mod tests {
             prop_assert_eq!(entries(&screened), entries(&whole));
             for h in &screened {
                 prop_assert!(whole.contains(h), "{:?} not found without screening", h);
+            }
+        }
+    }
+
+    /// [`Screen::build`] as first written, every word in turn: the reference.
+    fn build_by_words(screen: &Screen, text: &str, scratch: &Scratch) -> Substitute {
+        let b = text.as_bytes();
+        let mut out = Substitute { text: String::with_capacity(text.len() / 8), segs: Vec::new(), hidden: 0 };
+        // The open run of set-aside words: original start, end, and how many.
+        let mut run: Option<(usize, usize, u32)> = None;
+        let (mut prev_end, mut kept, mut window) = (0, false, 0);
+        let windows = &scratch.windows;
+        for w in &scratch.words {
+            while window < windows.len() && windows[window].1 < w.pos {
+                window += 1;
+            }
+            let in_window = window < windows.len() && windows[window].0 <= w.pos;
+            kept = match w.info.kind {
+                Kind::Opaque => true,
+                Kind::First => in_window,
+                Kind::Later => kept,
+                Kind::Inert | Kind::Sep => false,
+            };
+            let (start, end) = (w.start as usize, w.end as usize);
+            let sep = prev_end..start;
+            prev_end = end;
+            match run.as_mut() {
+                Some((_, run_end, n)) if !kept && !has_paragraph(&b[sep.clone()]) => {
+                    *run_end = end;
+                    *n += 1;
+                }
+                _ => {
+                    if let Some(r) = run.take() {
+                        out.placeholder(screen.placeholder, r);
+                    }
+                    out.verbatim(text, sep);
+                    if kept {
+                        out.verbatim(text, start..end);
+                    } else {
+                        run = Some((start, end, 1));
+                    }
+                }
+            }
+        }
+        if let Some(r) = run.take() {
+            out.placeholder(screen.placeholder, r);
+        }
+        out.verbatim(text, prev_end..text.len());
+        out
+    }
+
+    /// Long texts of mostly plain words, a few terms, and line breaks and blank lines: long
+    /// stretches of set-aside words with paragraphs in them.
+    fn long_texts() -> impl Strategy<Value = String> {
+        let terms = shipped().terms.len();
+        const INERT: &[&str] = &["the", "People", "город", "Вчера", "новости", "бүгін", "Қала", "adamdar", "şahar", "الناس", "مدينة", "2024", "ООН"];
+        let piece = prop_oneof![
+            24 => (0..INERT.len()).prop_map(|i| INERT[i].to_string()),
+            2 => (0..PLAIN.len()).prop_map(|i| PLAIN[i].to_string()),
+            1 => (0..terms, any::<u8>()).prop_map(|(i, how)| variant(&shipped().terms[i], how)),
+        ];
+        let sep = prop_oneof![8 => Just(" "), 1 => Just("\n"), 1 => Just("\n\n"), 1 => Just(" \n \r\n"), 1 => Just(", ")];
+        prop::collection::vec((piece, sep), 1..600).prop_map(|parts| parts.into_iter().map(|(p, s)| p + s).collect())
+    }
+
+    proptest! {
+        /// The substitute of a text is what looking at every word makes it.
+        #[test]
+        fn build_crosses_set_aside_words_as_word_by_word(text in long_texts()) {
+            let screen = &shipped().matcher.screen;
+            let mut cache = WordCache::default();
+            let mut scratch = Scratch::default();
+            screen.split(&text, &mut cache, &mut scratch);
+            if screen.windows(&mut scratch) {
+                prop_assert_eq!(screen.build(&text, &scratch), build_by_words(screen, &text, &scratch));
             }
         }
     }
