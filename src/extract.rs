@@ -16,9 +16,11 @@
 //! results differ from a browser's in whitespace or order, never in which words are visible:
 //! text left loose in a `<table>` stays where it is written (a browser moves it before the
 //! table); in forms, selects, and headings opened inside inline elements in headings, a block
-//! may end a little earlier or later than in a browser. The open block elements are followed
-//! (what closes what, scopes, list items, headings), inline ones are not. A property test
-//! holds the tokenizer to html5ever's DOM on generated pages.
+//! may end a little earlier or later than in a browser; an SVG left open inside an inline
+//! element is not ended by that element's end tag. The open block elements are followed (what
+//! closes what, scopes, list items, headings), inline ones are not; so are SVG and MathML (what
+//! opens in them closes with them, their HTML integration points, the tags that end them). A
+//! property test holds the tokenizer to html5ever's DOM on generated pages.
 
 use std::borrow::Cow;
 
@@ -114,6 +116,10 @@ pub fn html(source: &str) -> Extracted {
         pre: 0,
         pre_start: false,
         foreign: 0,
+        roots: Vec::new(),
+        foreign_floor: 0,
+        integration: Vec::new(),
+        math: false,
         in_title: false,
     };
     w.run();
@@ -133,8 +139,9 @@ struct Walker<'a> {
     out: Extracted,
     text: String,
     /// Open skipped elements (only those parsed as markup: `template`, `object`, and any in
-    /// SVG or MathML); nothing in them is visible.
-    skipped: Vec<String>,
+    /// SVG or MathML), each with the depth of SVG and MathML it was opened at (they close when
+    /// that content ends); nothing in them is visible.
+    skipped: Vec<(String, usize)>,
     /// Open block elements (by their place in [`BLOCKS`]), innermost last: an end tag closes
     /// what it closes in a browser (a `pre` in it too), and a stray one separates nothing.
     blocks: Vec<u8>,
@@ -144,6 +151,18 @@ struct Walker<'a> {
     pre_start: bool,
     /// Depth of `svg` and `math` elements, where `style`, `title` and the rest are markup.
     foreign: usize,
+    /// The open `svg` and `math` elements of that depth, innermost last (true: `math`).
+    roots: Vec<bool>,
+    /// How many blocks were open when the outermost of them began: an end tag that closes one
+    /// of those ends them too.
+    foreign_floor: usize,
+    /// Whether that outermost element was `math` (what is in it is MathML, an `svg` too), not
+    /// `svg` (what is in it is SVG, a `math` too).
+    math: bool,
+    /// Open SVG and MathML elements whose content is HTML again (SVG `foreignObject`, `desc`,
+    /// `title`; MathML `mi`, `mo`, `mn`, `ms`, `mtext`), each with the roots and kind to
+    /// return to.
+    integration: Vec<(String, Vec<bool>, bool)>,
     /// In an SVG `title` while the page has no title yet.
     in_title: bool,
 }
@@ -266,15 +285,21 @@ impl Walker<'_> {
         let n = src.len();
         self.pre_start = false;
         if self.foreign > 0 && breaks_out_of_foreign(name) {
-            self.foreign = 0;
+            self.leave_foreign(0);
         }
+        // In SVG and MathML, `<x/>` is an element that ends at once.
+        let opens = self.foreign == 0 || !tag.self_closing;
         match role(name) {
             // Nothing in a skipped element counts, not even as a separator.
             Role::Block(_) | Role::Pre | Role::Br | Role::Cell if !self.skipped.is_empty() => {}
-            Role::Title if self.foreign > 0 => self.in_title |= self.out.title.is_empty(),
+            Role::Title if self.foreign > 0 => self.in_title |= opens && self.out.title.is_empty(),
             Role::Base if self.out.base.is_none() => self.out.base = tag.href,
             Role::Link => self.out.links.extend(tag.href),
-            Role::Skipped if self.foreign > 0 || matches!(name, "template" | "object") => self.skipped.push(name.to_string()),
+            Role::Skipped if self.foreign > 0 || matches!(name, "template" | "object") => {
+                if opens {
+                    self.skipped.push((name.to_string(), self.foreign));
+                }
+            }
             Role::Br => push_break(&mut self.text, "\n"),
             Role::Cell => push_break(&mut self.text, " \t "),
             Role::Block(k) => self.open_block(k),
@@ -288,8 +313,20 @@ impl Walker<'_> {
             // Not blocks here, but their start closes an open `p`.
             push_break(&mut self.text, "\n\n");
         }
+        let integration = if self.math { matches!(name, "mi" | "mo" | "mn" | "ms" | "mtext") } else { matches!(name, "foreignobject" | "desc" | "title") };
+        if self.foreign > 0 && opens && integration {
+            // HTML again inside.
+            self.integration.push((name.to_string(), std::mem::take(&mut self.roots), self.math));
+            self.foreign = 0;
+            return tag.next;
+        }
         if matches!(name, "svg" | "math") && !tag.self_closing {
+            if self.foreign == 0 {
+                self.foreign_floor = self.blocks.len();
+                self.math = name == "math";
+            }
             self.foreign += 1;
+            self.roots.push(name == "math");
         }
         if self.foreign > 0 {
             return tag.next;
@@ -328,11 +365,30 @@ impl Walker<'_> {
 
     fn end_tag(&mut self, name: &str) {
         self.pre_start = false;
+        // In HTML inside SVG or MathML, the end tag of that element, or of an `svg` or `math`,
+        // returns to it.
+        if self.foreign == 0
+            && let Some((_, roots, math)) = self.integration.pop_if(|i| i.0 == name || matches!(name, "svg" | "math"))
+        {
+            (self.foreign, self.roots, self.math) = (roots.len(), roots, math);
+        }
         if self.foreign > 0 {
+            let block = match role(name) {
+                Role::Block(k) => Some(k),
+                Role::Pre => Some(PRE),
+                _ => None,
+            };
             if matches!(name, "svg" | "math") {
-                self.foreign -= 1;
-            } else if matches!(name, "br" | "p") {
-                self.foreign = 0;
+                // Only an open one: the innermost of that name, and what is in it.
+                if let Some(at) = self.roots.iter().rposition(|&math| math == (name == "math")) {
+                    self.leave_foreign(at);
+                }
+            } else if matches!(name, "br" | "p" | "body" | "html")
+                || block.is_some_and(|k| self.blocks[..self.foreign_floor.min(self.blocks.len())].contains(&k))
+                || self.skipped.iter().any(|s| s.1 == 0 && s.0 == name)
+            {
+                // HTML end tags that end SVG and MathML: those of elements open around them.
+                self.leave_foreign(0);
             }
         }
         match role(name) {
@@ -343,9 +399,9 @@ impl Walker<'_> {
                 // `</object>` ends only the innermost (an object or a template is a scope of
                 // its own); other end tags close what is open in them too.
                 let k = if name == "object" {
-                    self.skipped.len().checked_sub(1).filter(|&k| self.skipped[k] == name)
+                    self.skipped.len().checked_sub(1).filter(|&k| self.skipped[k].0 == name)
                 } else {
-                    self.skipped.iter().rposition(|s| s == name)
+                    self.skipped.iter().rposition(|s| s.0 == name)
                 };
                 if let Some(k) = k {
                     self.skipped.truncate(k);
@@ -429,6 +485,16 @@ impl Walker<'_> {
             self.pre += usize::from(k == PRE);
         }
         push_break(&mut self.text, "\n\n");
+    }
+
+    /// Ends SVG and MathML content down to `depth`: what was open in it closes.
+    fn leave_foreign(&mut self, depth: usize) {
+        self.foreign = depth;
+        self.roots.truncate(depth);
+        if let Some(k) = self.skipped.iter().position(|s| s.1 > depth) {
+            self.skipped.truncate(k);
+        }
+        self.in_title = false;
     }
 
     /// Closes an open `p` (not one outside an open table); whether there was one.
@@ -845,6 +911,13 @@ mod tests {
         ("a<br/>b</br>c", "a\nb\nc"),
         ("<svg><title>pic</title><style>x</style><text>kill <![CDATA[them]]></text></svg> now", "kill them now"),
         ("<svg><p>out</p></svg>", "out"),
+        // What is open in SVG closes with it.
+        ("<svg><style/></svg><p>kill them</p>", "kill them"),
+        ("<svg><script>if(a<b)f()</script></svg><p>kill them</p>", "kill them"),
+        ("<svg><title/></svg><p>kill them</p>", "kill them"),
+        ("<svg><title>t</svg><p>kill them</p>", "kill them"),
+        ("<div><svg><path></div><script>for(i=0;i<n;i++){}</script><p>kill them", "kill them"),
+        ("<svg><g><text>a</text></g></svg><math><mi>b</mi></math>c", "abc"),
         ("<p>kill <plaintext><b>them</b> &amp;", "kill\n\n<b>them</b> &amp;"),
         ("<p>kill <b title='x", "kill"),
         ("<p>kill</p><div", "kill"),
@@ -964,8 +1037,8 @@ mod tests {
     }
 
     /// Pieces of pages: text, references, and markup a tree builder handles like a tokenizer
-    /// (no tables, forms, selects, SVG or late titles, where the tokenizer knowingly differs
-    /// in where blocks end; see the module).
+    /// (no tables, forms, selects, late titles or SVG left open around inline elements, where
+    /// the tokenizer knowingly differs in where blocks end; see the module).
     const PIECES: &[&str] = &[
         "kill", "убить", "всех", " ", "  ", "\n", "\r\n", "\t", "\u{A0}", "&amp;", "&nbsp;", "&lt;", "&copy", "&notit;",
         "&#1091;", "&#x41;", "&#150;", "&", "<", "a<b", ">", "&amp", "<p>", "</p>", "<div>", "</div>", "<DIV class=x>",
@@ -976,7 +1049,8 @@ mod tests {
         "<style>p{}</style>", "<noscript>no</noscript>", "<template>", "</template>", "<object>", "</object>",
         "<iframe>no <b>x</b></iframe>", "<!-- c -->", "<!-->", "<!--->", "<!-- a --!>", "<!doctype html>", "<?pi>",
         "</ x>", "</>", "<textarea>t &amp; <b></textarea>", "<xmp><b>x</xmp>", "<base href=/b/>",
-        "<dl>", "<dt>", "<dd>", "</dl>", "<hr>", "<em>", "</em>",
+        "<dl>", "<dt>", "<dd>", "</dl>", "<hr>", "<em>", "</em>", "<svg><g>x</g></svg>", "<svg><style/></svg>",
+        "<svg><desc>x</desc></svg>", "<svg><script>if(a<b)f()</script></svg>", "<math><mi>y</mi></math>", "<svg><path/></svg>",
     ];
 
     fn page() -> impl proptest::strategy::Strategy<Value = String> {
