@@ -17,6 +17,9 @@
 //! 4. **Page size**: time per page for pages of 1 KB to 5 MB (each size repeated to at least
 //!    16 MB of text, best of three passes): time per MB should stay flat, so doubling a page at
 //!    most doubles its time.
+//! 5. **Hostile markup**: extraction of pages built to make a tree builder walk its stack of
+//!    open elements again and again (200,000 nested `div`s, lists, stray end tags, SVG and
+//!    skipped elements left open), at 1 MB and 4 MB: time per MB should stay flat.
 //!
 //! Each of 1–2 runs in a child process of its own (this program runs itself with `--phase`), so
 //! that each peak RSS is its own.
@@ -50,13 +53,14 @@ fn main() {
             "store" => store(urls()),
             "lexicon" => lexicon_sizes(),
             "pages" => page_sizes(),
+            "markup" => hostile_markup(),
             other => panic!("unknown phase {other:?}"),
         }
         return;
     }
     println!("kuzet scale benchmark ({} URLs; each phase in its own process)\n", urls());
     let mut summary = Vec::new();
-    for phase in ["frontier", "known", "store", "lexicon", "pages"] {
+    for phase in ["frontier", "known", "store", "lexicon", "pages", "markup"] {
         let (out, rss_kib) = child(phase);
         print!("{out}");
         println!("  [{phase}: peak RSS of the process {:.1} MiB]\n", rss_kib as f64 / 1024.0);
@@ -217,6 +221,38 @@ fn lexicon_sizes() {
     let at = |n: usize| figures.iter().find(|(s, _)| *s == n).map_or(f64::NAN, |(_, m)| *m);
     println!("= 2,000 -> 20,000 entries: throughput x{:.2} (the aim: at least x0.5); 1,000 -> 100,000: x{:.2}", at(20_000) / at(2_000), at(100_000) / at(1_000));
     report_peak();
+}
+
+fn hostile_markup() {
+    type Page = fn(usize) -> String;
+    let pages: [(&str, Page); 8] = [
+        ("nested divs", |n| "<div>".repeat(n)),
+        ("nested lists", |n| "<ul><li>".repeat(n / 2)),
+        ("p under a table, stray end tags", |n| format!("<p><table>{}{}", "<div>".repeat(n / 2), "</section>".repeat(n / 2))),
+        ("list items under divs", |n| format!("<li>{}{}", "<div>".repeat(n / 2), "<li>".repeat(n / 2))),
+        ("nested svg, stray </math>", |n| format!("{}{}", "<svg>".repeat(n / 2), "</math>".repeat(n / 2))),
+        ("objects, then svg left by <p>", |n| format!("{}{}", "<object>".repeat(n / 2), "<svg><p>".repeat(n / 2))),
+        ("objects, stray </template>", |n| format!("{}{}", "<object>".repeat(n / 2), "</template>".repeat(n / 2))),
+        ("a form around divs", |n| format!("<form>{}{}", "<div>".repeat(n / 2), "</form>".repeat(n / 2))),
+    ];
+    let mut worst = 0.0f64;
+    for (name, page) in pages {
+        let mut per_mb = Vec::new();
+        for n in [200_000, 800_000] {
+            let html = page(n);
+            let secs = (0..3)
+                .map(|_| {
+                    let started = Instant::now();
+                    black_box(kuzet::extract::html(black_box(&html)));
+                    started.elapsed().as_secs_f64()
+                })
+                .fold(f64::INFINITY, f64::min);
+            per_mb.push(secs * 1e3 / (html.len() as f64 / 1e6));
+        }
+        worst = worst.max(per_mb[1] / per_mb[0]);
+        println!("{name:<34} {:>6.1} ms per MB (about 1 MB), {:>6.1} ms per MB (about 4 MB)", per_mb[0], per_mb[1]);
+    }
+    println!("= hostile markup: time per MB at 4x the size is at most x{worst:.2} that at 1x (1.00 = linear)");
 }
 
 fn page_sizes() {

@@ -111,12 +111,11 @@ pub fn html(source: &str) -> Extracted {
         src: source,
         out: Extracted::default(),
         text: String::with_capacity(source.len() / 2),
-        skipped: Vec::new(),
-        blocks: Vec::new(),
-        pre: 0,
+        skipped: Skipped::default(),
+        blocks: Blocks::default(),
         pre_start: false,
         foreign: 0,
-        roots: Vec::new(),
+        roots: Roots::default(),
         foreign_floor: 0,
         integration: Vec::new(),
         math: false,
@@ -141,18 +140,16 @@ struct Walker<'a> {
     /// Open skipped elements (only those parsed as markup: `template`, `object`, and any in
     /// SVG or MathML), each with the depth of SVG and MathML it was opened at (they close when
     /// that content ends); nothing in them is visible.
-    skipped: Vec<(String, usize)>,
-    /// Open block elements (by their place in [`BLOCKS`]), innermost last: an end tag closes
-    /// what it closes in a browser (a `pre` in it too), and a stray one separates nothing.
-    blocks: Vec<u8>,
-    /// How many of `blocks` are `pre`.
-    pre: usize,
+    skipped: Skipped,
+    /// Open block elements: an end tag closes what it closes in a browser (a `pre` in it too),
+    /// and a stray one separates nothing.
+    blocks: Blocks,
     /// Just after `<pre>`: a newline first in it is dropped.
     pre_start: bool,
     /// Depth of `svg` and `math` elements, where `style`, `title` and the rest are markup.
     foreign: usize,
     /// The open `svg` and `math` elements of that depth, innermost last (true: `math`).
-    roots: Vec<bool>,
+    roots: Roots,
     /// How many blocks were open when the outermost of them began: an end tag that closes one
     /// of those ends them too.
     foreign_floor: usize,
@@ -162,7 +159,7 @@ struct Walker<'a> {
     /// Open SVG and MathML elements whose content is HTML again (SVG `foreignObject`, `desc`,
     /// `title`; MathML `mi`, `mo`, `mn`, `ms`, `mtext`), each with the roots and kind to
     /// return to.
-    integration: Vec<(String, Vec<bool>, bool)>,
+    integration: Vec<(String, Roots, bool)>,
     /// In an SVG `title` while the page has no title yet.
     in_title: bool,
 }
@@ -209,7 +206,7 @@ impl Walker<'_> {
             self.out.title.push_str(s);
             return;
         }
-        if !self.skipped.is_empty() {
+        if !self.skipped.entries.is_empty() {
             return;
         }
         let mut s = Cow::Borrowed(s);
@@ -217,7 +214,7 @@ impl Walker<'_> {
             // A browser ignores NUL in text.
             s = Cow::Owned(s.replace('\0', ""));
         }
-        if self.pre > 0 {
+        if self.blocks.pre > 0 {
             if memchr(b'\r', s.as_bytes()).is_some() {
                 s = Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"));
             }
@@ -228,7 +225,7 @@ impl Walker<'_> {
             }
         }
         self.pre_start = false;
-        push_text(&mut self.text, &s, self.pre > 0);
+        push_text(&mut self.text, &s, self.blocks.pre > 0);
     }
 
     /// Markup at `j` (a `<`); returns where text resumes.
@@ -291,13 +288,13 @@ impl Walker<'_> {
         let opens = self.foreign == 0 || !tag.self_closing;
         match role(name) {
             // Nothing in a skipped element counts, not even as a separator.
-            Role::Block(_) | Role::Pre | Role::Br | Role::Cell if !self.skipped.is_empty() => {}
+            Role::Block(_) | Role::Pre | Role::Br | Role::Cell if !self.skipped.entries.is_empty() => {}
             Role::Title if self.foreign > 0 => self.in_title |= opens && self.out.title.is_empty(),
             Role::Base if self.out.base.is_none() => self.out.base = tag.href,
             Role::Link => self.out.links.extend(tag.href),
             Role::Skipped if self.foreign > 0 || matches!(name, "template" | "object") => {
                 if opens {
-                    self.skipped.push((name.to_string(), self.foreign));
+                    self.skipped.push(skipped_kind(name), self.foreign);
                 }
             }
             Role::Br => push_break(&mut self.text, "\n"),
@@ -309,7 +306,7 @@ impl Walker<'_> {
             }
             Role::Skipped | Role::Title | Role::Base | Role::Other => {}
         }
-        if self.skipped.is_empty() && matches!(name, "xmp" | "plaintext" | "listing") && self.close_p() {
+        if self.skipped.entries.is_empty() && matches!(name, "xmp" | "plaintext" | "listing") && self.close_p() {
             // Not blocks here, but their start closes an open `p`.
             push_break(&mut self.text, "\n\n");
         }
@@ -322,7 +319,7 @@ impl Walker<'_> {
         }
         if matches!(name, "svg" | "math") && !tag.self_closing {
             if self.foreign == 0 {
-                self.foreign_floor = self.blocks.len();
+                self.foreign_floor = self.blocks.stack.len();
                 self.math = name == "math";
             }
             self.foreign += 1;
@@ -370,7 +367,7 @@ impl Walker<'_> {
         if self.foreign == 0
             && let Some((_, roots, math)) = self.integration.pop_if(|i| i.0 == name || matches!(name, "svg" | "math"))
         {
-            (self.foreign, self.roots, self.math) = (roots.len(), roots, math);
+            (self.foreign, self.roots, self.math) = (roots.stack.len(), roots, math);
         }
         if self.foreign > 0 {
             let block = match role(name) {
@@ -380,12 +377,12 @@ impl Walker<'_> {
             };
             if matches!(name, "svg" | "math") {
                 // Only an open one: the innermost of that name, and what is in it.
-                if let Some(at) = self.roots.iter().rposition(|&math| math == (name == "math")) {
+                if let Some(at) = self.roots.top(name == "math") {
                     self.leave_foreign(at);
                 }
             } else if matches!(name, "br" | "p" | "body" | "html")
-                || block.is_some_and(|k| self.blocks[..self.foreign_floor.min(self.blocks.len())].contains(&k))
-                || self.skipped.iter().any(|s| s.1 == 0 && s.0 == name)
+                || block.is_some_and(|k| self.blocks.at[k as usize].first().is_some_and(|&i| (i as usize) < self.foreign_floor))
+                || self.skipped.open_in_html(skipped_kind(name))
             {
                 // HTML end tags that end SVG and MathML: those of elements open around them.
                 self.leave_foreign(0);
@@ -393,15 +390,16 @@ impl Walker<'_> {
         }
         match role(name) {
             // Nothing in a skipped element counts, not even as a separator.
-            Role::Block(_) | Role::Pre | Role::Br | Role::Cell if !self.skipped.is_empty() => {}
+            Role::Block(_) | Role::Pre | Role::Br | Role::Cell if !self.skipped.entries.is_empty() => {}
             Role::Title => self.in_title = false,
             Role::Skipped => {
                 // `</object>` ends only the innermost (an object or a template is a scope of
                 // its own); other end tags close what is open in them too.
+                let kind = skipped_kind(name);
                 let k = if name == "object" {
-                    self.skipped.len().checked_sub(1).filter(|&k| self.skipped[k].0 == name)
+                    self.skipped.entries.len().checked_sub(1).filter(|&k| self.skipped.entries[k].0 == kind)
                 } else {
-                    self.skipped.iter().rposition(|s| s.0 == name)
+                    self.skipped.top(kind)
                 };
                 if let Some(k) = k {
                     self.skipped.truncate(k);
@@ -411,21 +409,21 @@ impl Walker<'_> {
             Role::Br => push_break(&mut self.text, "\n"),
             r @ (Role::Block(_) | Role::Pre) => {
                 let k = if let Role::Block(k) = r { k } else { PRE };
-                // Found only in scope: not past an open table, nor a list for `</li>`.
-                let open = (0..self.blocks.len())
-                    .rev()
-                    .find(|&at| {
-                        let b = self.blocks[at];
-                        b == k || matches!(b, TABLE | CAPTION) || (k == LI && matches!(b, UL | OL)) || (is_heading(k) && is_heading(b))
-                    })
-                    // Any heading's end tag closes any open heading.
-                    .filter(|&at| self.blocks[at] == k || (is_heading(k) && is_heading(self.blocks[at])));
+                // Found only in scope: not past an open table, nor a list for `</li>`; any
+                // heading's end tag closes any open heading.
+                let b = &self.blocks;
+                let open = if is_heading(k) { HEADINGS.iter().filter_map(|&h| b.top(h)).max() } else { b.top(k) };
+                let mut scope = [TABLE, CAPTION].iter().filter_map(|&s| b.top(s)).max();
+                if k == LI {
+                    scope = scope.max([UL, OL].iter().filter_map(|&s| b.top(s)).max());
+                }
+                let open = open.filter(|&at| scope.is_none_or(|s| at > s));
                 if let Some(at) = open {
                     // Implied end tags (`p`, list items, `option`) close first.
-                    let top = self.blocks[at + 1..].iter().rposition(|b| !matches!(*b, P | LI | DD | DT | OPTION)).map_or(at, |t| at + 1 + t);
+                    let top = b.stack[at + 1..].iter().rposition(|b| !matches!(*b, P | LI | DD | DT | OPTION)).map_or(at, |t| at + 1 + t);
                     if k == FORM && top > at {
-                        if top + 1 < self.blocks.len() {
-                            self.close_blocks(top + 1);
+                        if top + 1 < self.blocks.stack.len() {
+                            self.blocks.truncate(top + 1);
                             push_break(&mut self.text, "\n\n");
                         }
                         // `</form>` takes only the form off the open elements; what is open in
@@ -433,7 +431,7 @@ impl Walker<'_> {
                         self.blocks.remove(at);
                         return;
                     }
-                    self.close_blocks(at);
+                    self.blocks.truncate(at);
                     push_break(&mut self.text, "\n\n");
                 } else if k == P {
                     // `</p>` with no `p` open makes an empty one.
@@ -447,7 +445,7 @@ impl Walker<'_> {
     /// A block element's start: it closes what its start closes in a browser (an open `p`; an
     /// open list item of its kind), then opens.
     fn open_block(&mut self, k: u8) {
-        if matches!(k, BODY | FORM) && self.blocks.contains(&k) {
+        if matches!(k, BODY | FORM) && self.blocks.top(k).is_some() {
             // A second `body`, or a `form` in a form, makes no element.
             return;
         }
@@ -461,10 +459,13 @@ impl Walker<'_> {
         let div = BLOCKS.iter().position(|&b| b == "div").unwrap_or(0) as u8;
         let address = BLOCKS.iter().position(|&b| b == "address").unwrap_or(0) as u8;
         if !item.is_empty() {
-            for at in (0..self.blocks.len()).rev() {
-                let b = self.blocks[at];
+            // (At most ITEM_SEARCH blocks down: a page of thousands of nested `div`s must not
+            // cost a walk over all of them for every list item.)
+            let stack = &self.blocks.stack;
+            for at in (stack.len().saturating_sub(ITEM_SEARCH)..stack.len()).rev() {
+                let b = stack[at];
                 if item.contains(&b) {
-                    self.close_blocks(at);
+                    self.blocks.truncate(at);
                     break;
                 }
                 if !matches!(b, P) && b != div && b != address && b != OPTION {
@@ -476,13 +477,12 @@ impl Walker<'_> {
             self.close_p();
         }
         // Headings do not nest: one closes an open one right around it.
-        if is_heading(k) && self.blocks.last().is_some_and(|&b| is_heading(b)) {
-            self.close_blocks(self.blocks.len() - 1);
+        if is_heading(k) && self.blocks.stack.last().is_some_and(|&b| is_heading(b)) {
+            self.blocks.truncate(self.blocks.stack.len() - 1);
         }
         // `hr` is void: it ends at once.
         if BLOCKS[k as usize] != "hr" {
             self.blocks.push(k);
-            self.pre += usize::from(k == PRE);
         }
         push_break(&mut self.text, "\n\n");
     }
@@ -491,31 +491,140 @@ impl Walker<'_> {
     fn leave_foreign(&mut self, depth: usize) {
         self.foreign = depth;
         self.roots.truncate(depth);
-        if let Some(k) = self.skipped.iter().position(|s| s.1 > depth) {
-            self.skipped.truncate(k);
-        }
+        // Entries are in order of depth: those opened deeper are the last.
+        let keep = self.skipped.entries.partition_point(|e| e.1 <= depth);
+        self.skipped.truncate(keep);
         self.in_title = false;
     }
 
     /// Closes an open `p` (not one outside an open table); whether there was one.
     fn close_p(&mut self) -> bool {
-        for at in (0..self.blocks.len()).rev() {
-            match self.blocks[at] {
-                P => {
-                    self.close_blocks(at);
-                    return true;
-                }
-                TABLE | CAPTION => return false,
-                _ => {}
+        let b = &self.blocks;
+        let scope = [TABLE, CAPTION].iter().filter_map(|&s| b.top(s)).max();
+        match b.top(P) {
+            Some(at) if scope.is_none_or(|s| at > s) => {
+                self.blocks.truncate(at);
+                true
             }
+            _ => false,
         }
-        false
+    }
+}
+
+/// The elements of role [`Role::Skipped`], numbered by their place here.
+const SKIPPED: [&str; 8] = ["script", "style", "noscript", "template", "iframe", "object", "noembed", "noframes"];
+
+fn skipped_kind(name: &str) -> u8 {
+    SKIPPED.iter().position(|&s| s == name).unwrap_or(0) as u8
+}
+
+/// Open skipped elements, each with the depth of SVG and MathML it was opened at (deeper ones
+/// last), and where each kind is.
+#[derive(Default)]
+struct Skipped {
+    entries: Vec<(u8, usize)>,
+    at: [Vec<u32>; SKIPPED.len()],
+}
+
+impl Skipped {
+    fn push(&mut self, kind: u8, depth: usize) {
+        self.at[kind as usize].push(self.entries.len() as u32);
+        self.entries.push((kind, depth));
     }
 
-    /// Closes the open blocks from the `at`-th on.
-    fn close_blocks(&mut self, at: usize) {
-        self.pre -= self.blocks[at..].iter().filter(|&&b| b == PRE).count();
-        self.blocks.truncate(at);
+    fn top(&self, kind: u8) -> Option<usize> {
+        self.at[kind as usize].last().map(|&i| i as usize)
+    }
+
+    /// Whether one of `kind` is open outside SVG and MathML.
+    fn open_in_html(&self, kind: u8) -> bool {
+        self.at[kind as usize].first().is_some_and(|&i| self.entries[i as usize].1 == 0)
+    }
+
+    fn truncate(&mut self, len: usize) {
+        for &(kind, _) in self.entries.get(len..).unwrap_or_default() {
+            self.at[kind as usize].pop();
+        }
+        self.entries.truncate(len);
+    }
+}
+
+/// Open `svg` and `math` elements, innermost last (true: `math`), and where each kind is.
+#[derive(Default)]
+struct Roots {
+    stack: Vec<bool>,
+    at: [Vec<u32>; 2],
+}
+
+impl Roots {
+    fn push(&mut self, math: bool) {
+        self.at[usize::from(math)].push(self.stack.len() as u32);
+        self.stack.push(math);
+    }
+
+    fn top(&self, math: bool) -> Option<usize> {
+        self.at[usize::from(math)].last().map(|&i| i as usize)
+    }
+
+    fn truncate(&mut self, len: usize) {
+        for &math in self.stack.get(len..).unwrap_or_default() {
+            self.at[usize::from(math)].pop();
+        }
+        self.stack.truncate(len);
+    }
+}
+
+/// How far down [`Walker::open_block`] looks for the list item a new one closes.
+const ITEM_SEARCH: usize = 256;
+
+const HEADINGS: [u8; 6] = [27, 28, 29, 30, 31, 32];
+
+/// The open block elements, innermost last, with where each kind is: every question the
+/// tokenizer asks of them (the innermost `p`, table or list) is answered without a walk, so
+/// a page of nested blocks costs time in proportion to its length.
+struct Blocks {
+    /// By their place in [`BLOCKS`].
+    stack: Vec<u8>,
+    /// For each kind, its places in `stack`, innermost last.
+    at: [Vec<u32>; BLOCKS.len()],
+    /// How many are `pre`.
+    pre: usize,
+}
+
+impl Default for Blocks {
+    fn default() -> Blocks {
+        Blocks { stack: Vec::new(), at: std::array::from_fn(|_| Vec::new()), pre: 0 }
+    }
+}
+
+impl Blocks {
+    fn push(&mut self, k: u8) {
+        self.at[k as usize].push(self.stack.len() as u32);
+        self.stack.push(k);
+        self.pre += usize::from(k == PRE);
+    }
+
+    /// The innermost open `k`.
+    fn top(&self, k: u8) -> Option<usize> {
+        self.at[k as usize].last().map(|&i| i as usize)
+    }
+
+    /// Closes the open blocks from the `len`-th on.
+    fn truncate(&mut self, len: usize) {
+        for &k in self.stack.get(len..).unwrap_or_default() {
+            self.at[k as usize].pop();
+            self.pre -= usize::from(k == PRE);
+        }
+        self.stack.truncate(len);
+    }
+
+    /// Takes the `at`-th block off, leaving those in it open.
+    fn remove(&mut self, at: usize) {
+        let above: Vec<u8> = self.stack[at + 1..].to_vec();
+        self.truncate(at);
+        for k in above {
+            self.push(k);
+        }
     }
 }
 
@@ -923,6 +1032,12 @@ mod tests {
         ("<p>kill</p><div", "kill"),
         ("<head><div>moved</div></head>", "moved"),
     ];
+
+    #[test]
+    fn headings_are_the_h_blocks() {
+        assert_eq!(HEADINGS.map(|k| BLOCKS[k as usize]), ["h1", "h2", "h3", "h4", "h5", "h6"]);
+        assert!(SKIPPED.iter().all(|&name| role(name) == Role::Skipped));
+    }
 
     #[test]
     fn the_tokenizer_reads_markup_as_a_browser_does() {
