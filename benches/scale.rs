@@ -17,9 +17,10 @@
 //! 4. **Page size**: time per page for pages of 1 KB to 5 MB (each size repeated to at least
 //!    16 MB of text, best of three passes): time per MB should stay flat, so doubling a page at
 //!    most doubles its time.
-//! 5. **Hostile markup**: extraction of pages built to make a tree builder walk its stack of
+//! 5. **Hostile input**: extraction of pages built to make a tree builder walk its stack of
 //!    open elements again and again (200,000 nested `div`s, lists, stray end tags, SVG and
-//!    skipped elements left open), at 1 MB and 4 MB: time per MB should stay flat.
+//!    skipped elements left open), and classification of text that is nothing but hits, at
+//!    1 MB and 4 MB: time per MB should stay flat.
 //!
 //! Each of 1–2 runs in a child process of its own (this program runs itself with `--phase`), so
 //! that each peak RSS is its own.
@@ -253,6 +254,22 @@ fn hostile_markup() {
         println!("{name:<34} {:>6.1} ms per MB (about 1 MB), {:>6.1} ms per MB (about 4 MB)", per_mb[0], per_mb[1]);
     }
     println!("= hostile markup: time per MB at 4x the size is at most x{worst:.2} that at 1x (1.00 = linear)");
+    // Text that is nothing but hits: every word a term, a rule's cue or leet.
+    let engine = Engine::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/lexicons"))).expect("bundled lexicons");
+    let texts: [(&str, &str); 3] = [("kill them all now", "kill them all now "), ("убейте неверных джихад", "убейте неверных джихад "), ("k1ll 7h3m", "k1ll 7h3m ")];
+    let mut worst = 0.0f64;
+    for (name, unit) in texts {
+        let mut per_mb = Vec::new();
+        for mb in [1usize, 4] {
+            let text = unit.repeat(mb * 1_000_000 / unit.len());
+            let started = Instant::now();
+            black_box(engine.assess(black_box(&text)));
+            per_mb.push(started.elapsed().as_secs_f64() * 1e3 / (text.len() as f64 / 1e6));
+        }
+        worst = worst.max(per_mb[1] / per_mb[0]);
+        println!("{name:<34} {:>6.1} ms per MB (about 1 MB), {:>6.1} ms per MB (about 4 MB)", per_mb[0], per_mb[1]);
+    }
+    println!("= text of nothing but hits: time per MB at 4x the size is at most x{worst:.2} that at 1x (1.00 = linear)");
 }
 
 fn page_sizes() {

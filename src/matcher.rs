@@ -393,10 +393,11 @@ impl Matcher {
         for (term, span, _) in &found[..strict_count] {
             seen.entry(*term).or_default().push(span.clone());
         }
+        let seen: HashMap<u32, Spans> = seen.into_iter().map(|(term, spans)| (term, Spans::new(spans))).collect();
         let mut hits = Vec::new();
         for (k, (term, span, loose_only)) in found.into_iter().enumerate() {
             let span = trim_span(text, span);
-            if k >= strict_count && seen.get(&term).is_some_and(|v| v.iter().any(|s| s.start < span.end && span.start < s.end)) {
+            if k >= strict_count && seen.get(&term).is_some_and(|v| v.overlaps(&span)) {
                 continue;
             }
             let info = &self.terms[term as usize];
@@ -454,6 +455,35 @@ impl Matcher {
                 }
             }
         }
+    }
+}
+
+/// The spans of one term's strict hits, for whether a loose hit overlaps one of them: a
+/// search, not a scan (a page repeating a term thousands of times made matching quadratic).
+struct Spans {
+    /// Sorted by end.
+    spans: Vec<Range<usize>>,
+    /// The least start of `spans[i..]`.
+    least_start: Vec<usize>,
+}
+
+impl Spans {
+    fn new(mut spans: Vec<Range<usize>>) -> Spans {
+        spans.sort_unstable_by_key(|s| s.end);
+        let mut least_start = vec![usize::MAX; spans.len()];
+        let mut least = usize::MAX;
+        for (i, s) in spans.iter().enumerate().rev() {
+            least = least.min(s.start);
+            least_start[i] = least;
+        }
+        Spans { spans, least_start }
+    }
+
+    /// Whether any span overlaps `span`: of those ending after it starts, the one starting
+    /// first starts before it ends.
+    fn overlaps(&self, span: &Range<usize>) -> bool {
+        let i = self.spans.partition_point(|s| s.end <= span.start);
+        self.least_start.get(i).is_some_and(|&start| start < span.end)
     }
 }
 
@@ -584,6 +614,20 @@ fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Whether a span overlaps one of a term's spans, searched as scanned.
+        #[test]
+        fn spans_overlap_as_a_scan_finds(
+            spans in proptest::collection::vec((0usize..200, 1usize..30), 0..60),
+            probe in (0usize..230, 0usize..30),
+        ) {
+            let spans: Vec<Range<usize>> = spans.into_iter().map(|(s, l)| s..s + l).collect();
+            let probe = probe.0..probe.0 + probe.1;
+            let want = spans.iter().any(|s| s.start < probe.end && probe.start < s.end);
+            proptest::prop_assert_eq!(Spans::new(spans).overlaps(&probe), want);
+        }
+    }
 
     #[test]
     fn quotation_spans() {

@@ -99,16 +99,19 @@ pub fn assess(hits: &[Hit], lexicon: &Lexicon) -> Assessment {
     let scoring = &lexicon.scoring;
     let entry_hits = distinct_entry_hits(hits, lexicon);
     let mut damp_used: BTreeMap<usize, Vec<Range<usize>>> = BTreeMap::new();
+    // Each dampener's cues by place: whether one is near a hit is a search, not a scan of all
+    // hits (a page with thousands of hits made scoring quadratic).
+    let cues: Vec<Near> = lexicon.dampeners.iter().map(|d| Near::new(hits, &d.groups, lexicon)).collect();
     let mut damp = |h: &Hit| -> f32 {
         let mut factor = 1.0f32;
         for (d, dampener) in lexicon.dampeners.iter().enumerate() {
             let cued = if dampener.quoted {
                 h.quoted
             } else {
-                hits.iter().any(|c| {
-                    in_groups(c, &dampener.groups, lexicon)
-                        && dampener.within.is_none_or(|w| c.paragraph == h.paragraph && c.word.abs_diff(h.word) <= w)
-                })
+                match dampener.within {
+                    None => !cues[d].at.is_empty(),
+                    Some(w) => !cues[d].around(h, w).is_empty(),
+                }
             };
             if cued && dampener.factor < 1.0 {
                 factor = factor.min(dampener.factor);
@@ -253,21 +256,42 @@ fn in_groups(h: &Hit, groups: &[usize], lexicon: &Lexicon) -> bool {
     }
 }
 
+/// The hits of some groups by paragraph and word, for the hits near a given one.
+struct Near {
+    /// (paragraph, word, index in the hits), sorted.
+    at: Vec<(u32, u32, usize)>,
+}
+
+impl Near {
+    fn new(hits: &[Hit], groups: &[usize], lexicon: &Lexicon) -> Near {
+        let mut at: Vec<(u32, u32, usize)> = hits.iter().enumerate().filter(|(_, h)| in_groups(h, groups, lexicon)).map(|(i, h)| (h.paragraph, h.word, i)).collect();
+        at.sort_unstable();
+        Near { at }
+    }
+
+    /// Those in `h`'s paragraph at most `w` words from it.
+    fn around(&self, h: &Hit, w: u32) -> &[(u32, u32, usize)] {
+        let from = self.at.partition_point(|&(p, word, _)| (p, word) < (h.paragraph, h.word.saturating_sub(w)));
+        let to = self.at.partition_point(|&(p, word, _)| (p, word) <= (h.paragraph, h.word.saturating_add(w)));
+        &self.at[from..to.max(from)]
+    }
+}
+
 /// The firings of a proximity rule: (anchor, a partner near it).
 fn fire<'a>(rule: &crate::lexicon::Proximity, hits: &'a [Hit], lexicon: &Lexicon) -> Vec<(&'a Hit, &'a Hit)> {
     let mut firings = Vec::new();
     let Some((&first, rest)) = rule.groups.split_first() else { return firings };
-    let near = |a: &Hit, b: &Hit| {
-        a.paragraph == b.paragraph && a.word.abs_diff(b.word) <= rule.within && (b.span.end <= a.span.start || a.span.end <= b.span.start)
-    };
+    let partners: Vec<Near> = rest.iter().map(|&g| Near::new(hits, &[g], lexicon)).collect();
+    let apart = |a: &Hit, b: &Hit| b.span.end <= a.span.start || a.span.end <= b.span.start;
     let mut last_anchor: Option<Range<usize>> = None;
     for a in hits.iter().filter(|h| in_groups(h, &[first], lexicon)) {
         if last_anchor.as_ref().is_some_and(|s| s.start < a.span.end && a.span.start < s.end) {
             continue; // another term on the same words: one firing
         }
         let mut partner = None;
-        let all = rest.iter().all(|&g| {
-            let found = hits.iter().find(|b| in_groups(b, &[g], lexicon) && near(a, b));
+        let all = partners.iter().all(|near| {
+            // The first in text order of those near enough and not on the anchor's words.
+            let found = near.around(a, rule.within).iter().filter(|&&(_, _, i)| apart(a, &hits[i])).map(|&(_, _, i)| i).min().map(|i| &hits[i]);
             if partner.is_none() {
                 partner = found;
             }

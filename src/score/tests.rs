@@ -55,3 +55,76 @@ fn evasion_is_explained_and_focus_points_at_the_strongest_hit() {
     assert_eq!(top.evasion.names(), ["spelled out"]);
     assert_eq!(&text[a.focus.clone().unwrap()], "b e h e a d");
 }
+
+/// [`fire`] as first written, a scan of all hits for each anchor: the reference.
+fn fire_by_scan<'a>(rule: &crate::lexicon::Proximity, hits: &'a [Hit], lexicon: &Lexicon) -> Vec<(&'a Hit, &'a Hit)> {
+    let mut firings = Vec::new();
+    let Some((&first, rest)) = rule.groups.split_first() else { return firings };
+    let near = |a: &Hit, b: &Hit| {
+        a.paragraph == b.paragraph && a.word.abs_diff(b.word) <= rule.within && (b.span.end <= a.span.start || a.span.end <= b.span.start)
+    };
+    let mut last_anchor: Option<Range<usize>> = None;
+    for a in hits.iter().filter(|h| in_groups(h, &[first], lexicon)) {
+        if last_anchor.as_ref().is_some_and(|s| s.start < a.span.end && a.span.start < s.end) {
+            continue;
+        }
+        let mut partner = None;
+        let all = rest.iter().all(|&g| {
+            let found = hits.iter().find(|b| in_groups(b, &[g], lexicon) && near(a, b));
+            if partner.is_none() {
+                partner = found;
+            }
+            found.is_some()
+        });
+        if let (true, Some(b)) = (all, partner) {
+            firings.push((a, b));
+            last_anchor = Some(a.span.clone());
+        }
+    }
+    firings
+}
+
+/// Hits of the fixture's groups (cues) and entries at random places, in text order.
+fn random_hits(lexicon: &Lexicon) -> impl proptest::strategy::Strategy<Value = Vec<Hit>> + use<> {
+    use proptest::prelude::*;
+    let (groups, entries) = (lexicon.groups.len(), lexicon.entries.len());
+    proptest::collection::vec((0..groups + entries, 0u32..3, 0u32..40, 1usize..3), 0..120).prop_map(move |raw| {
+        let mut hits: Vec<Hit> = raw
+            .into_iter()
+            .map(|(t, paragraph, word, len)| Hit {
+                term: if t < groups { TermRef::Cue { group: t, term: 0 } } else { TermRef::Entry(t - groups) },
+                span: (paragraph * 1000 + word * 10) as usize..(paragraph * 1000 + word * 10) as usize + len * 10 - 2,
+                loose_only: false,
+                evasion: Default::default(),
+                translit: false,
+                word,
+                paragraph,
+                quoted: word % 7 == 0,
+            })
+            .collect();
+        hits.sort_by_key(|h| (h.span.start, h.span.end));
+        hits
+    })
+}
+
+proptest::proptest! {
+    /// Rules fire on the same anchors with the same partners, and dampeners are cued for the
+    /// same hits, as when every hit was scanned.
+    #[test]
+    fn indexed_rules_and_dampeners_match_the_scans(hits in random_hits(&fixture().0)) {
+        let (lexicon, _) = fixture();
+        for rule in &lexicon.proximity {
+            let got: Vec<_> = fire(rule, &hits, &lexicon).iter().map(|(a, b)| (a.span.clone(), b.span.clone())).collect();
+            let want: Vec<_> = fire_by_scan(rule, &hits, &lexicon).iter().map(|(a, b)| (a.span.clone(), b.span.clone())).collect();
+            proptest::prop_assert_eq!(got, want, "{}", rule.name);
+        }
+        for dampener in lexicon.dampeners.iter().filter(|d| !d.quoted) {
+            let cues = Near::new(&hits, &dampener.groups, &lexicon);
+            for h in &hits {
+                let got = dampener.within.map_or(!cues.at.is_empty(), |w| !cues.around(h, w).is_empty());
+                let want = hits.iter().any(|c| in_groups(c, &dampener.groups, &lexicon) && dampener.within.is_none_or(|w| c.paragraph == h.paragraph && c.word.abs_diff(h.word) <= w));
+                proptest::prop_assert_eq!(got, want, "{}", dampener.name);
+            }
+        }
+    }
+}
