@@ -270,6 +270,7 @@ fn hostile_markup() {
         println!("{name:<34} {:>6.1} ms per MB (about 1 MB), {:>6.1} ms per MB (about 4 MB)", per_mb[0], per_mb[1]);
     }
     println!("= text of nothing but hits: time per MB at 4x the size is at most x{worst:.2} that at 1x (1.00 = linear)");
+    report_peak();
 }
 
 fn page_sizes() {
