@@ -1184,6 +1184,17 @@ mod tests {
         })
     }
 
+    proptest::proptest! {
+        /// Any text, markup characters and all: extraction ends, and its text is never longer
+        /// than the page (references and breaks are never longer than what they stand for).
+        #[test]
+        fn any_text_extracts_to_no_more_than_itself(page in "([<>&;#!/='\"a-zA-Z0-9 \n\t\u{0}\u{A0}\u{2028}ж-]|<script|</script|<!--|-->|<svg|</svg|<p>|<pre>|&amp|&#x|<title|<textarea|<!\\[CDATA\\[|]]>){0,80}") {
+            let e = html(&page);
+            proptest::prop_assert!(e.text.len() <= page.len(), "{:?} -> {:?}", page, e.text);
+            proptest::prop_assert!(e.title.len() <= page.len(), "{:?} -> {:?}", page, e.title);
+        }
+    }
+
     /// Every HTML page the repository bundles, read both ways.
     #[test]
     fn bundled_pages_read_as_the_dom_holds() {
