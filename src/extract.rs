@@ -111,11 +111,11 @@ pub fn html(source: &str) -> Extracted {
         src: source,
         out: Extracted::default(),
         text: String::with_capacity(source.len() / 2),
-        skipped: Skipped::default(),
-        blocks: Blocks::default(),
+        skipped: Open::default(),
+        blocks: Open::default(),
         pre_start: false,
         foreign: 0,
-        roots: Roots::default(),
+        roots: Open::default(),
         foreign_floor: 0,
         integration: Vec::new(),
         math: false,
@@ -140,16 +140,16 @@ struct Walker<'a> {
     /// Open skipped elements (only those parsed as markup: `template`, `object`, and any in
     /// SVG or MathML), each with the depth of SVG and MathML it was opened at (they close when
     /// that content ends); nothing in them is visible.
-    skipped: Skipped,
+    skipped: Open<(u8, usize)>,
     /// Open block elements: an end tag closes what it closes in a browser (a `pre` in it too),
     /// and a stray one separates nothing.
-    blocks: Blocks,
+    blocks: Open<u8>,
     /// Just after `<pre>`: a newline first in it is dropped.
     pre_start: bool,
     /// Depth of `svg` and `math` elements, where `style`, `title` and the rest are markup.
     foreign: usize,
     /// The open `svg` and `math` elements of that depth, innermost last (true: `math`).
-    roots: Roots,
+    roots: Open<bool>,
     /// How many blocks were open when the outermost of them began: an end tag that closes one
     /// of those ends them too.
     foreign_floor: usize,
@@ -159,7 +159,7 @@ struct Walker<'a> {
     /// Open SVG and MathML elements whose content is HTML again (SVG `foreignObject`, `desc`,
     /// `title`; MathML `mi`, `mo`, `mn`, `ms`, `mtext`), each with the roots and kind to
     /// return to.
-    integration: Vec<(String, Roots, bool)>,
+    integration: Vec<(String, Open<bool>, bool)>,
     /// In an SVG `title` while the page has no title yet.
     in_title: bool,
 }
@@ -206,7 +206,7 @@ impl Walker<'_> {
             self.out.title.push_str(s);
             return;
         }
-        if !self.skipped.entries.is_empty() {
+        if !self.skipped.stack.is_empty() {
             return;
         }
         let mut s = Cow::Borrowed(s);
@@ -214,7 +214,7 @@ impl Walker<'_> {
             // A browser ignores NUL in text.
             s = Cow::Owned(s.replace('\0', ""));
         }
-        if self.blocks.pre > 0 {
+        if self.blocks.count(PRE) > 0 {
             if memchr(b'\r', s.as_bytes()).is_some() {
                 s = Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"));
             }
@@ -225,7 +225,7 @@ impl Walker<'_> {
             }
         }
         self.pre_start = false;
-        push_text(&mut self.text, &s, self.blocks.pre > 0);
+        push_text(&mut self.text, &s, self.blocks.count(PRE) > 0);
     }
 
     /// Markup at `j` (a `<`); returns where text resumes.
@@ -288,13 +288,13 @@ impl Walker<'_> {
         let opens = self.foreign == 0 || !tag.self_closing;
         match role(name) {
             // Nothing in a skipped element counts, not even as a separator.
-            Role::Block(_) | Role::Pre | Role::Br | Role::Cell if !self.skipped.entries.is_empty() => {}
+            Role::Block(_) | Role::Pre | Role::Br | Role::Cell if !self.skipped.stack.is_empty() => {}
             Role::Title if self.foreign > 0 => self.in_title |= opens && self.out.title.is_empty(),
             Role::Base if self.out.base.is_none() => self.out.base = tag.href,
             Role::Link => self.out.links.extend(tag.href),
             Role::Skipped if self.foreign > 0 || matches!(name, "template" | "object") => {
                 if opens {
-                    self.skipped.push(skipped_kind(name), self.foreign);
+                    self.skipped.push((skipped_kind(name), self.foreign));
                 }
             }
             Role::Br => push_break(&mut self.text, "\n"),
@@ -306,7 +306,7 @@ impl Walker<'_> {
             }
             Role::Skipped | Role::Title | Role::Base | Role::Other => {}
         }
-        if self.skipped.entries.is_empty() && matches!(name, "xmp" | "plaintext" | "listing") && self.close_p() {
+        if self.skipped.stack.is_empty() && matches!(name, "xmp" | "plaintext" | "listing") && self.close_p() {
             // Not blocks here, but their start closes an open `p`.
             push_break(&mut self.text, "\n\n");
         }
@@ -381,8 +381,9 @@ impl Walker<'_> {
                     self.leave_foreign(at);
                 }
             } else if matches!(name, "br" | "p" | "body" | "html")
-                || block.is_some_and(|k| self.blocks.at[k as usize].first().is_some_and(|&i| (i as usize) < self.foreign_floor))
-                || self.skipped.open_in_html(skipped_kind(name))
+                || block.is_some_and(|k| self.blocks.first(k).is_some_and(|i| i < self.foreign_floor))
+                // (Skipped elements open outside SVG and MathML are the first of their kind.)
+                || self.skipped.first(skipped_kind(name)).is_some_and(|i| self.skipped.stack[i].1 == 0)
             {
                 // HTML end tags that end SVG and MathML: those of elements open around them.
                 self.leave_foreign(0);
@@ -390,14 +391,14 @@ impl Walker<'_> {
         }
         match role(name) {
             // Nothing in a skipped element counts, not even as a separator.
-            Role::Block(_) | Role::Pre | Role::Br | Role::Cell if !self.skipped.entries.is_empty() => {}
+            Role::Block(_) | Role::Pre | Role::Br | Role::Cell if !self.skipped.stack.is_empty() => {}
             Role::Title => self.in_title = false,
             Role::Skipped => {
                 // `</object>` ends only the innermost (an object or a template is a scope of
                 // its own); other end tags close what is open in them too.
                 let kind = skipped_kind(name);
                 let k = if name == "object" {
-                    self.skipped.entries.len().checked_sub(1).filter(|&k| self.skipped.entries[k].0 == kind)
+                    self.skipped.stack.len().checked_sub(1).filter(|&k| self.skipped.stack[k].0 == kind)
                 } else {
                     self.skipped.top(kind)
                 };
@@ -492,7 +493,7 @@ impl Walker<'_> {
         self.foreign = depth;
         self.roots.truncate(depth);
         // Entries are in order of depth: those opened deeper are the last.
-        let keep = self.skipped.entries.partition_point(|e| e.1 <= depth);
+        let keep = self.skipped.stack.partition_point(|e| e.1 <= depth);
         self.skipped.truncate(keep);
         self.in_title = false;
     }
@@ -518,59 +519,82 @@ fn skipped_kind(name: &str) -> u8 {
     SKIPPED.iter().position(|&s| s == name).unwrap_or(0) as u8
 }
 
-/// Open skipped elements, each with the depth of SVG and MathML it was opened at (deeper ones
-/// last), and where each kind is.
+/// Open elements of some kinds, innermost last, with where each kind is on the stack: the
+/// innermost (or outermost) of a kind is found without a walk, so a page of nested elements
+/// costs time in proportion to its length. Used for the open blocks (by their place in
+/// [`BLOCKS`]), the open skipped elements (by their place in [`SKIPPED`], each with the depth of
+/// SVG and MathML it was opened at, deeper ones last) and the open `svg` and `math` elements
+/// (true: `math`).
 #[derive(Default)]
-struct Skipped {
-    entries: Vec<(u8, usize)>,
-    at: [Vec<u32>; SKIPPED.len()],
+struct Open<T> {
+    stack: Vec<T>,
+    /// For each kind, its places in `stack`, innermost last.
+    at: Vec<Vec<u32>>,
 }
 
-impl Skipped {
-    fn push(&mut self, kind: u8, depth: usize) {
-        self.at[kind as usize].push(self.entries.len() as u32);
-        self.entries.push((kind, depth));
-    }
+/// What an open element counts as in [`Open`].
+trait Kind: Copy {
+    fn kind(self) -> usize;
+}
 
-    fn top(&self, kind: u8) -> Option<usize> {
-        self.at[kind as usize].last().map(|&i| i as usize)
+impl Kind for u8 {
+    fn kind(self) -> usize {
+        usize::from(self)
     }
+}
 
-    /// Whether one of `kind` is open outside SVG and MathML.
-    fn open_in_html(&self, kind: u8) -> bool {
-        self.at[kind as usize].first().is_some_and(|&i| self.entries[i as usize].1 == 0)
+impl Kind for bool {
+    fn kind(self) -> usize {
+        usize::from(self)
     }
+}
 
-    fn truncate(&mut self, len: usize) {
-        for &(kind, _) in self.entries.get(len..).unwrap_or_default() {
-            self.at[kind as usize].pop();
+impl Kind for (u8, usize) {
+    fn kind(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+impl<T: Kind> Open<T> {
+    fn push(&mut self, element: T) {
+        let k = element.kind();
+        if self.at.len() <= k {
+            self.at.resize_with(k + 1, Vec::new);
         }
-        self.entries.truncate(len);
-    }
-}
-
-/// Open `svg` and `math` elements, innermost last (true: `math`), and where each kind is.
-#[derive(Default)]
-struct Roots {
-    stack: Vec<bool>,
-    at: [Vec<u32>; 2],
-}
-
-impl Roots {
-    fn push(&mut self, math: bool) {
-        self.at[usize::from(math)].push(self.stack.len() as u32);
-        self.stack.push(math);
+        self.at[k].push(self.stack.len() as u32);
+        self.stack.push(element);
     }
 
-    fn top(&self, math: bool) -> Option<usize> {
-        self.at[usize::from(math)].last().map(|&i| i as usize)
+    /// Where the innermost open one of `kind` is.
+    fn top(&self, kind: impl Kind) -> Option<usize> {
+        self.at.get(kind.kind())?.last().map(|&i| i as usize)
     }
 
+    /// Where the outermost open one of `kind` is.
+    fn first(&self, kind: impl Kind) -> Option<usize> {
+        self.at.get(kind.kind())?.first().map(|&i| i as usize)
+    }
+
+    /// How many of `kind` are open.
+    fn count(&self, kind: impl Kind) -> usize {
+        self.at.get(kind.kind()).map_or(0, Vec::len)
+    }
+
+    /// Closes the open elements from the `len`-th on.
     fn truncate(&mut self, len: usize) {
-        for &math in self.stack.get(len..).unwrap_or_default() {
-            self.at[usize::from(math)].pop();
+        for &element in self.stack.get(len..).unwrap_or_default() {
+            self.at[element.kind()].pop();
         }
         self.stack.truncate(len);
+    }
+
+    /// Takes the `at`-th element off, leaving those in it open.
+    fn remove(&mut self, at: usize) {
+        let above: Vec<T> = self.stack[at + 1..].to_vec();
+        self.truncate(at);
+        for element in above {
+            self.push(element);
+        }
     }
 }
 
@@ -578,55 +602,6 @@ impl Roots {
 const ITEM_SEARCH: usize = 256;
 
 const HEADINGS: [u8; 6] = [27, 28, 29, 30, 31, 32];
-
-/// The open block elements, innermost last, with where each kind is: every question the
-/// tokenizer asks of them (the innermost `p`, table or list) is answered without a walk, so
-/// a page of nested blocks costs time in proportion to its length.
-struct Blocks {
-    /// By their place in [`BLOCKS`].
-    stack: Vec<u8>,
-    /// For each kind, its places in `stack`, innermost last.
-    at: [Vec<u32>; BLOCKS.len()],
-    /// How many are `pre`.
-    pre: usize,
-}
-
-impl Default for Blocks {
-    fn default() -> Blocks {
-        Blocks { stack: Vec::new(), at: std::array::from_fn(|_| Vec::new()), pre: 0 }
-    }
-}
-
-impl Blocks {
-    fn push(&mut self, k: u8) {
-        self.at[k as usize].push(self.stack.len() as u32);
-        self.stack.push(k);
-        self.pre += usize::from(k == PRE);
-    }
-
-    /// The innermost open `k`.
-    fn top(&self, k: u8) -> Option<usize> {
-        self.at[k as usize].last().map(|&i| i as usize)
-    }
-
-    /// Closes the open blocks from the `len`-th on.
-    fn truncate(&mut self, len: usize) {
-        for &k in self.stack.get(len..).unwrap_or_default() {
-            self.at[k as usize].pop();
-            self.pre -= usize::from(k == PRE);
-        }
-        self.stack.truncate(len);
-    }
-
-    /// Takes the `at`-th block off, leaving those in it open.
-    fn remove(&mut self, at: usize) {
-        let above: Vec<u8> = self.stack[at + 1..].to_vec();
-        self.truncate(at);
-        for k in above {
-            self.push(k);
-        }
-    }
-}
 
 fn is_heading(k: u8) -> bool {
     matches!(BLOCKS[k as usize], "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
