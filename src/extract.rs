@@ -209,23 +209,22 @@ impl Walker<'_> {
         if !self.skipped.stack.is_empty() {
             return;
         }
+        if self.blocks.count(PRE) == 0 {
+            self.pre_start = false;
+            push_text(&mut self.text, s);
+            return;
+        }
+        // Kept as it is but for NUL (a browser ignores it) and line ends.
         let mut s = Cow::Borrowed(s);
-        if memchr(0, s.as_bytes()).is_some() {
-            // A browser ignores NUL in text.
-            s = Cow::Owned(s.replace('\0', ""));
+        if memchr2(0, b'\r', s.as_bytes()).is_some() {
+            s = Cow::Owned(s.replace('\0', "").replace("\r\n", "\n").replace('\r', "\n"));
         }
-        if self.blocks.count(PRE) > 0 {
-            if memchr(b'\r', s.as_bytes()).is_some() {
-                s = Cow::Owned(s.replace("\r\n", "\n").replace('\r', "\n"));
-            }
-            if std::mem::take(&mut self.pre_start)
-                && let Some(rest) = s.strip_prefix('\n')
-            {
-                s = Cow::Owned(rest.to_string());
-            }
+        if std::mem::take(&mut self.pre_start)
+            && let Some(rest) = s.strip_prefix('\n')
+        {
+            s = Cow::Owned(rest.to_string());
         }
-        self.pre_start = false;
-        push_text(&mut self.text, &s, self.blocks.count(PRE) > 0);
+        self.text.push_str(&s);
     }
 
     /// Markup at `j` (a `<`); returns where text resumes.
@@ -871,13 +870,10 @@ fn char_ref<'a>(src: &'a str, j: usize, in_attribute: bool, buf: &'a mut [u8; 8]
     (std::str::from_utf8(&buf[..at]).unwrap_or("&"), end)
 }
 
-fn push_text(text: &mut String, t: &str, pre: bool) {
-    if pre {
-        text.push_str(t);
-        return;
-    }
-    // Every whitespace character (Unicode's, as `char::is_whitespace`) reads as one space,
-    // none after whitespace already written. The rest is copied in runs.
+/// Text outside `pre`: every whitespace character (Unicode's, as `char::is_whitespace`) reads
+/// as one space, none after whitespace already written; NUL is dropped (a browser ignores it).
+/// The rest is copied in runs.
+fn push_text(text: &mut String, t: &str) {
     let b = t.as_bytes();
     let (mut i, mut run) = (0, 0);
     while i < b.len() {
@@ -905,6 +901,12 @@ fn push_text(text: &mut String, t: &str, pre: bool) {
             i += 1;
             continue;
         }
+        if b[i] == 0 {
+            text.push_str(&t[run..i]);
+            i += 1;
+            run = i;
+            continue;
+        }
         let c = t[i..].chars().next().unwrap_or(' ');
         if !c.is_whitespace() {
             i += c.len_utf8();
@@ -923,17 +925,18 @@ fn push_text(text: &mut String, t: &str, pre: bool) {
 /// Which of 16 bytes are [`MAYBE_SPACE`], and which are ASCII spaces, as bits.
 #[inline]
 fn space_bits(chunk: &[u8; 16]) -> (u16, u16) {
-    let [maybe, spaces] = crate::simd::classes(chunk, &[&[(b' ', b' '), (0x09, 0x0D), (0xC2, 0xC2), (0xE1, 0xE3)], &[(b' ', b' ')]]);
+    let [maybe, spaces] = crate::simd::classes(chunk, &[&[(0x00, 0x00), (b' ', b' '), (0x09, 0x0D), (0xC2, 0xC2), (0xE1, 0xE3)], &[(b' ', b' ')]]);
     (maybe, spaces)
 }
 
 /// Bytes that may begin a whitespace character: ASCII whitespace, and the first bytes of
-/// U+0085, U+00A0 (0xC2), U+1680 (0xE1), U+2000-U+205F (0xE2) and U+3000 (0xE3).
+/// U+0085, U+00A0 (0xC2), U+1680 (0xE1), U+2000-U+205F (0xE2) and U+3000 (0xE3); and NUL,
+/// which [`push_text`] drops.
 static MAYBE_SPACE: [bool; 256] = {
     let mut t = [false; 256];
     let mut c = 0;
     while c < 256 {
-        t[c] = (c as u8).is_ascii_whitespace() || matches!(c, 0x0B | 0xC2 | 0xE1 | 0xE2 | 0xE3);
+        t[c] = (c as u8).is_ascii_whitespace() || matches!(c, 0x00 | 0x0B | 0xC2 | 0xE1 | 0xE2 | 0xE3);
         c += 1;
     }
     t
@@ -1049,12 +1052,14 @@ mod tests {
             parts in proptest::collection::vec(proptest::sample::select(vec![
                 "a", "убить", " ", "  ", "\n", "\t", "\r", "\u{B}", "\u{C}", "\u{85}", "\u{A0}", "\u{1680}", "\u{2000}",
                 "\u{200A}", "\u{200B}", "\u{2028}", "\u{202F}", "\u{205F}", "\u{3000}", "«", "»", "\u{2014}", "ᚠ", "、",
+                "\0",
             ]), 0..60)
         ) {
             let t: String = parts.concat();
             let (mut got, mut want) = (before.to_string(), before.to_string());
-            push_text(&mut got, &t, false);
-            push_text_by_words(&mut want, &t);
+            push_text(&mut got, &t);
+            // NUL is dropped before anything else.
+            push_text_by_words(&mut want, &t.replace('\0', ""));
             proptest::prop_assert_eq!(got, want, "{:?}", t);
         }
     }
@@ -1101,7 +1106,8 @@ mod tests {
                         Role::Base | Role::Other => {}
                     },
                     Node::Text(t) if in_title => out.title.push_str(t),
-                    Node::Text(t) if skip == 0 => push_text(&mut text, t, pre > 0),
+                    Node::Text(t) if skip == 0 && pre > 0 => text.push_str(t),
+                    Node::Text(t) if skip == 0 => push_text(&mut text, t),
                     _ => {}
                 },
                 Edge::Close(node) => {
