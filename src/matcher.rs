@@ -355,7 +355,9 @@ impl Matcher {
         };
         let mut hits = self.hits(&sub.text, &normalize::strict(&sub.text));
         for h in &mut hits {
-            h.word += sub.hidden_before(h.span.start);
+            let hidden = sub.hidden_before(h.span.start);
+            h.word += hidden.words;
+            h.paragraph += hidden.paragraphs;
             h.span = sub.original(h.span.start)..sub.original(h.span.end);
         }
         self.mark_quoted(text, &mut hits);

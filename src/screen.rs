@@ -22,10 +22,13 @@
 //! begin a pattern further away are set aside like inert ones.
 //!
 //! [`Substitute`] is the shorter text the matcher then reads: kept words and the separators
-//! around them as they are, each run of set-aside words (not across a blank line) as one
-//! placeholder word that is itself inert. It maps offsets back to the original and counts the
-//! words each placeholder stood for, so spans, word indices and paragraphs come out as if the
-//! whole text had been matched. Distances are checked with a lower bound of the view's word
+//! around them as they are, each run of set-aside words as one placeholder word that is itself
+//! inert, or as two with a blank line between them when the run crosses blank lines (its
+//! paragraphs need not be there one by one: no pattern crosses a blank line). It maps offsets
+//! back to the original and counts the words and paragraph breaks each placeholder stood for,
+//! so spans, word indices and paragraphs come out as if the whole text had been matched, and a
+//! page with a trigger carries a placeholder or two for each stretch between windows, not one
+//! for each of its paragraphs. Distances are checked with a lower bound of the view's word
 //! index (plain words before), so screening never drops a hit that could count.
 //! `Matcher::find_in` keeps the whole-text path, and a property test holds the two to the same
 //! assessments and entry hits.
@@ -229,9 +232,12 @@ struct Info {
     lead: u8,
     /// One letter (or digit): may be part of letters spelled out one by one.
     single: bool,
+    /// A letter spelled out that the loose view joins to the one before it: no word of its
+    /// own there (set only in [`Screen::close_chain`]).
+    joined: bool,
 }
 
-const OPAQUE: Info = Info { kind: Kind::Opaque, mask: ANY, lead: u8::MAX, single: false };
+const OPAQUE: Info = Info { kind: Kind::Opaque, mask: ANY, lead: u8::MAX, single: false, joined: false };
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
@@ -422,8 +428,14 @@ struct Scratch {
     near_signals: Vec<Signal>,
     /// Ranges of indices of opaque words (always kept), in order.
     opaque: Vec<(u32, u32)>,
-    /// Indices of the words whose separator before them holds a blank line, in order.
-    paragraphs: Vec<u32>,
+    /// Indices of the words whose separator before them breaks the paragraph, once for each
+    /// break it makes in both views ([`paragraph_breaks`]), in order.
+    blanks: Vec<u32>,
+    /// Indices of the words whose separator before them may break the paragraph in ways not
+    /// worked out here, in order: runs of set-aside words end there.
+    breaks: Vec<u32>,
+    /// Indices of the words [`Info::joined`] to the one before, in order.
+    joined: Vec<u32>,
     /// The next plain word's position.
     pos: u32,
     /// Where the open chain of single letters begins in `words`.
@@ -551,7 +563,7 @@ impl Screen {
         let (s_starts, l_starts) = (s.word_starts().len(), l.word_starts().len());
         let ([st], [lt]) = (&s_runs[..], &l_runs[..]) else {
             let sep = s_runs.is_empty() && l_runs.is_empty() && s_starts == 0 && l_starts == 0;
-            return if sep { Info { kind: Kind::Sep, mask: 0, lead: 0, single: false } } else { self.opaque(&s_runs, &l_runs) };
+            return if sep { Info { kind: Kind::Sep, mask: 0, lead: 0, single: false, joined: false } } else { self.opaque(&s_runs, &l_runs) };
         };
         if s_starts != 1 || l_starts != 1 {
             return self.opaque(&s_runs, &l_runs);
@@ -566,7 +578,7 @@ impl Screen {
         } else {
             Kind::Inert
         };
-        Info { kind, mask: sig.mask, lead: sig.lead, single }
+        Info { kind, mask: sig.mask, lead: sig.lead, single, joined: false }
     }
 
     /// An opaque piece of text whose tokens in the two views are `s_runs` and `l_runs`: what
@@ -575,7 +587,7 @@ impl Screen {
         let mut sig = Sig::default();
         s_runs.iter().for_each(|r| sig.merge(self.strict.signature.get(r)));
         l_runs.iter().for_each(|r| sig.merge(self.loose.signature.get(r)));
-        Info { kind: Kind::Opaque, mask: sig.mask, lead: u8::MAX, single: false }
+        Info { kind: Kind::Opaque, mask: sig.mask, lead: u8::MAX, single: false, joined: false }
     }
 
     /// Screens `text`, or `None` when screening does not apply (no inert placeholder for this
@@ -607,7 +619,9 @@ impl Screen {
         scratch.words.clear();
         scratch.signals.clear();
         scratch.opaque.clear();
-        scratch.paragraphs.clear();
+        scratch.blanks.clear();
+        scratch.breaks.clear();
+        scratch.joined.clear();
         scratch.pos = 0;
         scratch.chain = None;
         // In blocks of words: first their places, asking for the table slots of the short ones
@@ -680,16 +694,20 @@ impl Screen {
             mark_opaque(&mut s.opaque, s.words.len(), s.words.len() + 1);
         }
         let prev_end = s.words.last().map_or(0, |p| p.end as usize);
-        if w.start as usize >= prev_end + 2 && has_paragraph(&text.as_bytes()[prev_end..w.start as usize]) {
-            s.paragraphs.push(s.words.len() as u32);
+        match paragraph_breaks(&text.as_bytes()[prev_end..w.start as usize]) {
+            Some(0) => {}
+            Some(n) => s.blanks.extend(std::iter::repeat_n(s.words.len() as u32, n as usize)),
+            None => s.breaks.push(s.words.len() as u32),
         }
         s.words.push(w);
     }
 
     /// Ends the open chain: three or more single letters (an opaque word counts for three:
-    /// `1…и` holds two) may join into one word of the loose view, so they become one opaque
-    /// stretch, which may be the signature of what the stretch makes normalized on its own
-    /// (the words around it are no single letters, so the letters join there as here).
+    /// `1…и` holds two) may join into one word of the loose view. What the stretch makes
+    /// normalized on its own is what it makes in the text (the words around it are no single
+    /// letters, so the letters join there as here), so it is judged as a whole
+    /// ([`Screen::spelled`]), or else kept as an opaque stretch, which may be the signature of
+    /// what it makes.
     fn close_chain(&self, text: &str, s: &mut Scratch) {
         let Some(start) = s.chain.take() else { return };
         let members = &s.words[start..];
@@ -702,7 +720,12 @@ impl Screen {
         } else {
             let (first, last) = (members[0].start as usize, members[members.len() - 1].end as usize);
             let (st, lo) = normalize::both(&text[first..last]);
-            self.opaque(&word_runs(st.as_str()), &word_runs(lo.as_str()))
+            let (s_runs, l_runs) = (word_runs(st.as_str()), word_runs(lo.as_str()));
+            let info = self.opaque(&s_runs, &l_runs);
+            if self.spelled(text, s, start, info.mask, (&s_runs, &l_runs), &lo) {
+                return;
+            }
+            info
         };
         let lead = self.max_lead.min(u32::from(u8::MAX)) as u8;
         let pos = s.words[start].pos;
@@ -718,6 +741,56 @@ impl Screen {
         if info.mask != 0 {
             s.signals.push(start);
         }
+    }
+
+    /// Judges the chain of single letters from word `start` on as a whole, when it holds no
+    /// opaque word and no separator that ends a run of set-aside words ([`paragraph_breaks`]),
+    /// and every word of its loose view (`loose`, of the chain on its own) begins at one of
+    /// its letters. Its first letter then stands for it: it may begin a pattern when a word of
+    /// either view (`runs`) is a word of some pattern, and is the signature of `mask`. The
+    /// other letters go with the first ([`Kind::Later`], or inert when it is), and those that
+    /// begin no word of the loose view are [`Info::joined`] to the one before. All take the
+    /// first letter's position and the words after count the loose view's words, so positions
+    /// stay a lower bound. Kept in a window or set aside as a whole, the chain makes the same
+    /// words in the substitute as in the text.
+    fn spelled(&self, text: &str, s: &mut Scratch, start: usize, mask: u64, (s_runs, l_runs): (&[&str], &[&str]), loose: &normalize::Normalized) -> bool {
+        let members = &s.words[start..];
+        let b = text.as_bytes();
+        if members.iter().any(|w| w.info.kind == Kind::Opaque) || members.windows(2).any(|p| paragraph_breaks(&b[p[0].end as usize..p[1].start as usize]).is_none()) {
+            return false;
+        }
+        // Where each word of the loose view begins, as an offset into the text.
+        let first = members[0].start as usize;
+        let starts: Vec<usize> = loose.word_starts().iter().map(|&k| first + loose.original_range(k as usize..k as usize + 1).start).collect();
+        let begins = |w: &Word| starts.iter().any(|&o| (w.start as usize..w.end as usize).contains(&o));
+        if !begins(&members[0]) || members.iter().filter(|w| begins(w)).count() != starts.len() {
+            return false;
+        }
+        let in_pattern = |words: &Words, run: &str| words.first.mask(run) | words.later.mask(run) != 0;
+        let may_match = mask != 0 || s_runs.iter().any(|r| in_pattern(&self.strict, r)) || l_runs.iter().any(|r| in_pattern(&self.loose, r));
+        let lead = self.max_lead.min(u32::from(u8::MAX)) as u8;
+        let pos = members[0].pos;
+        for (j, w) in s.words[start..].iter_mut().enumerate() {
+            let joined = !begins(w);
+            let kind = match (may_match, j) {
+                (false, _) => Kind::Inert,
+                (true, 0) => Kind::First,
+                (true, _) => Kind::Later,
+            };
+            w.info = Info { kind, mask: if j == 0 { mask } else { 0 }, lead, single: true, joined };
+            w.pos = pos;
+            if joined {
+                s.joined.push((start + j) as u32);
+            }
+        }
+        s.pos = pos + starts.len() as u32;
+        while s.signals.last().is_some_and(|&k| k >= start) {
+            s.signals.pop();
+        }
+        if mask != 0 {
+            s.signals.push(start);
+        }
+        true
     }
 
     /// The stretches (in word positions) where words that may begin a pattern are kept;
@@ -788,15 +861,15 @@ impl Screen {
 
     /// The substitute text: kept words (opaque ones, those that may begin a pattern within a
     /// window, those that continue a kept word) and the separators around them as they are,
-    /// each run of other words (not across a blank line) as one placeholder. Only the words
-    /// that may be kept are looked at one by one; a run of others is crossed from blank line to
-    /// blank line ([`Scratch::paragraphs`]), so a page with one trigger costs its window, not
-    /// all its words.
+    /// each run of other words as a placeholder ([`Substitute::placeholder`]). Only the words
+    /// that may be kept are looked at one by one; a run of others is crossed in one step up to
+    /// the next separator that ends it ([`Scratch::breaks`]; blank lines on the way are counted
+    /// from [`Scratch::blanks`]), so a page with one trigger costs its window, not all its words.
     fn build(&self, text: &str, scratch: &Scratch) -> Substitute {
         let b = text.as_bytes();
         let words = &scratch.words;
-        let mut out = Substitute { text: String::with_capacity(text.len() / 8), segs: Vec::new(), hidden: 0 };
-        let mut state = Building { run: None, prev_end: 0, kept: false, window: 0, paragraph: 0 };
+        let mut out = Substitute { text: String::with_capacity(text.len() / 8), ..Substitute::default() };
+        let mut state = Building { run: None, prev_end: 0, kept: false, window: 0, brk: 0 };
         let mut k = 0;
         for (from, to) in candidates(words, &scratch.windows, &scratch.opaque) {
             // Before `from`, a word is kept only as it continues a kept one.
@@ -826,24 +899,28 @@ impl Screen {
         out
     }
 
-    /// Words `from..to`, none kept: each blank line between two of them ends a placeholder.
+    /// Words `from..to`, none kept: they join the open run of set-aside words up to the next
+    /// separator that ends one ([`Scratch::breaks`]), counting the blank lines they cross.
     fn cross(&self, text: &str, out: &mut Substitute, state: &mut Building, scratch: &Scratch, from: usize, to: usize) {
-        let (words, paragraphs) = (&scratch.words, &scratch.paragraphs);
+        let (words, breaks, blanks, joined) = (&scratch.words, &scratch.breaks, &scratch.blanks, &scratch.joined);
+        // How many of `list` are in `from..to`.
+        let count = |list: &[u32], from: usize, to: usize| (list.partition_point(|&m| (m as usize) < to) - list.partition_point(|&m| (m as usize) < from)) as u32;
         let mut k = from;
         while k < to {
-            // Word `k` goes into a placeholder (opening one after a blank line), then so do
-            // the words up to the next blank line.
+            // Word `k` joins the run (or opens one), then so do the words up to the next break.
             state.not_kept(self, text, out, &words[k]);
-            while state.paragraph < paragraphs.len() && paragraphs[state.paragraph] as usize <= k {
-                state.paragraph += 1;
+            while state.brk < breaks.len() && breaks[state.brk] as usize <= k {
+                state.brk += 1;
             }
-            let next = paragraphs.get(state.paragraph).map_or(to, |&m| (m as usize).min(to));
+            let next = breaks.get(state.brk).map_or(to, |&m| (m as usize).min(to));
             if next > k + 1
                 && let Some(run) = state.run.as_mut()
             {
                 let last = &words[next - 1];
-                run.1 = last.end as usize;
-                run.2 += (next - 1 - k) as u32;
+                run.to = last.end as usize;
+                // Words k + 1 .. next, and the blank lines before them.
+                run.words += (next - 1 - k) as u32 - count(joined, k + 1, next);
+                run.blanks += count(blanks, k + 1, next);
                 state.prev_end = last.end as usize;
             }
             k = next;
@@ -859,17 +936,27 @@ struct Signal {
     lead: u32,
 }
 
+/// A run of set-aside words: where it is in the original, how many words, and how many blank
+/// lines between them.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    from: usize,
+    to: usize,
+    words: u32,
+    blanks: u32,
+}
+
 /// [`Screen::build`]'s state between words.
 struct Building {
-    /// The open run of set-aside words: original start, end, and how many.
-    run: Option<(usize, usize, u32)>,
+    /// The open run of set-aside words.
+    run: Option<Run>,
     prev_end: usize,
     /// Whether the last word was kept.
     kept: bool,
     /// The first window that may hold the next word.
     window: usize,
-    /// The first of [`Scratch::paragraphs`] that may be after the next word.
-    paragraph: usize,
+    /// The first of [`Scratch::breaks`] that may be after the next word.
+    brk: usize,
 }
 
 impl Building {
@@ -899,23 +986,24 @@ impl Building {
     }
 
     /// A word set aside: it joins the open run, or opens one after what was kept or after a
-    /// blank line.
+    /// separator that ends runs ([`paragraph_breaks`] does not say).
     fn not_kept(&mut self, screen: &Screen, text: &str, out: &mut Substitute, w: &Word) {
         self.kept = false;
         let (start, end) = (w.start as usize, w.end as usize);
         let sep = self.prev_end..start;
-        match self.run.as_mut() {
-            Some((_, run_end, n)) if !has_paragraph(&text.as_bytes()[sep.clone()]) => {
-                *run_end = end;
-                *n += 1;
-            }
-            _ => {
-                if let Some(r) = self.run.take() {
-                    out.placeholder(screen.placeholder, r);
+        self.run = match self.run.take() {
+            Some(run) => match paragraph_breaks(&text.as_bytes()[sep.clone()]) {
+                None => {
+                    out.placeholder(screen.placeholder, run);
+                    None
                 }
-                out.verbatim(text, sep);
-                self.run = Some((start, end, 1));
-            }
+                Some(n) => Some(Run { to: end, words: run.words + u32::from(!w.info.joined), blanks: run.blanks + n, ..run }),
+            },
+            None => None,
+        };
+        if self.run.is_none() {
+            out.verbatim(text, sep);
+            self.run = Some(Run { from: start, to: end, words: u32::from(!w.info.joined), blanks: 0 });
         }
         self.prev_end = end;
     }
@@ -983,12 +1071,32 @@ fn spelling_gap(sep: &[u8]) -> bool {
     sep.iter().all(|&c| c >= 0x80 || c.is_ascii_whitespace() || c == b'-' || normalize::is_spelling_sep(c as char))
 }
 
-/// Whether a separator could hold a blank line (two line breaks), which inert runs do not
-/// cross, so paragraphs stay where they are.
+/// How many paragraph breaks `sep`, the separator between two words, makes in both views;
+/// `None` when that is not worked out here (two line breaks and something not ASCII): a run
+/// of set-aside words ends there, and the separator is kept as it is.
+///
+/// ASCII folds as the strict view folds it: a line break is a line, other whitespace and `-`
+/// are spacing, and anything else is punctuation, which ends a spacing. A spacing of two lines
+/// or more is a break (`.\n\n` makes one, `\n.\n` none).
 #[inline]
-fn has_paragraph(sep: &[u8]) -> bool {
+fn paragraph_breaks(sep: &[u8]) -> Option<u32> {
     // Most separators are a byte or two: a loop, no search set up for each.
-    sep.len() >= 2 && sep.iter().filter(|&&c| c == b'\n').nth(1).is_some()
+    if sep.len() < 2 || sep.iter().filter(|&&c| c == b'\n').nth(1).is_none() {
+        return Some(0);
+    }
+    let (mut lines, mut breaks) = (0u32, 0u32);
+    for &c in sep {
+        match c {
+            b'\n' => lines += 1,
+            b' ' | b'\t' | b'\r' | 0x0B | 0x0C | b'-' => {}
+            0x80.. | b'\'' | b'`' => return None,
+            _ => {
+                breaks += u32::from(lines >= 2);
+                lines = 0;
+            }
+        }
+    }
+    Some(breaks + u32::from(lines >= 2))
 }
 
 /// One stretch of the substitute text.
@@ -999,10 +1107,18 @@ struct Seg {
     /// Original range.
     from: usize,
     to: usize,
-    /// For a placeholder, the inert words it stands for; 0 for text copied as it is.
-    words: u32,
-    /// Words hidden by the placeholders before this segment (each hides all its words but one).
-    hidden_before: u32,
+    /// A placeholder, not text copied as it is.
+    placeholder: bool,
+    /// What placeholders hid before this segment, and up to its end.
+    before: Hidden,
+    after: Hidden,
+}
+
+/// Words and paragraph breaks of the original that placeholders stand for but do not show.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Hidden {
+    pub(crate) words: u32,
+    pub(crate) paragraphs: u32,
 }
 
 /// The screened text and how it maps back to the original.
@@ -1010,7 +1126,7 @@ struct Seg {
 pub(crate) struct Substitute {
     pub(crate) text: String,
     segs: Vec<Seg>,
-    hidden: u32,
+    hidden: Hidden,
 }
 
 impl Substitute {
@@ -1019,16 +1135,27 @@ impl Substitute {
             return;
         }
         match self.segs.last_mut() {
-            Some(last) if last.words == 0 && last.to == range.start => last.to = range.end,
-            _ => self.segs.push(Seg { at: self.text.len(), from: range.start, to: range.end, words: 0, hidden_before: self.hidden }),
+            Some(last) if !last.placeholder && last.to == range.start => last.to = range.end,
+            _ => self.segs.push(Seg { at: self.text.len(), from: range.start, to: range.end, placeholder: false, before: self.hidden, after: self.hidden }),
         }
         self.text.push_str(&text[range]);
     }
 
-    fn placeholder(&mut self, word: &str, (from, to, words): (usize, usize, u32)) {
-        self.segs.push(Seg { at: self.text.len(), from, to, words, hidden_before: self.hidden });
-        self.hidden += words - 1;
+    /// A run of set-aside words as `word`; a run across blank lines as `word`, a blank line and
+    /// `word` again (its first and last paragraph's words), one paragraph break for all of
+    /// its own.
+    fn placeholder(&mut self, word: &str, run: Run) {
+        let (at, before) = (self.text.len(), self.hidden);
         self.text.push_str(word);
+        if run.blanks == 0 {
+            self.hidden.words += run.words - 1;
+        } else {
+            self.text.push_str("\n\n");
+            self.text.push_str(word);
+            self.hidden.words += run.words - 2;
+            self.hidden.paragraphs += run.blanks - 1;
+        }
+        self.segs.push(Seg { at, from: run.from, to: run.to, placeholder: true, before, after: self.hidden });
     }
 
     fn seg_at(&self, x: usize) -> Option<&Seg> {
@@ -1040,19 +1167,19 @@ impl Substitute {
     pub(crate) fn original(&self, x: usize) -> usize {
         match self.seg_at(x) {
             None => 0,
-            Some(s) if s.words > 0 => {
+            Some(s) if s.placeholder => {
                 if x == s.at { s.from } else { s.to }
             }
             Some(s) => (s.from + (x - s.at)).min(s.to),
         }
     }
 
-    /// Words hidden by placeholders before substitute offset `x`.
-    pub(crate) fn hidden_before(&self, x: usize) -> u32 {
+    /// What placeholders hid before substitute offset `x`.
+    pub(crate) fn hidden_before(&self, x: usize) -> Hidden {
         match self.seg_at(x) {
-            None => 0,
-            Some(s) if s.words > 0 && x > s.at => s.hidden_before + s.words - 1,
-            Some(s) => s.hidden_before,
+            None => Hidden::default(),
+            Some(s) if s.placeholder && x > s.at => s.after,
+            Some(s) => s.before,
         }
     }
 }
@@ -1129,6 +1256,23 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4000, ..ProptestConfig::default() })]
+
+        /// The paragraph breaks worked out for a separator are those the views make of it
+        /// between two words.
+        #[test]
+        fn paragraph_breaks_are_the_views_breaks(sep in "[ \n\r\t\x0B\x0C.,:;!?*/()\\[\\]\"#%&<>=_{}~-]{0,12}") {
+            let Some(n) = paragraph_breaks(sep.as_bytes()) else { return Ok(()) };
+            let text = format!("ab{sep}cd");
+            let (strict, loose) = normalize::both(&text);
+            for view in [strict, loose] {
+                let count = view.as_str().chars().filter(|&c| c == normalize::PARAGRAPH).count();
+                prop_assert_eq!(count as u32, n, "{:?} in {:?}", sep, view.as_str());
+            }
+        }
+    }
+
     #[test]
     fn the_short_table_keeps_every_word_through_growth() {
         // A fixed seed: a lookup reads at most MAX_PROBE slots, so with some seeds a word in a
@@ -1137,7 +1281,7 @@ mod tests {
         let mut table = ShortTable::with_seed([0x9E37_79B9_7F4A_7C15, 0x2545_F491_4F6C_DD1D, 0x5851_F42D_4C95_7F2D]);
         let words: Vec<String> = (0..20_000).map(|i| if i % 3 == 0 { format!("слово{i}") } else { format!("w{i}") }).collect();
         let key = |w: &str| word_key(w.as_bytes(), 0, w.len());
-        let info = |i: usize| Info { kind: Kind::Later, mask: i as u64, lead: 0, single: false };
+        let info = |i: usize| Info { kind: Kind::Later, mask: i as u64, lead: 0, single: false, joined: false };
         for round in 0..2 {
             let mut made = 0;
             for (i, w) in words.iter().enumerate() {
@@ -1201,7 +1345,7 @@ mod tests {
         "ß", "İstanbul", "\u{2028}", "\u{2029}", "word\u{2028}word", "—", "–", "…", "№5", "ﷺ", "\u{640}\u{64B}",
     ];
     const SEPARATORS: &[&str] =
-        &[" ", " ", " ", "  ", "\n", "\n\n", "\n \n", "\r\n\r\n", ", ", ". ", " - ", "-", " — ", "\u{A0}", " «", "» ", "\"", "'", "’", "\t", "!", ".", " . ", "?", " | ", "*", "_", "/", ":", "…"];
+        &[" ", " ", " ", "  ", "\n", "\n\n", "\n \n", "\r\n\r\n", "\n\n\n", "\n.\n", ".\n\n", "!\n \n", "\n\n.\n\n", "\n-\n", "\n*\n\n", "\n\u{A0}\n", "\n\u{2014}\n", "\n\x0B\n", ", ", ". ", " - ", "-", " — ", "\u{A0}", " «", "» ", "\"", "'", "’", "\t", "!", ".", " . ", "?", " | ", "*", "_", "/", ":", "…"];
 
     /// A lexicon term as written, or spelled out, leet, split by zero-width or look-alikes.
     fn variant(term: &str, how: u8) -> String {
@@ -1242,24 +1386,79 @@ mod tests {
         /// cue hits it leaves out are among the whole text's.
         #[test]
         fn screened_matching_scores_as_whole_text_matching(text in texts()) {
-            let Shipped { lexicon, matcher: m, .. } = shipped();
-            let whole = m.find_in(&text, &normalize::strict(&text));
-            let screened = m.find(&text);
-            prop_assert_eq!(score::assess(&screened, lexicon), score::assess(&whole, lexicon));
-            let entries = |hits: &[Hit]| hits.iter().filter(|h| matches!(h.term, TermRef::Entry(_))).cloned().collect::<Vec<_>>();
-            prop_assert_eq!(entries(&screened), entries(&whole));
-            for h in &screened {
-                prop_assert!(whole.contains(h), "{:?} not found without screening", h);
-            }
+            screened_as_whole(&text)?;
         }
+    }
+
+    fn screened_as_whole(text: &str) -> Result<(), TestCaseError> {
+        let Shipped { lexicon, matcher: m, .. } = shipped();
+        let whole = m.find_in(text, &normalize::strict(text));
+        let screened = m.find(text);
+        prop_assert_eq!(score::assess(&screened, lexicon), score::assess(&whole, lexicon));
+        let entries = |hits: &[Hit]| hits.iter().filter(|h| matches!(h.term, TermRef::Entry(_))).cloned().collect::<Vec<_>>();
+        prop_assert_eq!(entries(&screened), entries(&whole));
+        for h in &screened {
+            prop_assert!(whole.contains(h), "{:?} not found without screening", h);
+        }
+        Ok(())
+    }
+
+    /// Words that screening sets aside, chains of single letters among them.
+    const FILLERS: &[&str] = &["и и и", "в и в и", "и. И и", "a a a", "the", "город", "новости", "и", "a", "People", "и\n\nи и"];
+
+    /// A proximity rule's cues (group terms, or entries of the group) with up to a dozen
+    /// set-aside words and chains between the first and the others: around the rule's reach.
+    fn rule_texts() -> impl Strategy<Value = String> {
+        let lexicon = &shipped().lexicon;
+        let fill = prop::collection::vec((0..FILLERS.len()).prop_map(|i| FILLERS[i]), 0..12);
+        (0..lexicon.proximity.len(), any::<u16>(), any::<u16>(), fill).prop_map(move |(r, a, b, fill)| {
+            let rule = &lexicon.proximity[r];
+            let term = |g: usize, k: u16| {
+                let mut terms: Vec<&str> = lexicon.groups[g].terms.iter().map(|c| c.term.words.as_str()).collect();
+                terms.extend(lexicon.entries.iter().filter(|e| e.groups.contains(&g)).map(|e| e.term.words.as_str()));
+                terms.get(k as usize % terms.len().max(1)).copied().unwrap_or("").to_string()
+            };
+            let mut words = vec![term(rule.groups[0], a)];
+            words.extend(fill.iter().map(|f| f.to_string()));
+            words.extend(rule.groups[1..].iter().map(|&g| term(g, b)));
+            words.join(" ")
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        /// Rules fire across set-aside words and letter chains as in the whole text, up to
+        /// their reach and not past it.
+        #[test]
+        fn rules_fire_across_set_aside_words_as_in_the_whole_text(text in rule_texts()) {
+            screened_as_whole(&text)?;
+        }
+    }
+
+    #[test]
+    fn a_rule_fires_across_an_inert_chain_at_its_reach() {
+        // Letters spelled out count as the loose view counts them (`и и и` is one word).
+        let Shipped { lexicon, matcher: m, .. } = shipped();
+        let rule = lexicon.proximity.iter().position(|r| r.name == "beat_group").expect("beat_group");
+        let fires = |text: &str| {
+            let screened = score::assess(&m.find(text), lexicon);
+            assert_eq!(screened, score::assess(&m.find_in(text, &normalize::strict(text)), lexicon), "{text}");
+            screened.reasons.iter().any(|r| r.kind == score::ReasonKind::Proximity(rule))
+        };
+        // Two cues and no entry: the rule itself is what makes screening keep the words.
+        assert!(fires("бейте людей"));
+        assert!(fires("бейте и и и город людей"), "three words apart");
+        assert!(fires("бейте город и в\nи людей"), "three words apart");
+        assert!(!fires("бейте и в\n\nи людей"), "a blank line between");
+        assert!(!fires("бейте и и и город новости людей"), "four words apart");
     }
 
     /// [`Screen::build`] as first written, every word in turn: the reference.
     fn build_by_words(screen: &Screen, text: &str, scratch: &Scratch) -> Substitute {
         let b = text.as_bytes();
-        let mut out = Substitute { text: String::with_capacity(text.len() / 8), segs: Vec::new(), hidden: 0 };
-        // The open run of set-aside words: original start, end, and how many.
-        let mut run: Option<(usize, usize, u32)> = None;
+        let mut out = Substitute { text: String::with_capacity(text.len() / 8), ..Substitute::default() };
+        let mut run: Option<Run> = None;
         let (mut prev_end, mut kept, mut window) = (0, false, 0);
         let windows = &scratch.windows;
         for w in &scratch.words {
@@ -1277,9 +1476,10 @@ mod tests {
             let sep = prev_end..start;
             prev_end = end;
             match run.as_mut() {
-                Some((_, run_end, n)) if !kept && !has_paragraph(&b[sep.clone()]) => {
-                    *run_end = end;
-                    *n += 1;
+                Some(r) if !kept && paragraph_breaks(&b[sep.clone()]).is_some() => {
+                    r.to = end;
+                    r.words += u32::from(!w.info.joined);
+                    r.blanks += paragraph_breaks(&b[sep.clone()]).unwrap_or(0);
                 }
                 _ => {
                     if let Some(r) = run.take() {
@@ -1289,7 +1489,7 @@ mod tests {
                     if kept {
                         out.verbatim(text, start..end);
                     } else {
-                        run = Some((start, end, 1));
+                        run = Some(Run { from: start, to: end, words: u32::from(!w.info.joined), blanks: 0 });
                     }
                 }
             }
@@ -1305,13 +1505,24 @@ mod tests {
     /// stretches of set-aside words with paragraphs in them.
     fn long_texts() -> impl Strategy<Value = String> {
         let terms = shipped().terms.len();
-        const INERT: &[&str] = &["the", "People", "город", "Вчера", "новости", "бүгін", "Қала", "adamdar", "şahar", "الناس", "مدينة", "2024", "ООН"];
+        const INERT: &[&str] = &["и", "в", "a", "the", "People", "город", "Вчера", "новости", "бүгін", "Қала", "adamdar", "şahar", "الناس", "مدينة", "2024", "ООН"];
         let piece = prop_oneof![
             24 => (0..INERT.len()).prop_map(|i| INERT[i].to_string()),
             2 => (0..PLAIN.len()).prop_map(|i| PLAIN[i].to_string()),
             1 => (0..terms, any::<u8>()).prop_map(|(i, how)| variant(&shipped().terms[i], how)),
         ];
-        let sep = prop_oneof![8 => Just(" "), 1 => Just("\n"), 1 => Just("\n\n"), 1 => Just(" \n \r\n"), 1 => Just(", ")];
+        let sep = prop_oneof![
+            16 => Just(" "),
+            2 => Just("\n"),
+            2 => Just("\n\n"),
+            2 => Just(" \n \r\n"),
+            2 => Just(", "),
+            1 => Just("\n.\n"),
+            2 => Just(".\n\n"),
+            1 => Just("\n\n.\n\n"),
+            1 => Just("\n\u{A0}\n"),
+            1 => Just("\n — \n"),
+        ];
         prop::collection::vec((piece, sep), 1..600).prop_map(|parts| parts.into_iter().map(|(p, s)| p + s).collect())
     }
 
@@ -1326,6 +1537,12 @@ mod tests {
             if screen.windows(&mut scratch) {
                 prop_assert_eq!(screen.build(&text, &scratch), build_by_words(screen, &text, &scratch));
             }
+        }
+
+        /// Runs of set-aside words across blank lines keep word indices and paragraphs.
+        #[test]
+        fn long_screened_texts_match_as_whole_texts(text in long_texts()) {
+            screened_as_whole(&text)?;
         }
     }
 
