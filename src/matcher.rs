@@ -88,12 +88,49 @@ pub struct Hit {
     pub evasion: Evasion,
     /// The original is written in another script than the term (Kazakh Latin, translit).
     pub translit: bool,
-    /// Index of the hit's first word in the text, for proximity rules.
+    /// Index of the hit's first word in the text, for proximity rules. On a text long enough to
+    /// be matched in pieces ([`Matcher::find`]), indices go on from piece to piece without
+    /// counting every word: only their order and their differences within a paragraph are
+    /// kept, and those are all that rules and dampeners read.
     pub word: u32,
-    /// Index of the hit's paragraph (blank-line separated), which rules do not cross.
+    /// Index of the hit's paragraph (blank-line separated), which rules do not cross; counted
+    /// on from piece to piece like `word`.
     pub paragraph: u32,
     /// The hit lies inside quotation marks (see [`quotes`]).
     pub quoted: bool,
+}
+
+/// Texts longer than twice this many bytes are matched in pieces of about this size
+/// ([`Matcher::find_in_pieces`]).
+const PIECE: usize = 64 << 10;
+
+/// `text` cut into pieces of at least `piece` bytes, each ending just after a blank line (a
+/// line break, ASCII spacing, and another line break), the last one at the end of the text:
+/// where the views break the paragraph, whatever comes before and after.
+pub(crate) fn pieces(text: &str, piece: usize) -> impl Iterator<Item = Range<usize>> + '_ {
+    let b = text.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= b.len() {
+            return None;
+        }
+        let mut at = start + piece.max(1);
+        let mut end = b.len();
+        while let Some(k) = b.get(at..).and_then(|rest| memchr::memchr(b'\n', rest)) {
+            let mut j = at + k + 1;
+            while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\r' | 0x0B | 0x0C) {
+                j += 1;
+            }
+            if b.get(j) == Some(&b'\n') {
+                end = j + 1;
+                break;
+            }
+            at = j;
+        }
+        let range = start..end;
+        start = end;
+        Some(range)
+    })
 }
 
 /// Longest quotation taken as one (bytes); an opening mark with no close within it is not a
@@ -348,8 +385,20 @@ impl Matcher {
     /// assert!(hits[1].loose_only && !hits[1].evasion.is_empty());
     /// ```
     pub fn find(&self, text: &str) -> Vec<Hit> {
+        self.find_cut(text, if self.screen.is_local() { PIECE } else { usize::MAX })
+    }
+
+    /// [`Matcher::find`], a text longer than twice `piece` bytes matched in pieces.
+    pub(crate) fn find_cut(&self, text: &str, piece: usize) -> Vec<Hit> {
+        let mut hits = if text.len() / 2 > piece { self.find_in_pieces(text, piece) } else { self.find_screened(text) };
+        self.mark_quoted(text, &mut hits);
+        hits
+    }
+
+    /// Hits in `text` through screening, quotation marks not yet looked at.
+    fn find_screened(&self, text: &str) -> Vec<Hit> {
         let sub = match self.screen.screen(text) {
-            None => return self.find_in(text, &normalize::strict(text)),
+            None => return self.hits(text, &normalize::strict(text)),
             Some(Screened::Nothing) => return Vec::new(),
             Some(Screened::Text(sub)) => sub,
         };
@@ -360,7 +409,32 @@ impl Matcher {
             h.paragraph += hidden.paragraphs;
             h.span = sub.original(h.span.start)..sub.original(h.span.end);
         }
-        self.mark_quoted(text, &mut hits);
+        hits
+    }
+
+    /// [`Matcher::find_screened`] piece by piece ([`pieces`] of at least `piece` bytes, cut at
+    /// blank lines), so that a long page's words, views and tables stay in the nearer caches
+    /// and its cost per byte is a shorter page's. Nothing that counts crosses a blank line:
+    /// rules, `within` dampeners and patterns stay in their paragraph, and quotation marks are
+    /// read over the whole text afterwards; only a dampener without `within` looks at the
+    /// whole text, and with one the text is not cut ([`Screen::is_local`]). Word and paragraph
+    /// indices go on from piece to piece, each piece's starting past the last one's (the
+    /// [`Hit`] fields say so).
+    fn find_in_pieces(&self, text: &str, piece: usize) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let (mut word, mut paragraph) = (0u32, 0u32);
+        for range in pieces(text, piece) {
+            let (mut words, mut paragraphs) = (0, 0);
+            for mut h in self.find_screened(&text[range.clone()]) {
+                (words, paragraphs) = (words.max(h.word + 1), paragraphs.max(h.paragraph + 1));
+                h.span = h.span.start + range.start..h.span.end + range.start;
+                h.word += word;
+                h.paragraph += paragraph;
+                hits.push(h);
+            }
+            word += words;
+            paragraph += paragraphs;
+        }
         hits
     }
 

@@ -553,6 +553,12 @@ impl Screen {
         screen
     }
 
+    /// Whether every rule and dampener looks only near a hit (`within`), never at the whole
+    /// text: then what counts in one paragraph does not depend on the others.
+    pub(crate) fn is_local(&self) -> bool {
+        self.reach.is_some()
+    }
+
     /// What `word` (a piece of text between separators) is; see the module docs.
     fn info(&self, word: &str) -> Info {
         if word.is_empty() || word.len() > MAX_WORD || word.chars().next().is_some_and(is_mark) || word.contains(['\u{2028}', '\u{2029}']) {
@@ -1084,6 +1090,12 @@ fn paragraph_breaks(sep: &[u8]) -> Option<u32> {
     if sep.len() < 2 || sep.iter().filter(|&&c| c == b'\n').nth(1).is_none() {
         return Some(0);
     }
+    blank_lines(sep)
+}
+
+/// [`paragraph_breaks`] of a separator with two line breaks or more.
+#[inline(never)]
+fn blank_lines(sep: &[u8]) -> Option<u32> {
     let (mut lines, mut breaks) = (0u32, 0u32);
     for &c in sep {
         match c {
@@ -1452,6 +1464,51 @@ mod tests {
         assert!(fires("бейте город и в\nи людей"), "three words apart");
         assert!(!fires("бейте и в\n\nи людей"), "a blank line between");
         assert!(!fires("бейте и и и город новости людей"), "four words apart");
+    }
+
+    proptest! {
+        /// Matched in pieces, a text has the same assessment and the same entry hits as
+        /// matched whole; word and paragraph indices keep their order, which hits share a
+        /// paragraph, and the distances within one.
+        #[test]
+        fn pieces_match_as_the_whole_text(text in prop_oneof![texts(), long_texts()], piece in 1usize..400) {
+            let Shipped { lexicon, matcher: m, .. } = shipped();
+            prop_assume!(m.screen.is_local());
+            let whole = m.find_in(&text, &normalize::strict(&text));
+            let cut = m.find_cut(&text, piece);
+            prop_assert_eq!(score::assess(&cut, lexicon), score::assess(&whole, lexicon));
+            // A hit but for its word and paragraph indices.
+            let key = |h: &Hit| (h.term, h.span.clone(), h.loose_only, h.evasion, h.translit, h.quoted);
+            let entries = |hits: &[Hit]| hits.iter().filter(|h| matches!(h.term, TermRef::Entry(_))).map(key).collect::<Vec<_>>();
+            prop_assert_eq!(entries(&cut), entries(&whole));
+            let mut found = Vec::new();
+            for h in &cut {
+                let Some(w) = whole.iter().find(|w| key(w) == key(h)) else { return Err(TestCaseError::fail(format!("{h:?} not found whole"))) };
+                found.push((h, w));
+            }
+            for (a, wa) in &found {
+                for (b, wb) in &found {
+                    prop_assert_eq!(a.paragraph == b.paragraph, wa.paragraph == wb.paragraph);
+                    prop_assert_eq!((a.paragraph, a.word) < (b.paragraph, b.word), (wa.paragraph, wa.word) < (wb.paragraph, wb.word));
+                    if a.paragraph == b.paragraph {
+                        prop_assert_eq!(i64::from(a.word) - i64::from(b.word), i64::from(wa.word) - i64::from(wb.word));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn long_pages_are_cut_at_blank_lines() {
+        fn cut(text: &str, piece: usize) -> Vec<&str> {
+            crate::matcher::pieces(text, piece).map(|r| &text[r]).collect()
+        }
+        assert_eq!(cut("", 4), Vec::<&str>::new());
+        assert_eq!(cut("a b c", 1), ["a b c"]);
+        assert_eq!(cut("ab\n\ncd\n \t\nef", 1), ["ab\n\n", "cd\n \t\n", "ef"]);
+        assert_eq!(cut("ab\n\ncd\n \t\nef", 5), ["ab\n\ncd\n \t\n", "ef"]);
+        assert_eq!(cut("ab\n.\ncd\n\n", 1), ["ab\n.\ncd\n\n"]);
+        assert_eq!(cut("ab\n\n\n\ncd", 1), ["ab\n\n", "\n\ncd"]);
     }
 
     /// [`Screen::build`] as first written, every word in turn: the reference.
