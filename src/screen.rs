@@ -19,7 +19,9 @@
 //! other group of the rule near. A text without a trigger has no entry hit and fires no rule,
 //! so its assessment is empty whatever its cue hits ([`Screened::Nothing`]). Otherwise a cue
 //! can only count within the widest rule or dampener window of a trigger, and words that may
-//! begin a pattern further away are set aside like inert ones.
+//! begin a pattern further away are set aside like inert ones. Within a window too, a pattern
+//! can only begin where some signature follows within as many words as any pattern puts
+//! before its own: elsewhere such a word is kept only as it continues a kept one.
 //!
 //! [`Substitute`] is the shorter text the matcher then reads: kept words and the separators
 //! around them as they are, each run of set-aside words as one placeholder word that is itself
@@ -875,25 +877,25 @@ impl Screen {
         let b = text.as_bytes();
         let words = &scratch.words;
         let mut out = Substitute { text: String::with_capacity(text.len() / 8), ..Substitute::default() };
-        let mut state = Building { run: None, prev_end: 0, kept: false, window: 0, brk: 0 };
+        let mut state = Building { run: None, prev_end: 0, kept: false, window: 0, brk: 0, signal: 0 };
         let mut k = 0;
         for (from, to) in candidates(words, &scratch.windows, &scratch.opaque) {
             // Before `from`, a word is kept only as it continues a kept one.
             while k < from {
                 k += 1;
-                if !state.step(self, text, &mut out, &scratch.windows, &words[k - 1]) {
+                if !state.step(self, text, &mut out, scratch, &words[k - 1]) {
                     break;
                 }
             }
             self.cross(text, &mut out, &mut state, scratch, k, from);
             for w in &words[from.max(k)..to] {
-                state.step(self, text, &mut out, &scratch.windows, w);
+                state.step(self, text, &mut out, scratch, w);
             }
             k = k.max(to);
         }
         while k < words.len() {
             k += 1;
-            if !state.step(self, text, &mut out, &scratch.windows, &words[k - 1]) {
+            if !state.step(self, text, &mut out, scratch, &words[k - 1]) {
                 break;
             }
         }
@@ -963,18 +965,25 @@ struct Building {
     window: usize,
     /// The first of [`Scratch::breaks`] that may be after the next word.
     brk: usize,
+    /// The first of [`Scratch::near_signals`] that may be at or after the next word.
+    signal: usize,
 }
 
 impl Building {
     /// One word; whether it was kept.
-    fn step(&mut self, screen: &Screen, text: &str, out: &mut Substitute, windows: &[(u32, u32)], w: &Word) -> bool {
+    ///
+    /// A word that may begin a pattern is kept in a window when it continues a kept word, or
+    /// when some signature is at most `max_lead` words on: every pattern holds its signature
+    /// that near its first word, and one with none near cannot begin there.
+    fn step(&mut self, screen: &Screen, text: &str, out: &mut Substitute, scratch: &Scratch, w: &Word) -> bool {
+        let windows = &scratch.windows;
         while self.window < windows.len() && windows[self.window].1 < w.pos {
             self.window += 1;
         }
         let in_window = self.window < windows.len() && windows[self.window].0 <= w.pos;
         self.kept = match w.info.kind {
             Kind::Opaque => true,
-            Kind::First => in_window,
+            Kind::First => in_window && (self.kept || self.signal_near(&scratch.near_signals, w.pos, screen.max_lead)),
             Kind::Later => self.kept,
             Kind::Inert | Kind::Sep => false,
         };
@@ -989,6 +998,14 @@ impl Building {
             self.not_kept(screen, text, out, w);
         }
         self.kept
+    }
+
+    /// Whether a signal is at `pos` or at most `lead` positions after it.
+    fn signal_near(&mut self, signals: &[Signal], pos: u32, lead: u32) -> bool {
+        while self.signal < signals.len() && signals[self.signal].pos < pos {
+            self.signal += 1;
+        }
+        signals.get(self.signal).is_some_and(|s| s.pos <= pos.saturating_add(lead))
     }
 
     /// A word set aside: it joins the open run, or opens one after what was kept or after a
@@ -1523,9 +1540,10 @@ mod tests {
                 window += 1;
             }
             let in_window = window < windows.len() && windows[window].0 <= w.pos;
+            let signal_near = scratch.near_signals.iter().any(|s| s.pos >= w.pos && s.pos <= w.pos + screen.max_lead);
             kept = match w.info.kind {
                 Kind::Opaque => true,
-                Kind::First => in_window,
+                Kind::First => in_window && (kept || signal_near),
                 Kind::Later => kept,
                 Kind::Inert | Kind::Sep => false,
             };
