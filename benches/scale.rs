@@ -258,7 +258,12 @@ fn hostile_markup() {
     println!("= hostile markup: time per MB at 4x the size is at most x{worst:.2} that at 1x (1.00 = linear)");
     // Text that is nothing but hits: every word a term, a rule's cue or leet.
     let engine = Engine::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/lexicons"))).expect("bundled lexicons");
-    let texts: [(&str, &str); 3] = [("kill them all now", "kill them all now "), ("убейте неверных джихад", "убейте неверных джихад "), ("k1ll 7h3m", "k1ll 7h3m ")];
+    let texts: [(&str, &str); 4] = [
+        ("kill them all now", "kill them all now "),
+        ("убейте неверных джихад", "убейте неверных джихад "),
+        ("k1ll 7h3m", "k1ll 7h3m "),
+        ("«убейте неверных», quoted", "«убейте неверных» "),
+    ];
     let mut worst = 0.0f64;
     for (name, unit) in texts {
         let mut per_mb = Vec::new();

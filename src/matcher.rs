@@ -453,7 +453,10 @@ impl Matcher {
         let quoted = quotes(text);
         if !quoted.is_empty() {
             for h in hits {
-                h.quoted = quoted.iter().any(|q| q.start <= h.span.start && h.span.end <= q.end);
+                // Quotations are apart and in order: the one a hit is in is the last to begin
+                // at or before it (a search: a page of quoted hits made a scan quadratic).
+                let k = quoted.partition_point(|q| q.start <= h.span.start);
+                h.quoted = k > 0 && h.span.end <= quoted[k - 1].end;
             }
         }
     }
@@ -692,6 +695,21 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// The quotation a span is in, searched, is the one a scan of all of them finds.
+        #[test]
+        fn a_quoted_span_is_found_as_a_scan_finds(
+            parts in proptest::collection::vec(proptest::sample::select(vec!["\"", "«", "»", "“", "”", "„", "a", "kill", " ", "\n\n"]), 0..60),
+            probe in (0usize..200, 0usize..20),
+        ) {
+            let text: String = parts.concat();
+            let quoted = quotes(&text);
+            proptest::prop_assert!(quoted.windows(2).all(|w| w[0].end <= w[1].start), "apart and in order: {:?}", quoted);
+            let span = probe.0..probe.0 + probe.1;
+            let k = quoted.partition_point(|q| q.start <= span.start);
+            let searched = k > 0 && span.end <= quoted[k - 1].end;
+            proptest::prop_assert_eq!(searched, quoted.iter().any(|q| q.start <= span.start && span.end <= q.end));
+        }
+
         /// Whether a span overlaps one of a term's spans, searched as scanned.
         #[test]
         fn spans_overlap_as_a_scan_finds(
