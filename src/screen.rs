@@ -269,16 +269,37 @@ struct Word {
 struct WordCache {
     short: ShortTable,
     long: FxMap<Box<[u8]>, Info>,
+    /// Chains of single letters of up to [`MAX_WORD`] bytes, by their text.
+    chains: FxMap<Box<[u8]>, Chain>,
 }
 
 impl WordCache {
     fn len(&self) -> usize {
-        self.short.len + self.long.len()
+        self.short.len + self.long.len() + self.chains.len()
     }
 
     fn clear(&mut self) {
         self.short.clear();
         self.long.clear();
+        self.chains.clear();
+    }
+}
+
+/// What a chain of single letters is ([`Screen::judge_chain`]).
+#[derive(Debug, Clone, Copy)]
+enum Chain {
+    /// Kept wherever it is, the signature of `mask`.
+    Opaque { mask: u64 },
+    /// Judged as a whole: it `may_match` some pattern, and is the signature of `mask`; bit `j`
+    /// of `begins` is set when letter `j` begins a word of the loose view, which has `words`.
+    Spelled { mask: u64, may_match: bool, begins: u64, words: u32 },
+}
+
+impl Chain {
+    fn mask(self) -> u64 {
+        match self {
+            Chain::Opaque { mask } | Chain::Spelled { mask, .. } => mask,
+        }
     }
 }
 
@@ -672,21 +693,21 @@ impl Screen {
                     OPAQUE
                 };
                 if info.kind != Kind::Sep {
-                    self.push(text, scratch, Word { start: start as u32, end: end as u32, info, pos: 0 });
+                    self.push(text, scratch, cache, Word { start: start as u32, end: end as u32, info, pos: 0 });
                 }
             }
         }
-        self.close_chain(text, scratch);
+        self.close_chain(text, scratch, cache);
     }
 
     /// Appends a word. Single letters (and opaque words, which may hold some) with nothing
     /// but spelling separators between them form a chain, judged when it ends.
-    fn push(&self, text: &str, s: &mut Scratch, mut w: Word) {
+    fn push(&self, text: &str, s: &mut Scratch, cache: &mut WordCache, mut w: Word) {
         let single_like = w.info.single || w.info.kind == Kind::Opaque;
         if s.chain.is_some() {
             let prev_end = s.words.last().map_or(0, |p| p.end as usize);
             if !(single_like && spelling_gap(&text.as_bytes()[prev_end..w.start as usize])) {
-                self.close_chain(text, s);
+                self.close_chain(text, s, cache);
             }
         }
         if single_like && s.chain.is_none() {
@@ -713,92 +734,106 @@ impl Screen {
     /// Ends the open chain: three or more single letters (an opaque word counts for three:
     /// `1…и` holds two) may join into one word of the loose view. What the stretch makes
     /// normalized on its own is what it makes in the text (the words around it are no single
-    /// letters, so the letters join there as here), so it is judged as a whole
-    /// ([`Screen::spelled`]), or else kept as an opaque stretch, which may be the signature of
-    /// what it makes.
-    fn close_chain(&self, text: &str, s: &mut Scratch) {
+    /// letters, so the letters join there as here), so it is judged as a whole, once for each
+    /// distinct stretch on this thread ([`Screen::judge_chain`]).
+    fn close_chain(&self, text: &str, s: &mut Scratch, cache: &mut WordCache) {
         let Some(start) = s.chain.take() else { return };
         let members = &s.words[start..];
         let weight: usize = members.iter().map(|w| if w.info.kind == Kind::Opaque { 3 } else { 1 }).sum();
         if weight < 3 {
             return;
         }
-        let info = if members.iter().any(|w| w.info.mask == ANY) {
-            OPAQUE
-        } else {
-            let (first, last) = (members[0].start as usize, members[members.len() - 1].end as usize);
-            let (st, lo) = normalize::both(&text[first..last]);
-            let (s_runs, l_runs) = (word_runs(st.as_str()), word_runs(lo.as_str()));
-            let info = self.opaque(&s_runs, &l_runs);
-            if self.spelled(text, s, start, info.mask, (&s_runs, &l_runs), &lo) {
-                return;
+        let stretch = &text.as_bytes()[members[0].start as usize..members[members.len() - 1].end as usize];
+        let chain = match cache.chains.get(stretch) {
+            Some(&chain) => chain,
+            None => {
+                let chain = self.judge_chain(text, members);
+                if stretch.len() <= MAX_WORD {
+                    cache.chains.insert(stretch.into(), chain);
+                }
+                chain
             }
-            info
         };
         let lead = self.max_lead.min(u32::from(u8::MAX)) as u8;
         let pos = s.words[start].pos;
         while s.signals.last().is_some_and(|&k| k >= start) {
             s.signals.pop();
         }
-        mark_opaque(&mut s.opaque, start, s.words.len());
-        for (j, w) in s.words[start..].iter_mut().enumerate() {
-            w.info = Info { mask: if j == 0 { info.mask } else { 0 }, lead, ..info };
-            w.pos = pos;
+        match chain {
+            Chain::Opaque { mask } => {
+                mark_opaque(&mut s.opaque, start, s.words.len());
+                for (j, w) in s.words[start..].iter_mut().enumerate() {
+                    w.info = Info { kind: Kind::Opaque, mask: if j == 0 { mask } else { 0 }, lead, single: false, joined: false };
+                    w.pos = pos;
+                }
+                s.pos = pos;
+            }
+            Chain::Spelled { mask, may_match, begins, words } => {
+                for (j, w) in s.words[start..].iter_mut().enumerate() {
+                    let joined = begins & (1 << j) == 0;
+                    let kind = match (may_match, j) {
+                        (false, _) => Kind::Inert,
+                        (true, 0) => Kind::First,
+                        (true, _) => Kind::Later,
+                    };
+                    w.info = Info { kind, mask: if j == 0 { mask } else { 0 }, lead, single: true, joined };
+                    w.pos = pos;
+                    if joined {
+                        s.joined.push((start + j) as u32);
+                    }
+                }
+                s.pos = pos + words;
+            }
         }
-        s.pos = pos;
-        if info.mask != 0 {
+        if chain.mask() != 0 {
             s.signals.push(start);
         }
     }
 
-    /// Judges the chain of single letters from word `start` on as a whole, when it holds no
-    /// opaque word and no separator that ends a run of set-aside words ([`paragraph_breaks`]),
-    /// and every word of its loose view (`loose`, of the chain on its own) begins at one of
-    /// its letters. Its first letter then stands for it: it may begin a pattern when a word of
-    /// either view (`runs`) is a word of some pattern, and is the signature of `mask`. The
-    /// other letters go with the first ([`Kind::Later`], or inert when it is), and those that
-    /// begin no word of the loose view are [`Info::joined`] to the one before. All take the
-    /// first letter's position and the words after count the loose view's words, so positions
-    /// stay a lower bound. Kept in a window or set aside as a whole, the chain makes the same
-    /// words in the substitute as in the text.
-    fn spelled(&self, text: &str, s: &mut Scratch, start: usize, mask: u64, (s_runs, l_runs): (&[&str], &[&str]), loose: &normalize::Normalized) -> bool {
-        let members = &s.words[start..];
-        let b = text.as_bytes();
-        if members.iter().any(|w| w.info.kind == Kind::Opaque) || members.windows(2).any(|p| paragraph_breaks(&b[p[0].end as usize..p[1].start as usize]).is_none()) {
-            return false;
+    /// What the chain of single letters `members` is.
+    ///
+    /// Judged as a whole ([`Chain::Spelled`]) when it holds no opaque word, no separator that
+    /// ends a run of set-aside words ([`paragraph_breaks`]) and at most 64 letters, and every
+    /// word of its loose view begins at one of its letters. Its first letter then stands for
+    /// it: it may begin a pattern when a word of either view is a word of some pattern, and is
+    /// the signature of what those words may be. The other letters go with the first
+    /// ([`Kind::Later`], or inert when it is), and those that begin no word of the loose view
+    /// are [`Info::joined`] to the one before. All take the first letter's position and the
+    /// words after count the loose view's words, so positions stay a lower bound. Kept in a
+    /// window or set aside as a whole, the chain makes the same words in the substitute as in
+    /// the text. Otherwise it is an opaque stretch, always kept, which may be the signature of
+    /// what it makes.
+    fn judge_chain(&self, text: &str, members: &[Word]) -> Chain {
+        if members.iter().any(|w| w.info.mask == ANY) {
+            return Chain::Opaque { mask: ANY };
         }
-        // Where each word of the loose view begins, as an offset into the text.
         let first = members[0].start as usize;
-        let starts: Vec<usize> = loose.word_starts().iter().map(|&k| first + loose.original_range(k as usize..k as usize + 1).start).collect();
-        let begins = |w: &Word| starts.iter().any(|&o| (w.start as usize..w.end as usize).contains(&o));
-        if !begins(&members[0]) || members.iter().filter(|w| begins(w)).count() != starts.len() {
-            return false;
+        let (st, lo) = normalize::both(&text[first..members[members.len() - 1].end as usize]);
+        let (s_runs, l_runs) = (word_runs(st.as_str()), word_runs(lo.as_str()));
+        let mask = self.opaque(&s_runs, &l_runs).mask;
+        let b = text.as_bytes();
+        if members.len() > 64
+            || members.iter().any(|w| w.info.kind == Kind::Opaque)
+            || members.windows(2).any(|p| paragraph_breaks(&b[p[0].end as usize..p[1].start as usize]).is_none())
+        {
+            return Chain::Opaque { mask };
+        }
+        // Which letters begin a word of the loose view.
+        let mut begins = 0u64;
+        for &k in lo.word_starts() {
+            let at = first + lo.original_range(k as usize..k as usize + 1).start;
+            match members.iter().position(|w| (w.start as usize..w.end as usize).contains(&at)) {
+                Some(j) => begins |= 1 << j,
+                None => return Chain::Opaque { mask },
+            }
+        }
+        let words = lo.word_starts().len() as u32;
+        if begins & 1 == 0 || begins.count_ones() != words {
+            return Chain::Opaque { mask };
         }
         let in_pattern = |words: &Words, run: &str| words.first.mask(run) | words.later.mask(run) != 0;
         let may_match = mask != 0 || s_runs.iter().any(|r| in_pattern(&self.strict, r)) || l_runs.iter().any(|r| in_pattern(&self.loose, r));
-        let lead = self.max_lead.min(u32::from(u8::MAX)) as u8;
-        let pos = members[0].pos;
-        for (j, w) in s.words[start..].iter_mut().enumerate() {
-            let joined = !begins(w);
-            let kind = match (may_match, j) {
-                (false, _) => Kind::Inert,
-                (true, 0) => Kind::First,
-                (true, _) => Kind::Later,
-            };
-            w.info = Info { kind, mask: if j == 0 { mask } else { 0 }, lead, single: true, joined };
-            w.pos = pos;
-            if joined {
-                s.joined.push((start + j) as u32);
-            }
-        }
-        s.pos = pos + starts.len() as u32;
-        while s.signals.last().is_some_and(|&k| k >= start) {
-            s.signals.pop();
-        }
-        if mask != 0 {
-            s.signals.push(start);
-        }
-        true
+        Chain::Spelled { mask, may_match, begins, words }
     }
 
     /// The stretches (in word positions) where words that may begin a pattern are kept;
