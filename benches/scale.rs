@@ -283,26 +283,29 @@ fn hostile_markup() {
 fn page_sizes() {
     let (engine, corpus) = engine_corpus();
     let all: String = corpus.docs.iter().map(|d| d.text.as_str()).collect::<Vec<_>>().join("\n\n");
-    // Pages of each size cut from the corpus at char boundaries, enough of them for 16 MB of
-    // text.
+    // Pages of each size cut one after the other from the corpus read as a ring (it follows
+    // itself after a blank line), about twice round: every size reads the same text, about
+    // evenly, whatever its length (pages cut from the start over and over would leave the
+    // largest ones a part of it only).
+    let ring = format!("{all}\n\n{all}");
+    let period = all.len() + 2;
     let sets: Vec<Vec<&str>> = PAGE_SIZES
         .iter()
         .map(|&size| {
-            let count = ((2.0 * CORPUS_MB * 1e6) as usize / size).max(3);
-            let mut pages = Vec::with_capacity(count);
-            let mut at = 0;
-            for _ in 0..count {
-                if at + size > all.len() {
-                    at = 0;
-                }
-                let mut end = (at + size).min(all.len());
-                while !all.is_char_boundary(end) {
-                    end -= 1;
-                }
-                pages.push(&all[at..end]);
-                at = end;
-            }
-            pages
+            let count = ((2 * period) as f64 / size as f64).round().max(3.0) as usize;
+            (0..count)
+                .map(|k| {
+                    let mut start = k * size % period;
+                    while !ring.is_char_boundary(start) {
+                        start += 1;
+                    }
+                    let mut end = (start + size).min(ring.len());
+                    while !ring.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    &ring[start..end]
+                })
+                .collect()
         })
         .collect();
     // Rounds that pass over every size in turn, so that a change in the machine's pace between
