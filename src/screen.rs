@@ -291,8 +291,8 @@ enum Chain {
     /// Kept wherever it is, the signature of `mask`.
     Opaque { mask: u64 },
     /// Judged as a whole: it `may_match` some pattern, and is the signature of `mask`; bit `j`
-    /// of `begins` is set when letter `j` begins a word of the loose view, which has `words`.
-    Spelled { mask: u64, may_match: bool, begins: u64, words: u32 },
+    /// of `begins` is set when letter `j` begins a word of the loose view (the first does).
+    Spelled { mask: u64, may_match: bool, begins: u64 },
 }
 
 impl Chain {
@@ -768,7 +768,7 @@ impl Screen {
                 }
                 s.pos = pos;
             }
-            Chain::Spelled { mask, may_match, begins, words } => {
+            Chain::Spelled { mask, may_match, begins } => {
                 for (j, w) in s.words[start..].iter_mut().enumerate() {
                     let joined = begins & (1 << j) == 0;
                     let kind = match (may_match, j) {
@@ -782,7 +782,10 @@ impl Screen {
                         s.joined.push((start + j) as u32);
                     }
                 }
-                s.pos = pos + words;
+                // One position for the chain, whatever its loose view's words: a pattern may
+                // begin at any of them, and one counted for each would put the later ones
+                // too far from what follows.
+                s.pos = pos + 1;
             }
         }
         if chain.mask() != 0 {
@@ -798,8 +801,9 @@ impl Screen {
     /// it: it may begin a pattern when a word of either view is a word of some pattern, and is
     /// the signature of what those words may be. The other letters go with the first
     /// ([`Kind::Later`], or inert when it is), and those that begin no word of the loose view
-    /// are [`Info::joined`] to the one before. All take the first letter's position and the
-    /// words after count the loose view's words, so positions stay a lower bound. Kept in a
+    /// are [`Info::joined`] to the one before. All take the first letter's position, and the
+    /// chain counts as one position for the words after, so that positions stay a lower bound
+    /// of the distance from any word of it. Kept in a
     /// window or set aside as a whole, the chain makes the same words in the substitute as in
     /// the text. Otherwise it is an opaque stretch, always kept, which may be the signature of
     /// what it makes.
@@ -827,13 +831,12 @@ impl Screen {
                 None => return Chain::Opaque { mask },
             }
         }
-        let words = lo.word_starts().len() as u32;
-        if begins & 1 == 0 || begins.count_ones() != words {
+        if begins & 1 == 0 || begins.count_ones() as usize != lo.word_starts().len() {
             return Chain::Opaque { mask };
         }
         let in_pattern = |words: &Words, run: &str| words.first.mask(run) | words.later.mask(run) != 0;
         let may_match = mask != 0 || s_runs.iter().any(|r| in_pattern(&self.strict, r)) || l_runs.iter().any(|r| in_pattern(&self.loose, r));
-        Chain::Spelled { mask, may_match, begins, words }
+        Chain::Spelled { mask, may_match, begins }
     }
 
     /// The stretches (in word positions) where words that may begin a pattern are kept;
@@ -1498,6 +1501,17 @@ mod tests {
         fn rules_fire_across_set_aside_words_as_in_the_whole_text(text in rule_texts()) {
             screened_as_whole(&text)?;
         }
+    }
+
+    #[test]
+    fn a_pattern_may_begin_at_any_letter_of_a_chain() {
+        // `а`, `1` and `i` chain across the blank line but stay three words of the loose view,
+        // and the phrase (spelled with zero-width spaces) begins at the last of them.
+        let Shipped { lexicon, matcher: m, .. } = shipped();
+        let text = "а\n\n1 i\u{200b} \u{200b}a\u{200b}m\u{200b} \u{200b}g\u{200b}o\u{200b}i\u{200b}n\u{200b}g\u{200b} \u{200b}t\u{200b}o\u{200b} \u{200b}k\u{200b}i\u{200b}l\u{200b}l\u{200b} ";
+        screened_as_whole(text).expect("as matched whole");
+        let labels: Vec<String> = score::assess(&m.find(text), lexicon).reasons.into_iter().map(|r| r.label).collect();
+        assert!(labels.iter().any(|l| l == "i am going to kill"), "{labels:?}");
     }
 
     #[test]
