@@ -105,8 +105,9 @@ pub struct Hit {
 const PIECE: usize = 64 << 10;
 
 /// `text` cut into pieces of at least `piece` bytes, each ending just after a blank line (a
-/// line break, ASCII spacing, and another line break), the last one at the end of the text:
-/// where the views break the paragraph, whatever comes before and after.
+/// line break, spaces, tabs or carriage returns, and another line break), the last one at the
+/// end of the text: where the views break the paragraph whatever comes before and after, and
+/// where no quotation goes on ([`quotes`]).
 pub(crate) fn pieces(text: &str, piece: usize) -> impl Iterator<Item = Range<usize>> + '_ {
     let b = text.as_bytes();
     let mut start = 0;
@@ -118,7 +119,7 @@ pub(crate) fn pieces(text: &str, piece: usize) -> impl Iterator<Item = Range<usi
         let mut end = b.len();
         while let Some(k) = b.get(at..).and_then(|rest| memchr::memchr(b'\n', rest)) {
             let mut j = at + k + 1;
-            while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\r' | 0x0B | 0x0C) {
+            while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\r') {
                 j += 1;
             }
             if b.get(j) == Some(&b'\n') {
@@ -390,7 +391,10 @@ impl Matcher {
 
     /// [`Matcher::find`], a text longer than twice `piece` bytes matched in pieces.
     pub(crate) fn find_cut(&self, text: &str, piece: usize) -> Vec<Hit> {
-        let mut hits = if text.len() / 2 > piece { self.find_in_pieces(text, piece) } else { self.find_screened(text) };
+        if text.len() / 2 > piece {
+            return self.find_in_pieces(text, piece);
+        }
+        let mut hits = self.find_screened(text);
         self.mark_quoted(text, &mut hits);
         hits
     }
@@ -412,12 +416,12 @@ impl Matcher {
         hits
     }
 
-    /// [`Matcher::find_screened`] piece by piece ([`pieces`] of at least `piece` bytes, cut at
-    /// blank lines), so that a long page's words, views and tables stay in the nearer caches
-    /// and its cost per byte is a shorter page's. Nothing that counts crosses a blank line:
-    /// rules, `within` dampeners and patterns stay in their paragraph, and quotation marks are
-    /// read over the whole text afterwards; only a dampener without `within` looks at the
-    /// whole text, and with one the text is not cut ([`Screen::is_local`]). Word and paragraph
+    /// [`Matcher::find`] piece by piece ([`pieces`] of at least `piece` bytes, cut at blank
+    /// lines), so that a long page's words, views and tables stay in the nearer caches and its
+    /// cost per byte is a shorter page's. Nothing that counts crosses a blank line: rules,
+    /// `within` dampeners, patterns and quotations ([`quotes`]) stay in their paragraph; only
+    /// a dampener without `within` looks at the whole text, and with one the text is not cut
+    /// ([`Screen::is_local`]). Word and paragraph
     /// indices go on from piece to piece, each piece's starting past the last one's (the
     /// [`Hit`] fields say so).
     fn find_in_pieces(&self, text: &str, piece: usize) -> Vec<Hit> {
@@ -425,7 +429,9 @@ impl Matcher {
         let (mut word, mut paragraph) = (0u32, 0u32);
         for range in pieces(text, piece) {
             let (mut words, mut paragraphs) = (0, 0);
-            for mut h in self.find_screened(&text[range.clone()]) {
+            let mut found = self.find_screened(&text[range.clone()]);
+            self.mark_quoted(&text[range.clone()], &mut found);
+            for mut h in found {
                 (words, paragraphs) = (words.max(h.word + 1), paragraphs.max(h.paragraph + 1));
                 h.span = h.span.start + range.start..h.span.end + range.start;
                 h.word += word;

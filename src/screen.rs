@@ -1646,6 +1646,10 @@ mod tests {
             1 => Just("\n\n.\n\n"),
             1 => Just("\n\u{A0}\n"),
             1 => Just("\n — \n"),
+            1 => Just(" «"),
+            1 => Just("» "),
+            1 => Just(" \""),
+            1 => Just("\n\x0B\n"),
         ];
         prop::collection::vec((piece, sep), 1..600).prop_map(|parts| parts.into_iter().map(|(p, s)| p + s).collect())
     }
