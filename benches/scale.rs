@@ -14,9 +14,9 @@
 //!    size.
 //! 3. **Lexicon size**: single-thread MB/s of `Engine::assess` over an 8 MB corpus with synthetic
 //!    lexicons of 1,000, 2,000, 10,000, 20,000 and 100,000 entries, and their build times.
-//! 4. **Page size**: time per page for pages of 1 KB to 5 MB (each size repeated to at least
-//!    16 MB of text, best of three passes): time per MB should stay flat, so doubling a page at
-//!    most doubles its time.
+//! 4. **Page size**: time per page for pages of 1 KB to 5 MB (each size about 16 MB of text
+//!    cut from the corpus read as a ring; best of five rounds over all sizes in turn): time per
+//!    MB should stay flat, so doubling a page at most doubles its time.
 //! 5. **Hostile input**: extraction of pages built to make a tree builder walk its stack of
 //!    open elements again and again (200,000 nested `div`s, lists, stray end tags, SVG and
 //!    skipped elements left open), and classification of text that is nothing but hits, at
@@ -348,7 +348,7 @@ fn page_sizes() {
         );
         previous = Some((size, per_page));
     }
-    println!("= time per MB of a larger page is at most x{worst:.2} that of a smaller one (1.00 = linear; timing noise here is about 10-20%)");
+    println!("= time per MB of a larger page is at most x{worst:.2} that of a smaller one (1.00 = linear; from run to run this moves by about 1%)");
     println!("= doubling page size multiplied time by at most x{worst_doubling:.3} (the aim: at most x2)");
     report_peak();
 }
