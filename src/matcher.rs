@@ -106,8 +106,8 @@ const PIECE: usize = 64 << 10;
 
 /// `text` cut into pieces of at least `piece` bytes, each ending just after a blank line (a
 /// line break, spaces, tabs or carriage returns, and another line break), the last one at the
-/// end of the text: where the views break the paragraph whatever comes before and after, and
-/// where no quotation goes on ([`quotes`]).
+/// end of the text and not before a combining mark: where the views break the paragraph
+/// whatever comes before and after, and where no quotation goes on ([`quotes`]).
 pub(crate) fn pieces(text: &str, piece: usize) -> impl Iterator<Item = Range<usize>> + '_ {
     let b = text.as_bytes();
     let mut start = 0;
@@ -122,7 +122,9 @@ pub(crate) fn pieces(text: &str, piece: usize) -> impl Iterator<Item = Range<usi
             while j < b.len() && matches!(b[j], b' ' | b'\t' | b'\r') {
                 j += 1;
             }
-            if b.get(j) == Some(&b'\n') {
+            // Not before a combining mark: the strict view reads the line break and the marks
+            // after it as one cluster.
+            if b.get(j) == Some(&b'\n') && text[j + 1..].chars().next().is_none_or(|c| !normalize::is_mark(c)) {
                 end = j + 1;
                 break;
             }

@@ -264,7 +264,8 @@ struct Word {
 }
 
 /// What each word seen on this thread is: words of up to 32 bytes by their bytes as two
-/// numbers, longer ones by their bytes.
+/// numbers, longer ones by their bytes; and what each chain of single letters is. It takes
+/// no more than [`CACHE_WORDS`] in all, even within one page.
 #[derive(Default)]
 struct WordCache {
     short: ShortTable,
@@ -687,7 +688,14 @@ impl Screen {
                 } else if word.len() <= MAX_WORD {
                     match cache.long.get(word) {
                         Some(&info) => info,
-                        None => *cache.long.entry(word.into()).or_insert_with(|| self.info(&text[start..end])),
+                        None => {
+                            let info = self.info(&text[start..end]);
+                            // A page of distinct long words must not grow the cache without end.
+                            if cache.len() < CACHE_WORDS {
+                                cache.long.insert(word.into(), info);
+                            }
+                            info
+                        }
                     }
                 } else {
                     OPAQUE
@@ -734,8 +742,9 @@ impl Screen {
     /// Ends the open chain: three or more single letters (an opaque word counts for three:
     /// `1…и` holds two) may join into one word of the loose view. What the stretch makes
     /// normalized on its own is what it makes in the text (the words around it are no single
-    /// letters, so the letters join there as here), so it is judged as a whole, once for each
-    /// distinct stretch on this thread ([`Screen::judge_chain`]).
+    /// letters, so the letters join there as here), so it is judged as a whole
+    /// ([`Screen::judge_chain`]), once for each distinct stretch of up to [`MAX_WORD`] bytes on
+    /// this thread.
     fn close_chain(&self, text: &str, s: &mut Scratch, cache: &mut WordCache) {
         let Some(start) = s.chain.take() else { return };
         let members = &s.words[start..];
@@ -748,7 +757,7 @@ impl Screen {
             Some(&chain) => chain,
             None => {
                 let chain = self.judge_chain(text, members);
-                if stretch.len() <= MAX_WORD {
+                if stretch.len() <= MAX_WORD && cache.len() < CACHE_WORDS {
                     cache.chains.insert(stretch.into(), chain);
                 }
                 chain
@@ -846,7 +855,8 @@ impl Screen {
     /// group near. A hit's word index is its first word's, up to `lead` words before its
     /// signature: the signatures of an anchor and a partner `within` words apart are at most
     /// `within` plus the leader's lead apart. Kept: what may begin a pattern within the
-    /// widest window (`reach`) of a trigger's first word.
+    /// widest window (`reach`) of a trigger's first word (and has a signature close enough
+    /// after it, [`Building::step`]).
     fn windows(&self, scratch: &mut Scratch) -> bool {
         let Scratch { words, signals, spots, windows, near_signals: signals_at, .. } = scratch;
         spots.clear();
@@ -1010,9 +1020,10 @@ struct Building {
 impl Building {
     /// One word; whether it was kept.
     ///
-    /// A word that may begin a pattern is kept in a window when it continues a kept word, or
-    /// when some signature is at most `max_lead` words on: every pattern holds its signature
-    /// that near its first word, and one with none near cannot begin there.
+    /// A word that may begin a pattern is kept when it continues a kept word (it may continue
+    /// a pattern too, past the window), and in a window when some signature is at most
+    /// `max_lead` words on: every pattern holds its signature that near its first word, and
+    /// one with none near cannot begin there.
     fn step(&mut self, screen: &Screen, text: &str, out: &mut Substitute, scratch: &Scratch, w: &Word) -> bool {
         let windows = &scratch.windows;
         while self.window < windows.len() && windows[self.window].1 < w.pos {
@@ -1021,7 +1032,7 @@ impl Building {
         let in_window = self.window < windows.len() && windows[self.window].0 <= w.pos;
         self.kept = match w.info.kind {
             Kind::Opaque => true,
-            Kind::First => in_window && (self.kept || self.signal_near(&scratch.near_signals, w.pos, screen.max_lead)),
+            Kind::First => self.kept || (in_window && self.signal_near(&scratch.near_signals, w.pos, screen.max_lead)),
             Kind::Later => self.kept,
             Kind::Inert | Kind::Sep => false,
         };
@@ -1404,19 +1415,48 @@ mod tests {
         })
     }
 
+    /// A lexicon of a few entries, no rules and no dampeners: windows no wider than a
+    /// pattern's lead, where what is kept beyond them shows.
+    fn narrow() -> &'static Shipped {
+        static M: OnceLock<Shipped> = OnceLock::new();
+        M.get_or_init(|| {
+            let terms = ["kill them", "kill", "убива*", "i am going to kill", "the infidels must die", "бомба", "аллаху акбар", "взорвать метро"];
+            let entry = |t: &str| crate::lexicon::Entry {
+                term: crate::lexicon::Term::parse(t).expect("term"),
+                category: "violence".into(),
+                weight: 5,
+                lang: "en".into(),
+                note: String::new(),
+                groups: vec![],
+                meta: vec![],
+                source: String::new(),
+            };
+            let lexicon = Lexicon { entries: terms.iter().map(|t| entry(t)).collect(), ..Lexicon::default() };
+            let terms = lexicon.entries.iter().map(|e| e.term.words.clone()).collect();
+            Shipped { matcher: Matcher::new(&lexicon), lexicon, terms }
+        })
+    }
+
     /// Ordinary words, separators and the characters normalization treats specially.
     const PLAIN: &[&str] = &[
         "the", "People", "город", "Вчера", "новости", "бүгін", "Қала", "adamdar", "şahar", "الناس", "مدينة", "2024", "1", "и", "a",
         "в", "I", "ь", "ъ", "don't", "it’s", "x", "qq", "ООН", "killing", "time", "убить", "время", "бомба", "stop!", "b@", "@mb",
         "zq", "e\u{301}", "\u{301}", "a\u{200B}b", "\u{FF4B}\u{FF49}\u{FF4C}\u{FF4C}", "k1ll", "ki11", "кilл", "nаme", "Ёлка",
         "ß", "İstanbul", "\u{2028}", "\u{2029}", "word\u{2028}word", "—", "–", "…", "№5", "ﷺ", "\u{640}\u{64B}",
+        // More combining marks than the strict view reads in one cluster.
+        "\u{301}\u{302}\u{303}\u{304}\u{306}\u{307}\u{308}\u{345}k1ll",
     ];
     const SEPARATORS: &[&str] =
         &[" ", " ", " ", "  ", "\n", "\n\n", "\n \n", "\r\n\r\n", "\n\n\n", "\n.\n", ".\n\n", "!\n \n", "\n\n.\n\n", "\n-\n", "\n*\n\n", "\n\u{A0}\n", "\n\u{2014}\n", "\n\x0B\n", ", ", ". ", " - ", "-", " — ", "\u{A0}", " «", "» ", "\"", "'", "’", "\t", "!", ".", " . ", "?", " | ", "*", "_", "/", ":", "…"];
 
-    /// A lexicon term as written, or spelled out, leet, split by zero-width or look-alikes.
+    /// A lexicon term as written, or spelled out (all of it or past its first word), leet,
+    /// split by zero-width or look-alikes.
     fn variant(term: &str, how: u8) -> String {
-        match how % 7 {
+        match how % 8 {
+            7 => match term.split_once(' ') {
+                Some((first, rest)) => format!("{first} {}", rest.chars().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")),
+                None => term.to_string(),
+            },
             0 => term.to_string(),
             1 => term.chars().map(|c| c.to_string()).collect::<Vec<_>>().join(" "),
             2 => term.chars().map(|c| c.to_string()).collect::<Vec<_>>().join("."),
@@ -1428,10 +1468,15 @@ mod tests {
     }
 
     fn texts() -> impl Strategy<Value = String> {
-        let terms = shipped().terms.len();
+        texts_of(shipped())
+    }
+
+    /// Ordinary words, `lexicon`'s terms and their variants, with separators between.
+    fn texts_of(lexicon: &'static Shipped) -> impl Strategy<Value = String> {
+        let terms = lexicon.terms.len();
         let piece = prop_oneof![
             3 => (0..PLAIN.len()).prop_map(|i| PLAIN[i].to_string()),
-            2 => (0..terms, any::<u8>()).prop_map(|(i, how)| variant(&shipped().terms[i], how)),
+            2 => (0..terms, any::<u8>()).prop_map(move |(i, how)| variant(&lexicon.terms[i], how)),
             2 => (0..SEPARATORS.len()).prop_map(|i| SEPARATORS[i].to_string()),
             1 => "[a-zа-яәіңғүұқөһ]{1,9}",
         ];
@@ -1455,10 +1500,29 @@ mod tests {
         fn screened_matching_scores_as_whole_text_matching(text in texts()) {
             screened_as_whole(&text)?;
         }
+
+        /// The same with windows no wider than a pattern: what continues a kept word past
+        /// them is kept.
+        #[test]
+        fn narrow_windows_keep_what_continues_a_kept_word(text in texts_of(narrow())) {
+            screened_as_whole_with(narrow(), &text)?;
+        }
+    }
+
+    #[test]
+    fn a_spelled_chain_finishes_a_pattern_past_its_window() {
+        for text in ["kill t h e m", "kill t.h.e.m now", "the infidels must d i e"] {
+            screened_as_whole_with(narrow(), text).expect(text);
+            assert!(narrow().matcher.find(text).iter().any(|h| h.span.len() > 4), "{text}: the phrase is found");
+        }
     }
 
     fn screened_as_whole(text: &str) -> Result<(), TestCaseError> {
-        let Shipped { lexicon, matcher: m, .. } = shipped();
+        screened_as_whole_with(shipped(), text)
+    }
+
+    fn screened_as_whole_with(lexicon: &Shipped, text: &str) -> Result<(), TestCaseError> {
+        let Shipped { lexicon, matcher: m, .. } = lexicon;
         let whole = m.find_in(text, &normalize::strict(text));
         let screened = m.find(text);
         prop_assert_eq!(score::assess(&screened, lexicon), score::assess(&whole, lexicon));
@@ -1575,6 +1639,7 @@ mod tests {
         assert_eq!(cut("ab\n\ncd\n \t\nef", 5), ["ab\n\ncd\n \t\n", "ef"]);
         assert_eq!(cut("ab\n.\ncd\n\n", 1), ["ab\n.\ncd\n\n"]);
         assert_eq!(cut("ab\n\n\n\ncd", 1), ["ab\n\n", "\n\ncd"]);
+        assert_eq!(cut("ab\n\n\u{301}cd\n\nef", 1), ["ab\n\n\u{301}cd\n\n", "ef"], "not before a mark");
     }
 
     /// [`Screen::build`] as first written, every word in turn: the reference.
@@ -1592,7 +1657,7 @@ mod tests {
             let signal_near = scratch.near_signals.iter().any(|s| s.pos >= w.pos && s.pos <= w.pos + screen.max_lead);
             kept = match w.info.kind {
                 Kind::Opaque => true,
-                Kind::First => in_window && (kept || signal_near),
+                Kind::First => kept || (in_window && signal_near),
                 Kind::Later => kept,
                 Kind::Inert | Kind::Sep => false,
             };
