@@ -148,7 +148,9 @@ mod tests {
         let meta_eq = [b"<meta http-equiv='Content-Type' content='text/html; charset=koi8-r'>".as_slice(), &koi8].concat();
         // 40 KB of ASCII markup before the text, and a long text after the detector's sample.
         let long_head = [b"<html><head>".as_slice(), &b"<script>var a = 1;</script>\n".repeat(1500), &koi8, &koi8.repeat(800)].concat();
-        let cases: Vec<(&[u8], Option<&str>, Option<&str>, bool, DecidedBy, &str)> = vec![
+        // (bytes, HTTP charset, top-level domain, HTML, what decided, how the text ends)
+        type Case<'a> = (&'a [u8], Option<&'a str>, Option<&'a str>, bool, DecidedBy, &'a str);
+        let cases: Vec<Case> = vec![
             (b"\xEF\xBB\xBFhi", None, None, false, DecidedBy::Bom, "hi"),
             (&cp1251, Some("windows-1251"), None, false, DecidedBy::HttpCharset, text),
             (&meta, None, None, true, DecidedBy::MetaCharset, text),

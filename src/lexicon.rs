@@ -325,7 +325,7 @@ impl Lexicon {
             if d.within == Some(0) {
                 return Err(err(format!("dampener {:?}: within must be at least 1", d.name)));
             }
-            if d.quoted == !groups.is_empty() {
+            if d.quoted != groups.is_empty() {
                 return Err(err(format!("dampener {:?}: give either groups (cue terms) or quoted = true", d.name)));
             }
             self.check_unique_rule(&d.name).map_err(err)?;
@@ -513,9 +513,9 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), 
         let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
         if kind.is_dir() {
             collect_files(root, &path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
-            out.push(rel);
-        } else if path.extension().is_some_and(|e| e == "csv") && rel.components().count() == 2 && name != TESTS_FILE {
+        } else if path.extension().is_some_and(|e| e == "toml")
+            || (path.extension().is_some_and(|e| e == "csv") && rel.components().count() == 2 && name != TESTS_FILE)
+        {
             out.push(rel);
         }
     }

@@ -768,7 +768,8 @@ mod tests {
     }
 
     /// (term, lang, text, expected matched original texts, evasion names of the first hit)
-    const CASES: &[(&str, &str, &str, &[&str], &[&str])] = &[
+    type Case = (&'static str, &'static str, &'static str, &'static [&'static str], &'static [&'static str]);
+    const CASES: &[Case] = &[
         ("kill", "en", "I will kill you", &["kill"], &[]),
         ("kill", "en", "great skill, a killer app", &[], &[]),
         ("kill", "en", "KILL! kill.", &["KILL", "kill"], &[]),

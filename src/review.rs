@@ -150,7 +150,9 @@ mod tests {
         let utf8 = format!("\u{FEFF}{header}\n{ID},1,20,violence,ru,x,t,m,s,confirmed,aida,ok\n{ID2},2,12,violence,ru,x,t,m,s,,,\n");
         let semicolon = format!("{}\r\n{ID};1;20;violence;ru;x;t;m;\"s;s\";Dismissed;Айда;\"новости, не угроза\"\r\n", header.replace(',', ";"));
         let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(&semicolon);
-        let cases: Vec<(&[u8], char, &str, Option<Verdict>, &str)> = vec![
+        // (file bytes, delimiter, encoding, verdict of the first row, its notes)
+        type Case<'a> = (&'a [u8], char, &'a str, Option<Verdict>, &'a str);
+        let cases: Vec<Case> = vec![
             (utf8.as_bytes(), ',', "UTF-8", Some(Verdict::Confirmed), "ok"),
             (semicolon.as_bytes(), ';', "UTF-8", Some(Verdict::Dismissed), "новости, не угроза"),
             (&cp1251, ';', "windows-1251", Some(Verdict::Dismissed), "новости, не угроза"),

@@ -11,7 +11,8 @@ fn fixture() -> (Lexicon, Matcher) {
 }
 
 /// (text, category, priority, score rounded, reasons as "label×count")
-const CASES: &[(&str, Option<&str>, Option<u8>, i32, &str)] = &[
+type Case = (&'static str, Option<&'static str>, Option<u8>, i32, &'static str);
+const CASES: &[Case] = &[
     ("nice weather today", None, None, 0, ""),
     // one whole-word hit; the stem `kill*` on the same word counts once (the heavier entry)
     ("kill", Some("violence"), Some(3), 6, "kill×1"),
