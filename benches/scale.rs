@@ -193,17 +193,18 @@ fn engine_corpus() -> (Engine, Corpus) {
     (engine, corpus)
 }
 
-/// Single-thread seconds for one pass of `engine` over `docs` (best of three).
+/// Single-thread seconds for one pass of `engine` over `docs`.
+fn once(engine: &Engine, docs: &[&str]) -> f64 {
+    let started = Instant::now();
+    for d in docs {
+        black_box(engine.assess(d));
+    }
+    started.elapsed().as_secs_f64()
+}
+
+/// [`once`], best of three.
 fn pass(engine: &Engine, docs: &[&str]) -> f64 {
-    (0..3)
-        .map(|_| {
-            let started = Instant::now();
-            for d in docs {
-                black_box(engine.assess(d));
-            }
-            started.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
+    (0..3).map(|_| once(engine, docs)).fold(f64::INFINITY, f64::min)
 }
 
 fn lexicon_sizes() {
@@ -313,11 +314,7 @@ fn page_sizes() {
     let mut best = vec![f64::INFINITY; sets.len()];
     for _ in 0..PAGE_ROUNDS {
         for (k, pages) in sets.iter().enumerate() {
-            let started = Instant::now();
-            for d in pages {
-                black_box(engine.assess(d));
-            }
-            best[k] = best[k].min(started.elapsed().as_secs_f64());
+            best[k] = best[k].min(once(&engine, pages));
         }
     }
     let mut previous: Option<(usize, f64)> = None;

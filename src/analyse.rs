@@ -126,12 +126,16 @@ pub fn content_hash(text: &str) -> String {
     out.finish()
 }
 
-/// Classes of the bytes [`content_hash`] reads: whitespace (and vertical tab), ASCII capitals,
-/// the first bytes of no-break spaces and of what it drops, 0xD0 (Cyrillic а-п or a capital),
-/// and the space.
-const HASH_CLASSES: [crate::simd::Class; 5] = [&[(0x09, 0x0D), (b' ', b' ')], &[(b'A', b'Z')], &[(0xC2, 0xC2), (0xE2, 0xE2), (0xEF, 0xEF)], &[(0xD0, 0xD0)], &[(b' ', b' ')]];
-/// Of the byte after: at least 0xB0 (after 0xD0, a small letter а-п), and not [`visible`].
-const NEXT_CLASSES: [crate::simd::Class; 2] = [&[(0xB0, 0xFF)], &[(0x09, 0x0D), (b' ', b' '), (0xC2, 0xC2), (0xE2, 0xE2), (0xEF, 0xEF)]];
+/// The bytes that begin no character [`content_hash`] always writes: whitespace (and
+/// vertical tab) and the first bytes of no-break spaces and of what it drops (soft hyphens,
+/// zero-width characters, byte-order marks: 0xC2, 0xE2, 0xEF). [`visible`] and the sixteen-byte
+/// scan both read it.
+const HIDDEN: crate::simd::Class = &[(0x09, 0x0D), (b' ', b' '), (0xC2, 0xC2), (0xE2, 0xE2), (0xEF, 0xEF)];
+/// Classes of the bytes [`content_hash`] reads sixteen at a time: [`HIDDEN`], ASCII capitals,
+/// 0xD0 (Cyrillic а-п or a capital), and the space.
+const HASH_CLASSES: [crate::simd::Class; 4] = [HIDDEN, &[(b'A', b'Z')], &[(0xD0, 0xD0)], &[(b' ', b' ')]];
+/// Of the byte after: at least 0xB0 (after 0xD0, a small letter а-п), and [`HIDDEN`].
+const NEXT_CLASSES: [crate::simd::Class; 2] = [&[(0xB0, 0xFF)], HIDDEN];
 
 /// Where, from `i` on, the run of bytes that began at `run` may end: [`content_hash`]'s run
 /// rules applied to sixteen bytes at a time while all sixteen and the one after them are in
@@ -141,10 +145,10 @@ const NEXT_CLASSES: [crate::simd::Class; 2] = [&[(0xB0, 0xFF)], &[(0x09, 0x0D), 
 fn as_is_16(b: &[u8], mut i: usize, run: usize) -> usize {
     while let (Some(x), Some(y)) = (b.get(i..i + 16), b.get(i + 1..i + 17)) {
         let (x, y): (&[u8; 16], &[u8; 16]) = (x.try_into().unwrap_or(&[0; 16]), y.try_into().unwrap_or(&[0; 16]));
-        let [space_like, capital, odd, d0, space] = crate::simd::classes(x, &HASH_CLASSES);
-        let [high, hidden] = crate::simd::classes(y, &NEXT_CLASSES);
+        let [hidden, capital, d0, space] = crate::simd::classes(x, &HASH_CLASSES);
+        let [high, next_hidden] = crate::simd::classes(y, &NEXT_CLASSES);
         let took_before = if i > run { u16::MAX } else { !1 };
-        let stops = (space_like | capital | odd | d0) & !(d0 & high) & !(space & !hidden & took_before);
+        let stops = (hidden | capital | d0) & !(d0 & high) & !(space & !next_hidden & took_before);
         if stops != 0 {
             return i + stops.trailing_zeros() as usize;
         }
@@ -154,10 +158,17 @@ fn as_is_16(b: &[u8], mut i: usize, run: usize) -> usize {
 }
 
 /// Whether `b` begins a character [`content_hash`] always writes (as it is or lower-cased):
-/// all but whitespace (and vertical tab) and the first bytes of no-break spaces and of what it
-/// drops (soft hyphens, zero-width characters, byte-order marks: 0xC2, 0xE2, 0xEF).
+/// all but [`HIDDEN`].
 const fn visible(b: u8) -> bool {
-    !(b.is_ascii_whitespace() || b == 0x0B || matches!(b, 0xC2 | 0xE2 | 0xEF))
+    let mut k = 0;
+    while k < HIDDEN.len() {
+        let (lo, hi) = HIDDEN[k];
+        if lo <= b && b <= hi {
+            return false;
+        }
+        k += 1;
+    }
+    true
 }
 
 /// [`visible`] as a table.

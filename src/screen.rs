@@ -577,6 +577,11 @@ impl Screen {
         screen
     }
 
+    /// The longest lead of any pattern, as a word's [`Info::lead`] holds it.
+    fn lead_cap(&self) -> u8 {
+        self.max_lead.min(u32::from(u8::MAX)) as u8
+    }
+
     /// Whether every rule and dampener looks only near a hit (`within`), never at the whole
     /// text: then what counts in one paragraph does not depend on the others.
     pub(crate) fn is_local(&self) -> bool {
@@ -723,7 +728,7 @@ impl Screen {
         }
         w.pos = s.pos;
         s.pos += u32::from(w.info.kind != Kind::Opaque);
-        w.info.lead = w.info.lead.min(self.max_lead.min(u32::from(u8::MAX)) as u8);
+        w.info.lead = w.info.lead.min(self.lead_cap());
         if w.info.mask != 0 {
             s.signals.push(s.words.len());
         }
@@ -763,7 +768,7 @@ impl Screen {
                 chain
             }
         };
-        let lead = self.max_lead.min(u32::from(u8::MAX)) as u8;
+        let lead = self.lead_cap();
         let pos = s.words[start].pos;
         while s.signals.last().is_some_and(|&k| k >= start) {
             s.signals.pop();
