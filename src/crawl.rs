@@ -62,6 +62,9 @@ pub struct CrawlConfig {
     pub retries: u32,
     /// Crawl-delay from robots.txt is honoured up to this.
     pub max_crawl_delay_ms: u64,
+    /// A 429/503 answer's Retry-After is honoured up to this (a host asking for days must not
+    /// hold the night open).
+    pub max_retry_after_ms: u64,
     pub max_redirects: u8,
     /// Explicit proxy URL (never the system proxy).
     pub proxy: Option<String>,
@@ -87,6 +90,7 @@ impl Default for CrawlConfig {
             max_query_params: 16,
             retries: 2,
             max_crawl_delay_ms: 30_000,
+            max_retry_after_ms: 120_000,
             max_redirects: 5,
             proxy: None,
             publish_every: 100,
@@ -444,7 +448,7 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
         if in_flight == 0 && (stopping || frontier.pending() == 0) {
             break;
         }
-        let sleep = tokio::time::sleep_until(wake.unwrap_or_else(|| now + Duration::from_secs(3600)).into());
+        let sleep = tokio::time::sleep_until(wake.unwrap_or_else(|| later(now, Duration::from_secs(3600))).into());
         tokio::select! {
             done = done_rx.recv() => {
                 let Some(done) = done else { break };
@@ -483,7 +487,7 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
         Done::HostFree { host } => {
             if let Some(h) = hosts.get_mut(&host) {
                 h.busy = false;
-                h.next_at = now + h.delay;
+                h.next_at = later(now, h.delay);
             }
         }
         Done::Robots { host, robots, refused } => {
@@ -496,14 +500,14 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
                 h.robots = Some(Arc::new(robots));
                 h.robots_pending = false;
                 h.busy = false;
-                h.next_at = now + h.delay;
+                h.next_at = later(now, h.delay);
             }
         }
         Done::Page { host, target, outcome } => {
             let Some(h) = hosts.get_mut(&host) else { return };
             if !matches!(outcome, Outcome::Analysed { .. }) {
                 h.busy = false;
-                h.next_at = now + h.delay;
+                h.next_at = later(now, h.delay);
             }
             match outcome {
                 Outcome::Analysed { links } => {
@@ -532,7 +536,8 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
                     if slow_down {
                         h.delay = (h.delay * 2).max(base_delay).min(Duration::from_millis(ctx.config.max_crawl_delay_ms).max(base_delay));
                     }
-                    h.next_at = now + h.delay.max(after);
+                    let after = after.min(Duration::from_millis(ctx.config.max_retry_after_ms));
+                    h.next_at = later(now, h.delay.max(after));
                     ctx.frontier.retry(Target { attempt: target.attempt + 1, ..target });
                 }
                 Outcome::Finished => {}
@@ -725,6 +730,12 @@ impl PageTask {
         self.writer.send(Event::Page { log: row, page: Box::new(record) });
         Outcome::Analysed { links }
     }
+}
+
+/// `now + wait`, or as far ahead as an instant goes: a wait read from a hostile answer must
+/// never overflow (Retry-After: 18446744073709551615 once panicked the crawl).
+fn later(now: Instant, wait: Duration) -> Instant {
+    now.checked_add(wait).unwrap_or_else(|| now + Duration::from_secs(86_400 * 365))
 }
 
 fn backoff(attempt: u32) -> Duration {
