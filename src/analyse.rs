@@ -37,7 +37,7 @@ impl Engine {
     /// Screen, normalize, match and score `text` (no language label).
     pub fn assess(&self, text: &str) -> (Vec<Hit>, Assessment) {
         let hits = self.matcher.find(text);
-        let assessment = score::assess(&hits, &self.lexicon);
+        let assessment = score::assess(text, &hits, &self.lexicon);
         (hits, assessment)
     }
 

@@ -25,6 +25,37 @@ pub struct Labeled {
     pub label: String,
     #[serde(default)]
     pub orig_label: String,
+    /// The identity a template case is about (HateCheck), left out of its wording group.
+    #[serde(default)]
+    pub target_ident: String,
+}
+
+/// One of the two halves of a labeled set, split by wording group ([`Labeled::half`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Half {
+    /// Records a lexicon maintainer may read to write entries.
+    Read,
+    /// Records kept unread, to measure whether entries generalize.
+    Unread,
+}
+
+impl Labeled {
+    /// The record's wording group: its text in lower case with the target identity replaced
+    /// by a placeholder, so that the cases of one template (HateCheck writes each sentence for
+    /// every target) fall in the same half.
+    pub fn wording(&self) -> String {
+        let text = self.text.to_lowercase();
+        let ident = self.target_ident.trim().to_lowercase();
+        let text = if ident.is_empty() { text } else { text.replace(&ident, "<target>") };
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    /// The half the record's wording group falls in: by a fixed hash (FNV-1a), so the split
+    /// is the same on every machine and run.
+    pub fn half(&self) -> Half {
+        let hash = self.wording().bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        if (hash >> 7) & 1 == 0 { Half::Read } else { Half::Unread }
+    }
 }
 
 /// Confusion counts and the rates derived from them.
@@ -157,6 +188,25 @@ pub fn evaluate(engine: &Engine, records: &[Labeled], positive: &BTreeSet<String
     report
 }
 
+/// Up to `n` missed positives and `n` false positives, with what fired, for reading the half
+/// of a set one may read.
+pub fn render_examples(engine: &Engine, records: &[Labeled], positive: &BTreeSet<String>, negative: &BTreeSet<String>, n: usize) -> String {
+    let (mut missed, mut wrong) = (Vec::new(), Vec::new());
+    for r in records.iter().filter(|r| negative.is_empty() || positive.contains(&r.label) || negative.contains(&r.label)) {
+        let (_, a) = engine.assess(&r.text);
+        let is_positive = positive.contains(&r.label);
+        let text: String = r.text.chars().take(300).collect::<String>().replace('\n', " ");
+        if is_positive && !a.is_flagged() && missed.len() < n {
+            let fired: Vec<String> = a.reasons.iter().map(|x| format!("{}={:.1}", x.label, x.points)).collect();
+            missed.push(format!("  MISS score {:.1} [{}] {text}\n", a.score, fired.join(" ")));
+        } else if !is_positive && a.is_flagged() && wrong.len() < n {
+            let fired: Vec<String> = a.reasons.iter().map(|x| format!("{}={:.1}", x.label, x.points)).collect();
+            wrong.push(format!("  FP p{} {:.1} ({}) [{}] {text}\n", a.priority.unwrap_or(0), a.score, r.orig_label, fired.join(" ")));
+        }
+    }
+    format!("\nmissed positives:\n{}\nfalse positives:\n{}", missed.concat(), wrong.concat())
+}
+
 /// The report as text for a terminal.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
@@ -194,6 +244,28 @@ pub fn render(report: &Report) -> String {
 mod tests {
     use super::*;
 
+    fn record(text: &str, target: &str) -> Labeled {
+        Labeled { lang: "en".into(), text: text.into(), label: "violent".into(), orig_label: String::new(), target_ident: target.into() }
+    }
+
+    /// (text, target identity, its wording group)
+    const WORDINGS: &[(&str, &str, &str)] = &[
+        ("I will kill all Women.", "women", "i will kill all <target>."),
+        ("I will  kill all\ngay people.", "gay people", "i will kill all <target>."),
+        ("Kill them", "", "kill them"),
+    ];
+
+    #[test]
+    fn wording_groups_leave_the_target_out_and_keep_a_template_in_one_half() {
+        for &(text, target, wording) in WORDINGS {
+            assert_eq!(record(text, target).wording(), wording, "{text:?}");
+        }
+        assert_eq!(record("I will kill all women.", "women").half(), record("I will kill all trans people.", "trans people").half());
+        // Both halves are used: the split is by a hash, not all to one side.
+        let halves: Vec<Half> = (0..64).map(|i| record(&format!("case {i}"), "").half()).collect();
+        assert!(halves.contains(&Half::Read) && halves.contains(&Half::Unread));
+    }
+
     #[test]
     fn counts() {
         let mut c = Counts::default();
@@ -215,7 +287,7 @@ mod tests {
             ("en", "we will meet", "violent", "threat|hateful"),
         ]
         .iter()
-        .map(|&(lang, text, label, orig)| Labeled { lang: lang.into(), text: text.into(), label: label.into(), orig_label: orig.into() })
+        .map(|&(lang, text, label, orig)| Labeled { lang: lang.into(), text: text.into(), label: label.into(), orig_label: orig.into(), target_ident: String::new() })
         .collect();
         let positive: BTreeSet<String> = ["violent".to_string()].into();
         let r = evaluate(&engine, &records, &positive, &BTreeSet::new());

@@ -111,8 +111,10 @@ pub struct Cue {
     pub lang: String,
 }
 
-/// Terms from all the named groups within `within` words of each other raise the score.
-#[derive(Debug, Clone)]
+/// Terms from all the named groups within `within` words of each other raise the score. The
+/// options make it a frame of a clause: its parts in the listed order, within one clause, the
+/// first one beginning the clause (an imperative), and no negation before or among them.
+#[derive(Debug, Clone, Default)]
 pub struct Proximity {
     pub name: String,
     /// Indices into [`Lexicon::groups`]; at least two.
@@ -121,7 +123,26 @@ pub struct Proximity {
     pub category: String,
     pub weight: u8,
     pub note: String,
+    /// Each group's hit follows the previous one's in the text.
+    pub ordered: bool,
+    /// No clause boundary ([`crate::score::is_clause_boundary`]) between the parts.
+    pub clause: bool,
+    /// The first group's hit begins its clause: before it in the clause stand only
+    /// punctuation, symbols and at most [`MAX_LEAD_WORDS`] hits of the `lead` groups.
+    pub initial: bool,
+    /// Groups whose words may stand before an `initial` anchor (just, please, so, go...).
+    pub lead: Vec<usize>,
+    /// A hit of these groups among the parts, or up to `unless_before` words before the first,
+    /// in the same clause, stops the firing (negation: never, don't, не, емес).
+    pub unless: Vec<usize>,
+    pub unless_before: u32,
+    /// An undamped firing puts the item at priority 1 (direct threats and calls to kill with
+    /// a target), whatever the score, once it is flagged.
+    pub priority1: bool,
 }
+
+/// Words of `lead` groups allowed before an `initial` anchor.
+pub const MAX_LEAD_WORDS: usize = 3;
 
 /// A cue from any of the groups near a hit (or anywhere, without `within`) multiplies that
 /// hit's weight by `factor`.
@@ -297,8 +318,8 @@ impl Lexicon {
         for p in &file.proximity {
             let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line: line_of_name(text, &p.name), message };
             let groups = self.resolve_groups(&p.groups).map_err(&err)?;
-            if groups.len() < 2 {
-                return Err(err(format!("proximity rule {:?} needs at least two groups", p.name)));
+            if groups.len() < 2 && !(p.initial && groups.len() == 1) {
+                return Err(err(format!("proximity rule {:?} needs at least two groups (or one with initial = true)", p.name)));
             }
             if p.within == 0 {
                 return Err(err(format!("proximity rule {:?}: within must be at least 1", p.name)));
@@ -314,6 +335,13 @@ impl Lexicon {
                 category: p.category.trim().to_lowercase(),
                 weight: p.weight,
                 note: p.note.clone(),
+                ordered: p.ordered,
+                clause: p.clause,
+                initial: p.initial,
+                lead: self.resolve_groups(&p.lead).map_err(&err)?,
+                unless: self.resolve_groups(&p.unless).map_err(&err)?,
+                unless_before: p.unless_before,
+                priority1: p.priority1,
             });
         }
         for d in &file.dampener {
@@ -575,6 +603,24 @@ struct ProximityToml {
     weight: u8,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    ordered: bool,
+    #[serde(default)]
+    clause: bool,
+    #[serde(default)]
+    initial: bool,
+    #[serde(default)]
+    lead: Vec<String>,
+    #[serde(default)]
+    unless: Vec<String>,
+    #[serde(default = "default_unless_before")]
+    unless_before: u32,
+    #[serde(default)]
+    priority1: bool,
+}
+
+fn default_unless_before() -> u32 {
+    3
 }
 
 #[derive(Debug, Deserialize)]

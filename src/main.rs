@@ -148,6 +148,15 @@ enum LexiconCommand {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// Only one half of the records, split by wording group (the text with its target
+        /// identity taken out, so one template's cases stay together): `read` is the half a
+        /// lexicon maintainer may read, `unread` the half kept for checking that entries
+        /// generalize.
+        #[arg(long)]
+        half: Option<kuzet::evaluate::Half>,
+        /// Also print up to N missed positives and N false positives (of the records evaluated).
+        #[arg(long, default_value_t = 0)]
+        show: usize,
     },
     /// Check entries: short stems, collisions after normalization, unknown categories, common words.
     Lint {
@@ -267,10 +276,13 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone() }, &common)?;
             Ok(if summary.items.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Lexicon { command: LexiconCommand::Eval { data, lexicons, positive, negative, json } } => {
+        Command::Lexicon { command: LexiconCommand::Eval { data, lexicons, positive, negative, json, half, show } } => {
             let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
             let paths: Vec<&Path> = data.iter().map(PathBuf::as_path).collect();
-            let (records, skipped) = kuzet::evaluate::read(&paths)?;
+            let (mut records, skipped) = kuzet::evaluate::read(&paths)?;
+            if let Some(half) = half {
+                records.retain(|r| r.half() == half);
+            }
             let positive = positive.into_iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
             let negative = negative.into_iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
             let mut report = kuzet::evaluate::evaluate(&engine, &records, &positive, &negative);
@@ -279,6 +291,12 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
                 print!("{}", kuzet::evaluate::render(&report));
+                if let Some(half) = half {
+                    println!("\nhalf: {half:?} ({} records)", records.len());
+                }
+            }
+            if show > 0 {
+                print!("{}", kuzet::evaluate::render_examples(&engine, &records, &positive, &negative, show));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -12,8 +12,9 @@
 //! * A category's score is the sum of its entries and rules; the item's category is the top
 //!   one and its score is the top category's plus `other_categories` × the others'.
 //! * Not queued below `flag`; priority 1 at `priority1` or more *and* either a rule or two
-//!   distinct entries in the top category (so no single word is ever priority 1 on its own);
-//!   priority 2 at `priority2`; priority 3 otherwise.
+//!   distinct entries in the top category (so no single word is ever priority 1 on its own),
+//!   or when an undamped firing of a rule marked `priority1` (a direct threat or call to kill
+//!   with a target) is in the top category; priority 2 at `priority2`; priority 3 otherwise.
 //!
 //! Hits of entries of one category that cover the same text, or lie inside a longer hit of
 //! that category, count once (the heaviest).
@@ -55,6 +56,8 @@ pub struct Reason {
     pub evasion: Evasion,
     /// Every hit was found only in the loose view.
     pub loose_only: bool,
+    /// An undamped firing of a rule marked `priority1`: a direct threat or call to kill.
+    pub direct: bool,
     /// Some hit is written in another script than the term.
     pub translit: bool,
 }
@@ -94,8 +97,9 @@ fn severity(category: &str) -> usize {
     SEVERITY.iter().position(|&c| c == category).unwrap_or(SEVERITY.len())
 }
 
-/// Scores `hits` (from [`crate::matcher::Matcher::find`]) against `lexicon`'s rules.
-pub fn assess(hits: &[Hit], lexicon: &Lexicon) -> Assessment {
+/// Scores `hits` (from [`crate::matcher::Matcher::find`] on `text`) against `lexicon`'s rules.
+/// The text is read only where a rule asks about clauses (their boundaries lie between hits).
+pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
     let scoring = &lexicon.scoring;
     let entry_hits = distinct_entry_hits(hits, lexicon);
     let mut damp_used: BTreeMap<usize, Vec<Range<usize>>> = BTreeMap::new();
@@ -149,16 +153,19 @@ pub fn assess(hits: &[Hit], lexicon: &Lexicon) -> Assessment {
             spans,
             evasion,
             loose_only: hs.iter().all(|h| h.loose_only),
+            direct: false,
             translit: hs.iter().any(|h| h.translit),
         });
     }
     for (r, rule) in lexicon.proximity.iter().enumerate() {
-        let firings = fire(rule, hits, lexicon);
+        let firings = fire(text, rule, hits, lexicon);
         if firings.is_empty() {
             continue;
         }
         let mut firings = firings;
-        let factors: Vec<f32> = firings.iter().map(|(a, _)| damp(a)).collect();
+        // A firing is damped as much as its most damped part: an idiom or a reporting cue on
+        // any word of the frame speaks for the whole of it.
+        let factors: Vec<f32> = firings.iter().map(|parts| parts.iter().map(|h| damp(h)).fold(1.0f32, f32::min)).collect();
         let best = factors.iter().copied().fold(0.0f32, f32::max);
         let first = factors.iter().position(|&f| f == best).unwrap_or(0);
         firings[..=first].rotate_right(1);
@@ -168,9 +175,10 @@ pub fn assess(hits: &[Hit], lexicon: &Lexicon) -> Assessment {
             category: rule.category.clone(),
             points: f32::from(rule.weight) * best * repeat(firings.len()),
             count: firings.len(),
-            spans: firings.iter().flat_map(|(a, b)| [a.span.clone(), b.span.clone()]).collect(),
+            spans: firings.iter().flat_map(|parts| parts.iter().map(|h| h.span.clone())).collect(),
             evasion: Evasion::default(),
             loose_only: false,
+            direct: rule.priority1 && best >= 1.0,
             translit: false,
         });
     }
@@ -197,9 +205,10 @@ fn finish(mut reasons: Vec<Reason>, damp_used: BTreeMap<usize, Vec<Range<usize>>
     let in_top = |r: &&Reason| r.category == category;
     let corroborated = reasons.iter().filter(in_top).any(|r| matches!(r.kind, ReasonKind::Proximity(_)))
         || reasons.iter().filter(in_top).filter(|r| matches!(r.kind, ReasonKind::Entry(_))).count() >= 2;
+    let direct = reasons.iter().filter(in_top).any(|r| r.direct);
     let priority = if score < scoring.flag {
         None
-    } else if score >= scoring.priority1 && corroborated {
+    } else if direct || (score >= scoring.priority1 && corroborated) {
         Some(1)
     } else if score >= scoring.priority2 {
         Some(2)
@@ -218,6 +227,7 @@ fn finish(mut reasons: Vec<Reason>, damp_used: BTreeMap<usize, Vec<Range<usize>>
             spans,
             evasion: Evasion::default(),
             loose_only: false,
+            direct: false,
             translit: false,
         });
     }
@@ -277,32 +287,95 @@ impl Near {
     }
 }
 
-/// The firings of a proximity rule: (anchor, a partner near it).
-fn fire<'a>(rule: &crate::lexicon::Proximity, hits: &'a [Hit], lexicon: &Lexicon) -> Vec<(&'a Hit, &'a Hit)> {
+/// Whether `c` ends a clause for the rules that stay within one: sentence punctuation and line
+/// breaks (commas and colons do not: "hang them, all of them", "he said: kill them").
+pub fn is_clause_boundary(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | ';' | '\n' | '…' | '؟' | '؛' | '。' | '|')
+}
+
+/// Whether a clause boundary lies between two hits (in either order).
+fn apart_in_clauses(text: &str, a: &Hit, b: &Hit) -> bool {
+    let (from, to) = if a.span.end <= b.span.start { (a.span.end, b.span.start) } else { (b.span.end.min(a.span.start), a.span.start) };
+    text.get(from..to).is_some_and(|between| between.chars().any(is_clause_boundary))
+}
+
+/// Whether `a` begins its clause: before it, back to a clause boundary or the start, stand
+/// only punctuation and symbols and at most [`MAX_LEAD_WORDS`] words, each inside a hit of
+/// `lead` (`hits` sorted by start; `i` is `a`'s index).
+fn begins_clause(text: &str, hits: &[Hit], i: usize, lead: &[usize], lexicon: &Lexicon) -> bool {
+    let a = &hits[i];
+    let before = &text[..a.span.start];
+    let start = before.rfind(is_clause_boundary).map_or(0, |k| k + before[k..].chars().next().map_or(1, char::len_utf8));
+    let leads: Vec<&Hit> = hits[..i].iter().filter(|h| h.span.start >= start && h.span.end <= a.span.start && in_groups(h, lead, lexicon)).collect();
+    let mut words = 0;
+    let mut at = start;
+    for (k, c) in text[start..a.span.start].char_indices() {
+        let k = start + k;
+        if k < at || !c.is_alphanumeric() {
+            continue;
+        }
+        // A letter outside every lead hit: the clause began before the anchor.
+        let Some(h) = leads.iter().find(|h| h.span.start <= k && k < h.span.end) else { return false };
+        words += 1;
+        at = h.span.end;
+    }
+    words <= crate::lexicon::MAX_LEAD_WORDS
+}
+
+/// The firings of a proximity rule: the anchor (a hit of its first group) and a partner for
+/// each other group, in that order.
+fn fire<'a>(text: &str, rule: &crate::lexicon::Proximity, hits: &'a [Hit], lexicon: &Lexicon) -> Vec<Vec<&'a Hit>> {
     let mut firings = Vec::new();
     let Some((&first, rest)) = rule.groups.split_first() else { return firings };
     let partners: Vec<Near> = rest.iter().map(|&g| Near::new(hits, &[g], lexicon)).collect();
+    let negations = Near::new(hits, &rule.unless, lexicon);
     let apart = |a: &Hit, b: &Hit| b.span.end <= a.span.start || a.span.end <= b.span.start;
     let mut last_anchor: Option<Range<usize>> = None;
-    for a in hits.iter().filter(|h| in_groups(h, &[first], lexicon)) {
+    for (i, a) in hits.iter().enumerate().filter(|(_, h)| in_groups(h, &[first], lexicon)) {
         if last_anchor.as_ref().is_some_and(|s| s.start < a.span.end && a.span.start < s.end) {
             continue; // another term on the same words: one firing
         }
-        let mut partner = None;
+        if rule.initial && !begins_clause(text, hits, i, &rule.lead, lexicon) {
+            continue;
+        }
+        let mut parts = vec![a];
+        let mut after = a.span.end;
         let all = partners.iter().all(|near| {
-            // The first in text order of those near enough and not on the anchor's words.
-            let found = near.around(a, rule.within).iter().filter(|&&(_, _, i)| apart(a, &hits[i])).map(|&(_, _, i)| i).min().map(|i| &hits[i]);
-            if partner.is_none() {
-                partner = found;
+            // The first in text order of those near enough, not on the anchor's words, after
+            // the previous part when ordered, in the anchor's clause when asked.
+            let found = near
+                .around(a, rule.within)
+                .iter()
+                .map(|&(_, _, i)| &hits[i])
+                .filter(|b| apart(a, b) && (!rule.ordered || b.span.start >= after) && !(rule.clause && apart_in_clauses(text, a, b)))
+                .min_by_key(|b| (b.span.start, b.span.end));
+            if let Some(b) = found {
+                after = b.span.end;
+                parts.push(b);
             }
             found.is_some()
         });
-        if let (true, Some(b)) = (all, partner) {
-            firings.push((a, b));
+        if all && !negated(text, rule, &parts, &negations, hits) {
+            firings.push(parts);
             last_anchor = Some(a.span.clone());
         }
     }
     firings
+}
+
+/// Whether a hit of the rule's `unless` groups stands among the parts of a firing, or up to
+/// `unless_before` words before the first of them, in the same clause.
+fn negated(text: &str, rule: &crate::lexicon::Proximity, parts: &[&Hit], negations: &Near, hits: &[Hit]) -> bool {
+    if rule.unless.is_empty() {
+        return false;
+    }
+    let first = parts.iter().min_by_key(|h| h.span.start).expect("a firing has parts");
+    let last_word = parts.iter().map(|h| h.word).max().unwrap_or(first.word);
+    negations.around(first, rule.unless_before.max(last_word - first.word)).iter().map(|&(_, _, i)| &hits[i]).any(|n| {
+        let inside = n.word <= last_word && n.word + rule.unless_before >= first.word;
+        let own = parts.iter().any(|p| p.span == n.span);
+        inside && !own && !apart_in_clauses(text, first, n)
+    })
 }
 
 #[cfg(test)]

@@ -1530,7 +1530,7 @@ mod tests {
         let Shipped { lexicon, matcher: m, .. } = lexicon;
         let whole = m.find_in(text, &normalize::strict(text));
         let screened = m.find(text);
-        prop_assert_eq!(score::assess(&screened, lexicon), score::assess(&whole, lexicon));
+        prop_assert_eq!(score::assess(&text, &screened, lexicon), score::assess(&text, &whole, lexicon));
         let entries = |hits: &[Hit]| hits.iter().filter(|h| matches!(h.term, TermRef::Entry(_))).cloned().collect::<Vec<_>>();
         prop_assert_eq!(entries(&screened), entries(&whole));
         for h in &screened {
@@ -1579,7 +1579,7 @@ mod tests {
         let Shipped { lexicon, matcher: m, .. } = shipped();
         let text = "а\n\n1 i\u{200b} \u{200b}a\u{200b}m\u{200b} \u{200b}g\u{200b}o\u{200b}i\u{200b}n\u{200b}g\u{200b} \u{200b}t\u{200b}o\u{200b} \u{200b}k\u{200b}i\u{200b}l\u{200b}l\u{200b} ";
         screened_as_whole(text).expect("as matched whole");
-        let labels: Vec<String> = score::assess(&m.find(text), lexicon).reasons.into_iter().map(|r| r.label).collect();
+        let labels: Vec<String> = score::assess(text, &m.find(text), lexicon).reasons.into_iter().map(|r| r.label).collect();
         assert!(labels.iter().any(|l| l == "i am going to kill"), "{labels:?}");
     }
 
@@ -1589,8 +1589,8 @@ mod tests {
         let Shipped { lexicon, matcher: m, .. } = shipped();
         let rule = lexicon.proximity.iter().position(|r| r.name == "beat_group").expect("beat_group");
         let fires = |text: &str| {
-            let screened = score::assess(&m.find(text), lexicon);
-            assert_eq!(screened, score::assess(&m.find_in(text, &normalize::strict(text)), lexicon), "{text}");
+            let screened = score::assess(text, &m.find(text), lexicon);
+            assert_eq!(screened, score::assess(text, &m.find_in(text, &normalize::strict(text)), lexicon), "{text}");
             screened.reasons.iter().any(|r| r.kind == score::ReasonKind::Proximity(rule))
         };
         // Two cues and no entry: the rule itself is what makes screening keep the words.
@@ -1611,7 +1611,7 @@ mod tests {
             prop_assume!(m.screen.is_local());
             let whole = m.find_in(&text, &normalize::strict(&text));
             let cut = m.find_cut(&text, piece);
-            prop_assert_eq!(score::assess(&cut, lexicon), score::assess(&whole, lexicon));
+            prop_assert_eq!(score::assess(&text, &cut, lexicon), score::assess(&text, &whole, lexicon));
             // A hit but for its word and paragraph indices.
             let key = |h: &Hit| (h.term, h.span.clone(), h.loose_only, h.evasion, h.translit, h.quoted);
             let entries = |hits: &[Hit]| hits.iter().filter(|h| matches!(h.term, TermRef::Entry(_))).map(key).collect::<Vec<_>>();

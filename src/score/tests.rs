@@ -24,8 +24,9 @@ const CASES: &[Case] = &[
     // two entries and two rule firings: violence 14 on top, incitement 10 at half
     ("behead the infidels, kill them", Some("violence"), Some(1), 19, "behead*×1 call_to_kill_target×2 kill×1"),
     ("Убивайте неверных!", Some("incitement"), Some(2), 15, "call_to_kill_target×1 убива*×1"),
-    // the same words reported from a court: damped
-    ("Суд вынес приговор за призывы убивать неверных.", Some("incitement"), Some(3), 6, "call_to_kill_target×1 reporting×2 убива*×1"),
+    // the same words reported from a court: damped (the entry's hit and both words of the
+    // rule's firing, which is damped as much as its most damped part)
+    ("Суд вынес приговор за призывы убивать неверных.", Some("incitement"), Some(3), 6, "call_to_kill_target×1 reporting×3 убива*×1"),
     // evasion raises the weight
     ("k1ll", Some("violence"), Some(3), 8, "kill×1"),
 ];
@@ -34,7 +35,7 @@ const CASES: &[Case] = &[
 fn table() {
     let (lexicon, matcher) = fixture();
     for &(text, category, priority, score, reasons) in CASES {
-        let a = assess(&matcher.find(text), &lexicon);
+        let a = assess(text, &matcher.find(text), &lexicon);
         let got: Vec<String> = a.reasons.iter().map(|r| format!("{}×{}", r.label, r.count)).collect();
         let mut got_sorted = got.clone();
         got_sorted.sort();
@@ -49,7 +50,7 @@ fn table() {
 fn evasion_is_explained_and_focus_points_at_the_strongest_hit() {
     let (lexicon, matcher) = fixture();
     let text = "calm words, then b e h e a d them";
-    let a = assess(&matcher.find(text), &lexicon);
+    let a = assess(text, &matcher.find(text), &lexicon);
     assert!(a.is_obfuscated());
     let top = &a.reasons[0];
     assert_eq!(top.label, "behead*");
@@ -115,7 +116,7 @@ proptest::proptest! {
     fn indexed_rules_and_dampeners_match_the_scans(hits in random_hits(&fixture().0)) {
         let (lexicon, _) = fixture();
         for rule in &lexicon.proximity {
-            let got: Vec<_> = fire(rule, &hits, &lexicon).iter().map(|(a, b)| (a.span.clone(), b.span.clone())).collect();
+            let got: Vec<_> = fire("", rule, &hits, &lexicon).iter().map(|parts| (parts[0].span.clone(), parts[1].span.clone())).collect();
             let want: Vec<_> = fire_by_scan(rule, &hits, &lexicon).iter().map(|(a, b)| (a.span.clone(), b.span.clone())).collect();
             proptest::prop_assert_eq!(got, want, "{}", rule.name);
         }
@@ -127,5 +128,85 @@ proptest::proptest! {
                 proptest::prop_assert_eq!(got, want, "{}", dampener.name);
             }
         }
+    }
+}
+
+/// A lexicon of one frame of each kind, written to a temporary folder.
+fn frames() -> (Lexicon, Matcher) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("en")).unwrap();
+    std::fs::write(dir.path().join("en/entries.csv"), "term,category,weight\nzzqx,violence,1\n").unwrap();
+    let rules = r#"
+[[group]]
+name = "who"
+terms = ["i will", "we should"]
+[[group]]
+name = "harm"
+terms = ["kill", "hang"]
+[[group]]
+name = "target"
+terms = ["him", "them"]
+[[group]]
+name = "lead"
+terms = ["just", "please"]
+[[group]]
+name = "neg"
+terms = ["never", "not"]
+[[proximity]]
+name = "threat"
+groups = ["who", "harm", "target"]
+within = 6
+ordered = true
+clause = true
+unless = ["neg"]
+category = "violence"
+weight = 9
+priority1 = true
+[[proximity]]
+name = "imperative"
+groups = ["harm", "target"]
+within = 3
+ordered = true
+clause = true
+initial = true
+lead = ["lead"]
+category = "incitement"
+weight = 8
+"#;
+    std::fs::write(dir.path().join("en/frames.toml"), rules).unwrap();
+    let lexicon = Lexicon::load(dir.path()).expect("frames lexicon loads");
+    let matcher = Matcher::new(&lexicon);
+    (lexicon, matcher)
+}
+
+/// (text, the rules that fire, priority)
+type FrameCase = (&'static str, &'static str, Option<u8>);
+const FRAMES: &[FrameCase] = &[
+    // ordered parts in one clause; `priority1` puts a lone firing at priority 1
+    ("I will kill him tomorrow", "threat", Some(1)),
+    ("We should hang them all", "threat", Some(1)),
+    // the parts out of order: the target before the verb
+    ("him I will kill", "", None),
+    // a clause boundary between the parts
+    ("I will kill. Him? no", "", None),
+    // negation among the parts or just before them
+    ("I will never kill him", "", None),
+    ("not that I will kill him", "", None),
+    // a negation in another clause does not count
+    ("Not me. I will kill him", "threat", Some(1)),
+    // an imperative begins its clause, lead words allowed before it
+    ("Hang them", "imperative", Some(3)),
+    ("ok. just please hang them", "imperative", Some(3)),
+    ("they hang them", "", None),
+];
+
+#[test]
+fn frames_keep_order_clause_negation_and_initial_position() {
+    let (lexicon, matcher) = frames();
+    for &(text, rules, priority) in FRAMES {
+        let a = assess(text, &matcher.find(text), &lexicon);
+        let fired: Vec<&str> = a.reasons.iter().filter(|r| matches!(r.kind, ReasonKind::Proximity(_))).map(|r| r.label.as_str()).collect();
+        assert_eq!(fired.join(" "), rules, "{text:?}");
+        assert_eq!(a.priority, priority, "{text:?}: {:?}", a.reasons);
     }
 }
