@@ -117,7 +117,8 @@ pub struct Cue {
 #[derive(Debug, Clone, Default)]
 pub struct Proximity {
     pub name: String,
-    /// Indices into [`Lexicon::groups`]; at least two.
+    /// Indices into [`Lexicon::groups`]; at least one (a rule of one group is a word class
+    /// that counts by itself, with the rule's clause conditions).
     pub groups: Vec<usize>,
     pub within: u32,
     pub category: String,
@@ -318,8 +319,8 @@ impl Lexicon {
         for p in &file.proximity {
             let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line: line_of_name(text, &p.name), message };
             let groups = self.resolve_groups(&p.groups).map_err(&err)?;
-            if groups.len() < 2 && !(p.initial && groups.len() == 1) {
-                return Err(err(format!("proximity rule {:?} needs at least two groups (or one with initial = true)", p.name)));
+            if groups.is_empty() {
+                return Err(err(format!("proximity rule {:?} needs at least one group", p.name)));
             }
             if p.within == 0 {
                 return Err(err(format!("proximity rule {:?}: within must be at least 1", p.name)));

@@ -167,6 +167,10 @@ enum LexiconCommand {
     Test {
         #[arg(long, default_value = default_lexicons())]
         lexicons: PathBuf,
+        /// Read the `<lang>/tests.csv` files of this folder instead of the lexicon folder's
+        /// (e.g. `lexicons/pending`, cases the lexicons do not pass yet).
+        #[arg(long)]
+        cases: Option<PathBuf>,
     },
     /// Per entry and rule: findings, reviewer decisions and precision, noisy entries first.
     Stats {
@@ -311,9 +315,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("lexicon lint: {} entries, {} common words, {errors} errors, {} warnings", lexicon.entries.len(), common.len(), findings.len() - errors);
             Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
-        Command::Lexicon { command: LexiconCommand::Test { lexicons } } => {
+        Command::Lexicon { command: LexiconCommand::Test { lexicons, cases } } => {
             let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
-            let (cases, failures) = kuzet::evaluate::run_tests(&engine, &lexicons).map_err(anyhow::Error::msg)?;
+            let (cases, failures) = kuzet::evaluate::run_tests(&engine, cases.as_deref().unwrap_or(&lexicons)).map_err(anyhow::Error::msg)?;
             for f in &failures {
                 println!("FAIL {}: expected {}, got {}: {}", f.at, f.expected, f.got, f.text);
             }
