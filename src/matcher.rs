@@ -226,6 +226,32 @@ enum Script {
     Other,
 }
 
+/// Arabic proclitics written onto the next word: and, so, with/by, for/to, like, will (and
+/// their pairs). A term's first word is matched with each of them too, so that `اقتلوهم`
+/// also finds `فاقتلوهم` and `واقتلوهم`, the hit covering the whole written word.
+const PROCLITICS: [&str; 8] = ["و", "ف", "ب", "ل", "ك", "س", "وس", "فس"];
+
+/// `words` and, when it is one Arabic word of three letters or more, the same with each
+/// proclitic before it (`ل` + `ال…` is written `لل…`). Phrases are left as they are: their
+/// first word is most often a particle or a noun with the article, and each variant is another
+/// pattern for the automaton.
+fn with_proclitics(words: &str) -> Vec<String> {
+    let mut out = vec![words.to_string()];
+    let first = words.split_whitespace().next().unwrap_or("");
+    let arabic = |c: char| ('\u{0621}'..='\u{064A}').contains(&c);
+    if words.split_whitespace().count() != 1 || first.chars().filter(|&c| arabic(c)).count() < 3 || !first.chars().all(arabic) {
+        return out;
+    }
+    for p in PROCLITICS {
+        let joined = match (p.strip_suffix('ل'), words.strip_prefix("ال")) {
+            (Some(before), Some(rest)) => format!("{before}لل{rest}"),
+            _ => format!("{p}{words}"),
+        };
+        out.push(joined);
+    }
+    out
+}
+
 /// What the matcher needs to know of each term.
 #[derive(Debug, Clone)]
 struct TermInfo {
@@ -341,20 +367,22 @@ impl Matcher {
         let mut strict_keys = Vec::new();
         let mut loose_keys = Vec::new();
         let mut add = |target: TermRef, term: &Term, lang: &str| {
-            let s = normalize::strict(&term.words).as_str().trim().to_string();
-            let l = normalize::loose(&term.words).as_str().trim().to_string();
-            let id = terms.len() as u32;
-            terms.push(TermInfo {
-                target,
-                stem: term.stem,
-                kazakh: lang == "kk",
-                script: script_of(&term.words),
-                words: term.words.split_whitespace().count(),
-                loose_letters: l.chars().filter(|c| c.is_alphabetic()).count(),
-                has_digit: term.words.chars().any(|c| c.is_numeric()),
-            });
-            strict_keys.push((s, id));
-            loose_keys.push((l, id));
+            for words in with_proclitics(&term.words) {
+                let s = normalize::strict(&words).as_str().trim().to_string();
+                let l = normalize::loose(&words).as_str().trim().to_string();
+                let id = terms.len() as u32;
+                terms.push(TermInfo {
+                    target,
+                    stem: term.stem,
+                    kazakh: lang == "kk",
+                    script: script_of(&term.words),
+                    words: term.words.split_whitespace().count(),
+                    loose_letters: l.chars().filter(|c| c.is_alphabetic()).count(),
+                    has_digit: term.words.chars().any(|c| c.is_numeric()),
+                });
+                strict_keys.push((s, id));
+                loose_keys.push((l, id));
+            }
         };
         for (i, e) in lexicon.entries.iter().enumerate() {
             add(TermRef::Entry(i), &e.term, &e.lang);
@@ -794,6 +822,12 @@ mod tests {
         ("isis", "en", "и с и с", &[], &[]),
         ("isis", "en", "i s i s", &["i s i s"], &["spelled out"]),
         ("اقتلوا", "ar", "اُقْتُلُوا الكفار", &["اُقْتُلُوا"], &[]),
+        // Arabic proclitics: and, so, will... written onto the word; the hit is the whole word
+        ("اقتلوهم", "ar", "فاقتلوهم واقتلوهم", &["فاقتلوهم", "واقتلوهم"], &[]),
+        ("الخونه", "ar", "الموت للخونة", &["للخونة"], &[]),
+        ("قتلهم", "ar", "وسقتلهم", &["وسقتلهم"], &[]),
+        // not on a word of fewer than three letters, nor inside a word
+        ("قتلهم", "ar", "مقتلهم", &[], &[]),
     ];
 
     #[test]
