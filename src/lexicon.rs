@@ -140,6 +140,9 @@ pub struct Proximity {
     /// An undamped firing puts the item at priority 1 (direct threats and calls to kill with
     /// a target), whatever the score, once it is flagged.
     pub priority1: bool,
+    /// The frame states a call, wish or threat (modality, imperative, first person): dampeners
+    /// marked `spares_calls` leave it alone.
+    pub call: bool,
 }
 
 /// Words of `lead` groups allowed before an `initial` anchor.
@@ -156,6 +159,10 @@ pub struct Dampener {
     pub factor: f32,
     pub within: Option<u32>,
     pub note: String,
+    /// Never lowers a firing of a rule marked `call`: legal and police words (arrested, trial,
+    /// court) mark news about violent words, but a frame that calls for a harm ("arrest them
+    /// and hang them") is no less a call beside them.
+    pub spares_calls: bool,
 }
 
 /// Score thresholds and factors (the `[scoring]` table).
@@ -343,6 +350,7 @@ impl Lexicon {
                 unless: self.resolve_groups(&p.unless).map_err(&err)?,
                 unless_before: p.unless_before,
                 priority1: p.priority1,
+                call: p.call,
             });
         }
         for d in &file.dampener {
@@ -365,6 +373,7 @@ impl Lexicon {
                 factor: d.factor,
                 within: d.within,
                 note: d.note.clone(),
+                spares_calls: d.spares_calls,
             });
         }
         Ok(())
@@ -618,6 +627,8 @@ struct ProximityToml {
     unless_before: u32,
     #[serde(default)]
     priority1: bool,
+    #[serde(default)]
+    call: bool,
 }
 
 fn default_unless_before() -> u32 {
@@ -637,6 +648,8 @@ struct DampenerToml {
     within: Option<u32>,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    spares_calls: bool,
 }
 
 #[cfg(test)]

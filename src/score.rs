@@ -106,9 +106,12 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
     // Each dampener's cues by place: whether one is near a hit is a search, not a scan of all
     // hits (a page with thousands of hits made scoring quadratic).
     let cues: Vec<Near> = lexicon.dampeners.iter().map(|d| Near::new(hits, &d.groups, lexicon)).collect();
-    let mut damp = |h: &Hit| -> f32 {
+    let mut damp = |h: &Hit, call: bool| -> f32 {
         let mut factor = 1.0f32;
         for (d, dampener) in lexicon.dampeners.iter().enumerate() {
+            if call && dampener.spares_calls {
+                continue;
+            }
             let cued = if dampener.quoted {
                 h.quoted
             } else {
@@ -135,7 +138,7 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
     }
     for (e, hs) in by_entry {
         let entry = &lexicon.entries[e];
-        let factors: Vec<f32> = hs.iter().map(|h| damp(h)).collect();
+        let factors: Vec<f32> = hs.iter().map(|h| damp(h, false)).collect();
         let best = factors.iter().copied().fold(0.0f32, f32::max);
         // The least damped hit goes first: it is the one the snippet shows.
         let first = factors.iter().position(|&f| f == best).unwrap_or(0);
@@ -165,7 +168,7 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
         let mut firings = firings;
         // A firing is damped as much as its most damped part: an idiom or a reporting cue on
         // any word of the frame speaks for the whole of it.
-        let factors: Vec<f32> = firings.iter().map(|parts| parts.iter().map(|h| damp(h)).fold(1.0f32, f32::min)).collect();
+        let factors: Vec<f32> = firings.iter().map(|parts| parts.iter().map(|h| damp(h, rule.call)).fold(1.0f32, f32::min)).collect();
         let best = factors.iter().copied().fold(0.0f32, f32::max);
         let first = factors.iter().position(|&f| f == best).unwrap_or(0);
         firings[..=first].rotate_right(1);
