@@ -137,6 +137,8 @@ pub struct Proximity {
     /// in the same clause, stops the firing (negation: never, don't, не, емес).
     pub unless: Vec<usize>,
     pub unless_before: u32,
+    /// ...or up to this many words after the last (a reflexive object: нужно вешать себе).
+    pub unless_after: u32,
     /// An undamped firing puts the item at priority 1 (direct threats and calls to kill with
     /// a target), whatever the score, once it is flagged.
     pub priority1: bool,
@@ -349,6 +351,7 @@ impl Lexicon {
                 lead: self.resolve_groups(&p.lead).map_err(&err)?,
                 unless: self.resolve_groups(&p.unless).map_err(&err)?,
                 unless_before: p.unless_before,
+                unless_after: p.unless_after,
                 priority1: p.priority1,
                 call: p.call,
             });
@@ -625,6 +628,8 @@ struct ProximityToml {
     unless: Vec<String>,
     #[serde(default = "default_unless_before")]
     unless_before: u32,
+    #[serde(default)]
+    unless_after: u32,
     #[serde(default)]
     priority1: bool,
     #[serde(default)]

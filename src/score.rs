@@ -366,16 +366,18 @@ fn fire<'a>(text: &str, rule: &crate::lexicon::Proximity, hits: &'a [Hit], lexic
     firings
 }
 
-/// Whether a hit of the rule's `unless` groups stands among the parts of a firing, or up to
-/// `unless_before` words before the first of them, in the same clause.
+/// Whether a hit of the rule's `unless` groups stands among the parts of a firing, up to
+/// `unless_before` words before the first of them or `unless_after` after the last, in the
+/// same clause.
 fn negated(text: &str, rule: &crate::lexicon::Proximity, parts: &[&Hit], negations: &Near, hits: &[Hit]) -> bool {
     if rule.unless.is_empty() {
         return false;
     }
     let first = parts.iter().min_by_key(|h| h.span.start).expect("a firing has parts");
     let last_word = parts.iter().map(|h| h.word).max().unwrap_or(first.word);
-    negations.around(first, rule.unless_before.max(last_word - first.word)).iter().map(|&(_, _, i)| &hits[i]).any(|n| {
-        let inside = n.word <= last_word && n.word + rule.unless_before >= first.word;
+    let reach = rule.unless_before.max(last_word - first.word + rule.unless_after);
+    negations.around(first, reach).iter().map(|&(_, _, i)| &hits[i]).any(|n| {
+        let inside = n.word <= last_word + rule.unless_after && n.word + rule.unless_before >= first.word;
         let own = parts.iter().any(|p| p.span == n.span);
         inside && !own && !apart_in_clauses(text, first, n)
     })

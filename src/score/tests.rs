@@ -152,8 +152,18 @@ terms = ["just", "please"]
 [[group]]
 name = "neg"
 terms = ["never", "not"]
+[[group]]
+name = "legal"
+terms = ["arrested"]
+[[dampener]]
+name = "legal"
+groups = ["legal"]
+factor = 0.4
+within = 10
+spares_calls = true
 [[proximity]]
 name = "threat"
+call = true
 groups = ["who", "harm", "target"]
 within = 6
 ordered = true
@@ -198,6 +208,9 @@ const FRAMES: &[FrameCase] = &[
     ("Hang them", "imperative", Some(3)),
     ("ok. just please hang them", "imperative", Some(3)),
     ("they hang them", "", None),
+    // a legal word spares a frame marked `call`, and damps one that is not
+    ("they were arrested, I will kill him", "threat", Some(1)),
+    ("Hang them, they were arrested", "imperative", None),
 ];
 
 #[test]
