@@ -242,7 +242,10 @@ fn with_proclitics(words: &str) -> Vec<String> {
     if words.split_whitespace().count() != 1 || first.chars().filter(|&c| arabic(c)).count() < 3 || !first.chars().all(arabic) {
         return out;
     }
-    for p in PROCLITICS {
+    // A word that begins with a prefix of its own (a future or present: ساقتلك, هقتلك, يقتلوا,
+    // نقتلهم) takes only "and" and "so" before it; the others would only add patterns.
+    let prefixed = first.starts_with(['س', 'ه', 'ح', 'ب', 'ي', 'ت', 'ن']);
+    for p in PROCLITICS.iter().filter(|&&p| !prefixed || p == "و" || p == "ف") {
         let joined = match (p.strip_suffix('ل'), words.strip_prefix("ال")) {
             (Some(before), Some(rest)) => format!("{before}لل{rest}"),
             _ => format!("{p}{words}"),

@@ -103,9 +103,11 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
     let scoring = &lexicon.scoring;
     let entry_hits = distinct_entry_hits(hits, lexicon);
     let mut damp_used: BTreeMap<usize, Vec<Range<usize>>> = BTreeMap::new();
-    // Each dampener's cues by place: whether one is near a hit is a search, not a scan of all
-    // hits (a page with thousands of hits made scoring quadratic).
-    let cues: Vec<Near> = lexicon.dampeners.iter().map(|d| Near::new(hits, &d.groups, lexicon)).collect();
+    // Every group's hits by place, found once: whether a cue is near a hit is a search, not a
+    // scan of all hits (a page with thousands of hits made scoring quadratic), and each rule
+    // and dampener reads its groups' lists instead of sorting all hits out again.
+    let by_group = ByGroup::new(hits, lexicon);
+    let cues: Vec<Near> = lexicon.dampeners.iter().map(|d| by_group.near(&d.groups)).collect();
     let mut damp = |h: &Hit, call: bool| -> f32 {
         let mut factor = 1.0f32;
         for (d, dampener) in lexicon.dampeners.iter().enumerate() {
@@ -161,7 +163,7 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
         });
     }
     for (r, rule) in lexicon.proximity.iter().enumerate() {
-        let firings = fire(text, rule, hits, lexicon);
+        let firings = fire(text, rule, hits, &by_group, lexicon);
         if firings.is_empty() {
             continue;
         }
@@ -269,6 +271,40 @@ fn in_groups(h: &Hit, groups: &[usize], lexicon: &Lexicon) -> bool {
     }
 }
 
+/// Each group's hits as (paragraph, word, index in the hits), sorted: in text order, since
+/// hits are sorted by place and word and paragraph indices only grow with it.
+struct ByGroup {
+    at: Vec<Vec<(u32, u32, usize)>>,
+}
+
+impl ByGroup {
+    fn new(hits: &[Hit], lexicon: &Lexicon) -> ByGroup {
+        let mut at = vec![Vec::new(); lexicon.groups.len()];
+        for (i, h) in hits.iter().enumerate() {
+            let place = (h.paragraph, h.word, i);
+            match h.term {
+                TermRef::Cue { group, .. } => at[group].push(place),
+                TermRef::Entry(e) => lexicon.entries[e].groups.iter().for_each(|&g| at[g].push(place)),
+            }
+        }
+        at.iter_mut().for_each(|list| {
+            list.sort_unstable();
+            list.dedup();
+        });
+        ByGroup { at }
+    }
+
+    /// The hits of any of `groups`.
+    fn near(&self, groups: &[usize]) -> Near {
+        let mut at: Vec<(u32, u32, usize)> = groups.iter().flat_map(|&g| self.at[g].iter().copied()).collect();
+        if groups.len() > 1 {
+            at.sort_unstable();
+            at.dedup();
+        }
+        Near { at }
+    }
+}
+
 /// The hits of some groups by paragraph and word, for the hits near a given one.
 struct Near {
     /// (paragraph, word, index in the hits), sorted.
@@ -276,12 +312,6 @@ struct Near {
 }
 
 impl Near {
-    fn new(hits: &[Hit], groups: &[usize], lexicon: &Lexicon) -> Near {
-        let mut at: Vec<(u32, u32, usize)> = hits.iter().enumerate().filter(|(_, h)| in_groups(h, groups, lexicon)).map(|(i, h)| (h.paragraph, h.word, i)).collect();
-        at.sort_unstable();
-        Near { at }
-    }
-
     /// Those in `h`'s paragraph at most `w` words from it.
     fn around(&self, h: &Hit, w: u32) -> &[(u32, u32, usize)] {
         let from = self.at.partition_point(|&(p, word, _)| (p, word) < (h.paragraph, h.word.saturating_sub(w)));
@@ -327,14 +357,17 @@ fn begins_clause(text: &str, hits: &[Hit], i: usize, lead: &[usize], lexicon: &L
 
 /// The firings of a proximity rule: the anchor (a hit of its first group) and a partner for
 /// each other group, in that order.
-fn fire<'a>(text: &str, rule: &crate::lexicon::Proximity, hits: &'a [Hit], lexicon: &Lexicon) -> Vec<Vec<&'a Hit>> {
+fn fire<'a>(text: &str, rule: &crate::lexicon::Proximity, hits: &'a [Hit], by_group: &ByGroup, lexicon: &Lexicon) -> Vec<Vec<&'a Hit>> {
     let mut firings = Vec::new();
     let Some((&first, rest)) = rule.groups.split_first() else { return firings };
-    let partners: Vec<Near> = rest.iter().map(|&g| Near::new(hits, &[g], lexicon)).collect();
-    let negations = Near::new(hits, &rule.unless, lexicon);
+    if rule.groups.iter().any(|&g| by_group.at[g].is_empty()) {
+        return firings;
+    }
+    let partners: Vec<Near> = rest.iter().map(|&g| by_group.near(&[g])).collect();
+    let negations = by_group.near(&rule.unless);
     let apart = |a: &Hit, b: &Hit| b.span.end <= a.span.start || a.span.end <= b.span.start;
     let mut last_anchor: Option<Range<usize>> = None;
-    for (i, a) in hits.iter().enumerate().filter(|(_, h)| in_groups(h, &[first], lexicon)) {
+    for (i, a) in by_group.at[first].iter().map(|&(_, _, i)| (i, &hits[i])) {
         if last_anchor.as_ref().is_some_and(|s| s.start < a.span.end && a.span.start < s.end) {
             continue; // another term on the same words: one firing
         }

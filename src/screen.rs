@@ -54,14 +54,42 @@ const MAX_WORD: usize = 64;
 const CACHE_WORDS: usize = 1 << 16;
 
 /// Bit of a pattern word's mask: it begins a lexicon entry.
-const ENTRY: u64 = 1;
+const ENTRY: Mask = 1;
 /// A mask that stands for anything: a word screening cannot see through.
-const ANY: u64 = u64::MAX;
+const ANY: Mask = Mask::MAX;
 
-/// Bit of a pattern word's mask for rule group `g` (groups beyond the 62nd share one bit).
-fn group_bit(g: usize) -> u64 {
-    1 << (1 + g.min(62))
+/// Which patterns a word may belong to: bit 0 for entries, a bit for each group that some
+/// proximity rule needs ([`group_bits`]).
+type Mask = u128;
+
+/// Each group's bit in a word's mask. Only groups that rules need get one, in the order rules
+/// name them (one-group rules first), and past the 126th they share bits, which only keeps
+/// more words than needed. 64 bits were too few for the 70 rule groups bundled: sharing a bit
+/// kept so much text that 100 MB took 1.84 s to classify against 1.06 s with 128 bits. Groups that only dampeners, negations or leads read need none: no
+/// rule waits for them, and their words are kept near a trigger like any pattern's. Before,
+/// every group from the 62nd on shared one bit, and with 84 groups bundled the rules of the
+/// later ones fired in screening wherever any two of them stood near, keeping most of every
+/// text.
+fn group_bits(lexicon: &Lexicon) -> Vec<Mask> {
+    let mut bits = vec![CUE; lexicon.groups.len()];
+    let mut next = 0usize;
+    // The groups of one-group rules first: a bit shared with another group would make such a
+    // rule fire in screening on every word of that group.
+    let (single, several): (Vec<_>, Vec<_>) = lexicon.proximity.iter().partition(|r| r.groups.len() == 1);
+    for rule in single.into_iter().chain(several) {
+        for &g in &rule.groups {
+            if bits[g] == CUE {
+                bits[g] = 1 << (2 + next % (Mask::BITS as usize - 2));
+                next += 1;
+            }
+        }
+    }
+    bits
 }
+
+/// The bit of cues of groups that no rule needs: their words are signatures all the same (a
+/// word that may begin a pattern is kept only with a signature close enough after it).
+const CUE: Mask = 2;
 
 /// Words of patterns in one view: those that begin a pattern, those that continue one, and
 /// each pattern's signature: its rarest word, which must be in a text for the pattern to
@@ -76,7 +104,7 @@ struct Words {
 impl Words {
     /// Adds normalized patterns (with whether each is a stem, and its mask). `function` and
     /// `common`: loose keys of function words and common words, which make poor signatures.
-    fn build(patterns: &[(&str, bool, u64)], function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32) {
+    fn build(patterns: &[(&str, bool, Mask)], function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32) {
         let mut words = Words::default();
         let runs: Vec<Vec<&str>> = patterns.iter().map(|(p, _, _)| word_runs(p)).collect();
         // How many patterns each word is in: a word of many phrases is a poor signature.
@@ -144,16 +172,16 @@ impl Pieces {
         sig
     }
 
-    fn mask(&self, token: &str) -> u64 {
+    fn mask(&self, token: &str) -> Mask {
         self.get(token).mask
     }
 }
 
-/// What patterns a word is part of ([`ENTRY`], [`group_bit`]), and for signatures, how many
+/// What patterns a word is part of ([`ENTRY`], [`group_bits`]), and for signatures, how many
 /// words at most come before it in those patterns.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Sig {
-    mask: u64,
+    mask: Mask,
     lead: u8,
 }
 
@@ -187,8 +215,33 @@ fn word_runs(view: &str) -> Vec<&str> {
 /// A proximity rule as screening sees it: a mask per group, and the window.
 #[derive(Debug, Clone)]
 struct RuleMask {
-    groups: Vec<u64>,
+    groups: Vec<Mask>,
     within: u32,
+}
+
+/// A rule as screening checks it, anchored at its strongest group: the one with the fewest cue
+/// terms made only of function, common or one- and two-letter words (a frame's modality group,
+/// "should", "надо", "керек", is in every other sentence; its verb group is not). With two
+/// groups the check is the same from either end. With more, a firing's other parts are
+/// within `within` of its first group, so within twice that of each other: the window doubles
+/// when the anchor is not the first group, and screening still keeps all that may count.
+fn screening_order(rule: &crate::lexicon::Proximity, weak: &[(usize, usize)], bits: &[Mask]) -> RuleMask {
+    let anchor = (0..rule.groups.len()).min_by_key(|&k| (weak[rule.groups[k]], k)).unwrap_or(0);
+    let mut groups: Vec<Mask> = vec![bits[rule.groups[anchor]]];
+    groups.extend(rule.groups.iter().enumerate().filter(|&(k, _)| k != anchor).map(|(_, &g)| bits[g]));
+    let within = if anchor != 0 && rule.groups.len() > 2 { rule.within.saturating_mul(2) } else { rule.within };
+    RuleMask { groups, within }
+}
+
+/// Per group: how many of its cue terms are made only of function, common or one- and
+/// two-letter words, and how many terms it has (fewer is stronger), for [`screening_order`].
+fn weak_terms(lexicon: &Lexicon) -> Vec<(usize, usize)> {
+    let weak_word = |w: &str| {
+        let key = normalize::loose(w);
+        let key = key.as_str().trim();
+        key.chars().count() <= 2 || lexicon.function_words.contains(key) || lexicon.common_words.contains_key(key)
+    };
+    lexicon.groups.iter().map(|group| (group.terms.iter().filter(|c| c.term.words.split_whitespace().all(weak_word)).count(), group.terms.len())).collect()
 }
 
 /// What screening needs of a lexicon, built once with the matcher.
@@ -222,13 +275,13 @@ enum Kind {
     Opaque,
 }
 
-/// Packed to 4-byte alignment: a page's [`Word`]s are then 24 bytes each, not 32 (a 5 MB page
+/// Packed to 4-byte alignment: a page's [`Word`]s are then 32 bytes each, not 48 (a 5 MB page
 /// has some 600,000, walked twice).
 #[derive(Debug, Clone, Copy)]
 #[repr(C, packed(4))]
 struct Info {
-    /// What the patterns whose signature it may be are ([`ENTRY`], [`group_bit`]).
-    mask: u64,
+    /// What the patterns whose signature it may be are ([`ENTRY`], [`group_bits`]).
+    mask: Mask,
     kind: Kind,
     /// How many words at most come before it in those patterns.
     lead: u8,
@@ -290,14 +343,14 @@ impl WordCache {
 #[derive(Debug, Clone, Copy)]
 enum Chain {
     /// Kept wherever it is, the signature of `mask`.
-    Opaque { mask: u64 },
+    Opaque { mask: Mask },
     /// Judged as a whole: it `may_match` some pattern, and is the signature of `mask`; bit `j`
     /// of `begins` is set when letter `j` begins a word of the loose view (the first does).
-    Spelled { mask: u64, may_match: bool, begins: u64 },
+    Spelled { mask: Mask, may_match: bool, begins: u64 },
 }
 
 impl Chain {
-    fn mask(self) -> u64 {
+    fn mask(self) -> Mask {
         match self {
             Chain::Opaque { mask } | Chain::Spelled { mask, .. } => mask,
         }
@@ -557,17 +610,19 @@ impl Screen {
     /// strict and loose form, whether it is a stem, and what it is.
     pub(crate) fn new(lexicon: &Lexicon, patterns: &[(&str, &str, bool, TermRef)]) -> Screen {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        let bits = group_bits(lexicon);
         let mask = |target: TermRef| match target {
-            TermRef::Entry(e) => lexicon.entries[e].groups.iter().fold(ENTRY, |m, &g| m | group_bit(g)),
-            TermRef::Cue { group, .. } => group_bit(group),
+            TermRef::Entry(e) => lexicon.entries[e].groups.iter().fold(ENTRY, |m, &g| m | bits[g]),
+            TermRef::Cue { group, .. } => bits[group],
         };
-        let rules = lexicon.proximity.iter().map(|r| RuleMask { groups: r.groups.iter().map(|&g| group_bit(g)).collect(), within: r.within }).collect();
+        let weak = weak_terms(lexicon);
+        let rules = lexicon.proximity.iter().map(|r| screening_order(r, &weak, &bits)).collect();
         // The widest rule or dampener window; none when a dampener looks at the whole text.
         let mut windows = lexicon.proximity.iter().map(|r| Some(r.within)).chain(lexicon.dampeners.iter().filter(|d| !d.quoted).map(|d| d.within));
         let reach = windows.try_fold(0, |a: u32, w| Some(a.max(w?)));
         let (function, common) = (&lexicon.function_words, &lexicon.common_words);
         let view = |strict: bool| {
-            let view: Vec<(&str, bool, u64)> = patterns.iter().map(|&(s, l, stem, t)| (if strict { s } else { l }, stem, mask(t))).collect();
+            let view: Vec<(&str, bool, Mask)> = patterns.iter().map(|&(s, l, stem, t)| (if strict { s } else { l }, stem, mask(t))).collect();
             Words::build(&view, function, common)
         };
         let (strict, a) = view(true);
@@ -992,7 +1047,7 @@ impl Screen {
 /// A word that may be a signature, as [`Screen::windows`] reads it.
 #[derive(Debug, Clone, Copy)]
 struct Signal {
-    mask: u64,
+    mask: Mask,
     pos: u32,
     lead: u32,
 }
@@ -1272,8 +1327,9 @@ mod tests {
     use std::path::Path;
 
     #[test]
-    fn a_word_takes_24_bytes() {
-        assert_eq!(std::mem::size_of::<super::Word>(), 24);
+    fn a_word_takes_32_bytes() {
+        // 24 with 64-bit masks; 128-bit masks ([`super::Mask`]) for the 70 rule groups add 8.
+        assert_eq!(std::mem::size_of::<super::Word>(), 32);
     }
     use std::sync::OnceLock;
 
@@ -1364,7 +1420,7 @@ mod tests {
         let mut table = ShortTable::with_seed([0x9E37_79B9_7F4A_7C15, 0x2545_F491_4F6C_DD1D, 0x5851_F42D_4C95_7F2D]);
         let words: Vec<String> = (0..20_000).map(|i| if i % 3 == 0 { format!("слово{i}") } else { format!("w{i}") }).collect();
         let key = |w: &str| word_key(w.as_bytes(), 0, w.len());
-        let info = |i: usize| Info { kind: Kind::Later, mask: i as u64, lead: 0, single: false, joined: false };
+        let info = |i: usize| Info { kind: Kind::Later, mask: i as Mask, lead: 0, single: false, joined: false };
         for round in 0..2 {
             let mut made = 0;
             for (i, w) in words.iter().enumerate() {
@@ -1374,7 +1430,7 @@ mod tests {
                     made += 1;
                     info(i)
                 });
-                assert_eq!({ got.mask }, i as u64, "{w}");
+                assert_eq!({ got.mask }, i as Mask, "{w}");
             }
             assert_eq!((made, table.len), (if round == 0 { words.len() } else { 0 }, words.len()));
         }

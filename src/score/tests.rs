@@ -116,12 +116,13 @@ proptest::proptest! {
     fn indexed_rules_and_dampeners_match_the_scans(hits in random_hits(&fixture().0)) {
         let (lexicon, _) = fixture();
         for rule in &lexicon.proximity {
-            let got: Vec<_> = fire("", rule, &hits, &lexicon).iter().map(|parts| (parts[0].span.clone(), parts[1].span.clone())).collect();
+            let by_group = ByGroup::new(&hits, &lexicon);
+            let got: Vec<_> = fire("", rule, &hits, &by_group, &lexicon).iter().map(|parts| (parts[0].span.clone(), parts[1].span.clone())).collect();
             let want: Vec<_> = fire_by_scan(rule, &hits, &lexicon).iter().map(|(a, b)| (a.span.clone(), b.span.clone())).collect();
             proptest::prop_assert_eq!(got, want, "{}", rule.name);
         }
         for dampener in lexicon.dampeners.iter().filter(|d| !d.quoted) {
-            let cues = Near::new(&hits, &dampener.groups, &lexicon);
+            let cues = ByGroup::new(&hits, &lexicon).near(&dampener.groups);
             for h in &hits {
                 let got = dampener.within.map_or(!cues.at.is_empty(), |w| !cues.around(h, w).is_empty());
                 let want = hits.iter().any(|c| in_groups(c, &dampener.groups, &lexicon) && dampener.within.is_none_or(|w| c.paragraph == h.paragraph && c.word.abs_diff(h.word) <= w));
