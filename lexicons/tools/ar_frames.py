@@ -6,8 +6,13 @@ and severe harm (MSA and Egyptian, Levantine and Gulf forms):
 
 and the groups printed replace those between the GENERATED markers of frames.toml. Written
 without hamza, taa marbuta or alif maqsura distinctions (the normalizer folds them); the
-proclitics و ف ب ل ك س are added by the matcher to every Arabic term, so only suffixes and
+proclitics و ف ب ل ك س are matched by the matcher on one-word Arabic terms, so only suffixes and
 the future and modal prefixes are generated here."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from toml_group import group  # noqa: E402
 
 # (past, imperfect stem, imperative, verbal noun); None where a form is too ambiguous alone.
 VERBS = [
@@ -26,14 +31,6 @@ FUT_SG = ["سا", "سوف ا", "ه", "ح", "رح ا", "ب", "ا"]
 FUT_PL = ["سن", "سوف ن", "هن", "حن", "رح ن", "بن"]
 # Objects of a threat: you, you all, him, them.
 FUT_OBJ = ["ك", "كم", "ه", "هم"]
-
-
-def uniq(words):
-    out = []
-    for w in words:
-        if w not in out:
-            out.append(w)
-    return out
 
 
 def imperatives(imp, with_obj):
@@ -57,18 +54,6 @@ def subjunctives(impf, noun):
 
 def passives(past):
     return [p + past + s for p in ["ين", "يت", "تن", "تت"] for s in ["", "وا", "و"]]
-
-
-def group(name, comment, words):
-    lines, line = [], "  "
-    for w in uniq(words):
-        item = '"%s", ' % w
-        if len(line) + len(item) > 100:
-            lines.append(line.rstrip())
-            line = "  "
-        line += item
-    lines.append(line.rstrip())
-    return '[[group]]\n# %s\nname = "%s"\nterms = [\n%s\n]\n' % (comment, name, "\n".join(lines))
 
 
 def main():

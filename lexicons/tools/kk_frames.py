@@ -11,6 +11,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kk_forms import forms  # noqa: E402
+from toml_group import group  # noqa: E402
 
 # Killing and severe harm whose forms are calls or threats even alone.
 STRONG = ["өлтір", "тұншықтыр", "уландыр", "бауызда", "басын кес", "бастарын кес", "басын ал",
@@ -43,18 +44,6 @@ def collect(stems, roles, bare=False):
         if bare and stem not in out:
             out.append(stem)
     return out
-
-
-def group(name, comment, words):
-    lines, line = [], "  "
-    for w in words:
-        item = '"%s", ' % w
-        if len(line) + len(item) > 100:
-            lines.append(line.rstrip())
-            line = "  "
-        line += item
-    lines.append(line.rstrip())
-    return "[[group]]\n# %s\nname = \"%s\"\nterms = [\n%s\n]\n" % (comment, name, "\n".join(lines))
 
 
 def main():
