@@ -7,6 +7,7 @@
 //! one document; [`classify`] is the command that runs them over local input.
 pub mod analyse;
 pub mod classify;
+mod clitics;
 pub mod crawl;
 pub mod decode;
 pub mod evaluate;

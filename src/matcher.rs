@@ -21,6 +21,7 @@ use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
 use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
+use crate::clitics::{self, Start, Takes};
 use crate::lexicon::{Lexicon, Term};
 use crate::screen::{Screen, Screened};
 use crate::normalize::{self, Normalized, is_alnum, is_cyrillic, is_default_ignorable, is_latin, is_letter, is_mark};
@@ -226,35 +227,6 @@ enum Script {
     Other,
 }
 
-/// Arabic proclitics written onto the next word: and, so, with/by, for/to, like, will (and
-/// their pairs). A term's first word is matched with each of them too, so that `اقتلوهم`
-/// also finds `فاقتلوهم` and `واقتلوهم`, the hit covering the whole written word.
-const PROCLITICS: [&str; 8] = ["و", "ف", "ب", "ل", "ك", "س", "وس", "فس"];
-
-/// `words` and, when it is one Arabic word of three letters or more, the same with each
-/// proclitic before it (`ل` + `ال…` is written `لل…`). Phrases are left as they are: their
-/// first word is most often a particle or a noun with the article, and each variant is another
-/// pattern for the automaton.
-fn with_proclitics(words: &str) -> Vec<String> {
-    let mut out = vec![words.to_string()];
-    let first = words.split_whitespace().next().unwrap_or("");
-    let arabic = |c: char| ('\u{0621}'..='\u{064A}').contains(&c);
-    if words.split_whitespace().count() != 1 || first.chars().filter(|&c| arabic(c)).count() < 3 || !first.chars().all(arabic) {
-        return out;
-    }
-    // A word that begins with a prefix of its own (a future or present: ساقتلك, هقتلك, يقتلوا,
-    // نقتلهم) takes only "and" and "so" before it; the others would only add patterns.
-    let prefixed = first.starts_with(['س', 'ه', 'ح', 'ب', 'ي', 'ت', 'ن']);
-    for p in PROCLITICS.iter().filter(|&&p| !prefixed || p == "و" || p == "ف") {
-        let joined = match (p.strip_suffix('ل'), words.strip_prefix("ال")) {
-            (Some(before), Some(rest)) => format!("{before}لل{rest}"),
-            _ => format!("{p}{words}"),
-        };
-        out.push(joined);
-    }
-    out
-}
-
 /// What the matcher needs to know of each term.
 #[derive(Debug, Clone)]
 struct TermInfo {
@@ -265,6 +237,8 @@ struct TermInfo {
     words: usize,
     loose_letters: usize,
     has_digit: bool,
+    /// The Arabic proclitics it may be written with ([`clitics`]).
+    clitics: Takes,
 }
 
 /// The compiled lexicon: one automaton per view.
@@ -290,6 +264,8 @@ struct View {
     /// Which first bytes can begin a pattern: a word start whose first bytes cannot is skipped
     /// without touching the automaton (whose tables do not fit the CPU's nearer caches).
     prefilter: Prefilter,
+    /// Some term takes Arabic proclitics: words are also walked from past theirs.
+    clitics: bool,
 }
 
 /// Bit tables of the first 1–4 bytes of every pattern (8 KiB each, hashed): a word start is a
@@ -345,7 +321,7 @@ impl Prefilter {
 }
 
 impl View {
-    fn build(keys: Vec<(String, u32)>) -> View {
+    fn build(keys: Vec<(String, u32)>, clitics: bool) -> View {
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<u32>> = Vec::new();
@@ -359,7 +335,7 @@ impl View {
         }
         let automaton = NFA::builder().match_kind(MatchKind::Standard).build(&patterns).expect("lexicon automaton within aho-corasick's limits");
         let prefilter = Prefilter::new(&patterns);
-        View { automaton, targets, prefilter }
+        View { automaton, targets, prefilter, clitics }
     }
 }
 
@@ -370,22 +346,21 @@ impl Matcher {
         let mut strict_keys = Vec::new();
         let mut loose_keys = Vec::new();
         let mut add = |target: TermRef, term: &Term, lang: &str| {
-            for words in with_proclitics(&term.words) {
-                let s = normalize::strict(&words).as_str().trim().to_string();
-                let l = normalize::loose(&words).as_str().trim().to_string();
-                let id = terms.len() as u32;
-                terms.push(TermInfo {
-                    target,
-                    stem: term.stem,
-                    kazakh: lang == "kk",
-                    script: script_of(&term.words),
-                    words: term.words.split_whitespace().count(),
-                    loose_letters: l.chars().filter(|c| c.is_alphabetic()).count(),
-                    has_digit: term.words.chars().any(|c| c.is_numeric()),
-                });
-                strict_keys.push((s, id));
-                loose_keys.push((l, id));
-            }
+            let s = normalize::strict(&term.words).as_str().trim().to_string();
+            let l = normalize::loose(&term.words).as_str().trim().to_string();
+            let id = terms.len() as u32;
+            terms.push(TermInfo {
+                target,
+                stem: term.stem,
+                kazakh: lang == "kk",
+                script: script_of(&term.words),
+                words: term.words.split_whitespace().count(),
+                loose_letters: l.chars().filter(|c| c.is_alphabetic()).count(),
+                has_digit: term.words.chars().any(|c| c.is_numeric()),
+                clitics: clitics::takes(&term.words),
+            });
+            strict_keys.push((s, id));
+            loose_keys.push((l, id));
         };
         for (i, e) in lexicon.entries.iter().enumerate() {
             add(TermRef::Entry(i), &e.term, &e.lang);
@@ -399,7 +374,8 @@ impl Matcher {
         let patterns: Vec<(&str, &str, bool, TermRef)> =
             strict_keys.iter().zip(&loose_keys).map(|((s, id), (l, _))| (s.as_str(), l.as_str(), terms[*id as usize].stem, terms[*id as usize].target)).collect();
         let screen = Screen::new(lexicon, &patterns);
-        Matcher { strict: View::build(strict_keys), loose: View::build(loose_keys), terms, needs_quotes, screen }
+        let clitics = terms.iter().any(|t| t.clitics != Takes::None);
+        Matcher { strict: View::build(strict_keys, clitics), loose: View::build(loose_keys, clitics), terms, needs_quotes, screen }
     }
 
     /// Every hit in `text`, sorted by position.
@@ -536,39 +512,64 @@ impl Matcher {
         hits
     }
 
-    /// Every term starting at a word start of `text`: an anchored search from each start, which
-    /// ends as soon as no term can continue (usually within a letter or two).
+    /// Every term starting at a word start of `text`, or past the Arabic proclitics written
+    /// onto it ([`clitics`]): an anchored search from each start, which ends as soon as no term
+    /// can continue (usually within a letter or two).
     fn scan(&self, view: &View, text: &Normalized, loose: bool, out: &mut Vec<(u32, Range<usize>, bool)>) {
+        let s = text.as_str();
+        let bytes = s.as_bytes();
+        for &start in text.word_starts() {
+            let start = start as usize;
+            if s[..start].chars().next_back().is_some_and(normalize::is_word_char) {
+                continue;
+            }
+            if view.prefilter.may_start(&bytes[start..]) {
+                self.walk(view, text, start, Start { skip: 0, prefix: "", needs: Takes::None }, loose, out);
+            }
+            if view.clitics {
+                for past in clitics::starts(&bytes[start..]) {
+                    let from = start + past.skip;
+                    if !past.prefix.is_empty() || view.prefilter.may_start(&bytes[from..]) {
+                        self.walk(view, text, start, past, loose, out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The terms that begin at `past` into the word at `start` and end at a word end (or
+    /// anywhere, for a stem), each as a hit over the whole written word from `start`.
+    fn walk(&self, view: &View, text: &Normalized, start: usize, past: Start, loose: bool, out: &mut Vec<(u32, Range<usize>, bool)>) {
         use aho_corasick::automaton::Automaton;
         let nfa = &view.automaton;
         let s = text.as_str();
-        let bytes = s.as_bytes();
-        let Ok(root) = nfa.start_state(Anchored::Yes) else { return };
-        for &start in text.word_starts() {
-            let start = start as usize;
-            if !view.prefilter.may_start(&bytes[start..]) || s[..start].chars().next_back().is_some_and(normalize::is_word_char) {
+        let Ok(mut sid) = nfa.start_state(Anchored::Yes) else { return };
+        for &b in past.prefix.as_bytes() {
+            sid = nfa.next_state(Anchored::Yes, sid, b);
+        }
+        if nfa.is_dead(sid) {
+            return;
+        }
+        let from = start + past.skip;
+        for (k, &b) in s.as_bytes()[from..].iter().enumerate() {
+            sid = nfa.next_state(Anchored::Yes, sid, b);
+            if nfa.is_dead(sid) {
+                break;
+            }
+            if !nfa.is_match(sid) {
                 continue;
             }
-            let mut sid = root;
-            for (k, &b) in bytes[start..].iter().enumerate() {
-                sid = nfa.next_state(Anchored::Yes, sid, b);
-                if nfa.is_dead(sid) {
-                    break;
+            let end = from + k + 1;
+            let right_free = s[end..].chars().next().is_none_or(|c| !normalize::is_word_char(c));
+            for i in 0..nfa.match_len(sid) {
+                let pid = nfa.match_pattern(sid, i);
+                if nfa.pattern_len(pid) != past.prefix.len() + end - from {
+                    continue; // a shorter term ending here starts inside the word
                 }
-                if !nfa.is_match(sid) {
-                    continue;
-                }
-                let end = start + k + 1;
-                let right_free = s[end..].chars().next().is_none_or(|c| !normalize::is_word_char(c));
-                for i in 0..nfa.match_len(sid) {
-                    let pid = nfa.match_pattern(sid, i);
-                    if nfa.pattern_len(pid) != end - start {
-                        continue; // a shorter term ending here starts inside the word
-                    }
-                    for &t in &view.targets[pid.as_usize()] {
-                        if right_free || self.terms[t as usize].stem {
-                            out.push((t, text.original_range(start..end), loose));
-                        }
+                for &t in &view.targets[pid.as_usize()] {
+                    let term = &self.terms[t as usize];
+                    if (right_free || term.stem) && term.clitics >= past.needs {
+                        out.push((t, text.original_range(start..end), loose));
                     }
                 }
             }

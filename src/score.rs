@@ -411,7 +411,8 @@ fn negated(text: &str, rule: &crate::lexicon::Proximity, parts: &[&Hit], negatio
     let reach = rule.unless_before.max(last_word - first.word + rule.unless_after);
     negations.around(first, reach).iter().map(|&(_, _, i)| &hits[i]).any(|n| {
         let inside = n.word <= last_word + rule.unless_after && n.word + rule.unless_before >= first.word;
-        let own = parts.iter().any(|p| p.span == n.span);
+        // A negation inside a part is that part's own word ("can't" in "can't wait to see").
+        let own = parts.iter().any(|p| p.span.start <= n.span.start && n.span.end <= p.span.end);
         inside && !own && !apart_in_clauses(text, first, n)
     })
 }

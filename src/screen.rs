@@ -42,6 +42,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustc_hash::FxHasher;
 
+use crate::clitics;
 use crate::lexicon::Lexicon;
 use crate::matcher::TermRef;
 use crate::normalize::{self, is_mark, is_word_char};
@@ -190,6 +191,25 @@ impl Sig {
         self.mask |= other.mask;
         self.lead = self.lead.max(other.lead);
     }
+}
+
+/// What patterns `token` may be the signature of, as it is or past the Arabic proclitics
+/// written onto it ([`clitics`]: a one-word term may follow them).
+fn signature(words: &Words, token: &str) -> Sig {
+    let mut sig = words.signature.get(token);
+    for past in clitics::starts(token.as_bytes()) {
+        sig.merge(words.signature.get(&format!("{}{}", past.prefix, &token[past.skip..])));
+    }
+    sig
+}
+
+/// Whether `token` may begin a pattern, as it is or past the Arabic proclitics on it.
+fn may_begin(words: &Words, token: &str) -> Mask {
+    let mut mask = words.first.mask(token);
+    for past in clitics::starts(token.as_bytes()) {
+        mask |= words.first.mask(&format!("{}{}", past.prefix, &token[past.skip..]));
+    }
+    mask
 }
 
 /// Maximal runs of word characters in a normalized view.
@@ -659,11 +679,13 @@ impl Screen {
             return self.opaque(&s_runs, &l_runs);
         }
         let single = lt.chars().nth(1).is_none();
-        let mut sig = self.strict.signature.get(st);
-        sig.merge(self.loose.signature.get(lt));
-        let kind = if self.strict.first.mask(st) | self.loose.first.mask(lt) != 0 {
+        let mut sig = signature(&self.strict, st);
+        sig.merge(signature(&self.loose, lt));
+        let first = may_begin(&self.strict, st) | may_begin(&self.loose, lt);
+        let later = self.strict.later.mask(st) | self.loose.later.mask(lt);
+        let kind = if first != 0 {
             Kind::First
-        } else if self.strict.later.mask(st) | self.loose.later.mask(lt) != 0 {
+        } else if later != 0 {
             Kind::Later
         } else {
             Kind::Inert
@@ -675,8 +697,8 @@ impl Screen {
     /// patterns it may be the signature of is what its tokens may be.
     fn opaque(&self, s_runs: &[&str], l_runs: &[&str]) -> Info {
         let mut sig = Sig::default();
-        s_runs.iter().for_each(|r| sig.merge(self.strict.signature.get(r)));
-        l_runs.iter().for_each(|r| sig.merge(self.loose.signature.get(r)));
+        s_runs.iter().for_each(|r| sig.merge(signature(&self.strict, r)));
+        l_runs.iter().for_each(|r| sig.merge(signature(&self.loose, r)));
         Info { kind: Kind::Opaque, mask: sig.mask, lead: u8::MAX, single: false, joined: false }
     }
 
@@ -903,7 +925,7 @@ impl Screen {
         if begins & 1 == 0 || begins.count_ones() as usize != lo.word_starts().len() {
             return Chain::Opaque { mask };
         }
-        let in_pattern = |words: &Words, run: &str| words.first.mask(run) | words.later.mask(run) != 0;
+        let in_pattern = |words: &Words, run: &str| may_begin(words, run) | words.later.mask(run) != 0;
         let may_match = mask != 0 || s_runs.iter().any(|r| in_pattern(&self.strict, r)) || l_runs.iter().any(|r| in_pattern(&self.loose, r));
         Chain::Spelled { mask, may_match, begins }
     }

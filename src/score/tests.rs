@@ -140,7 +140,7 @@ fn frames() -> (Lexicon, Matcher) {
     let rules = r#"
 [[group]]
 name = "who"
-terms = ["i will", "we should"]
+terms = ["i will", "we should", "i will not hesitate to"]
 [[group]]
 name = "harm"
 terms = ["kill", "hang"]
@@ -203,6 +203,8 @@ const FRAMES: &[FrameCase] = &[
     // negation among the parts or just before them
     ("I will never kill him", "", None),
     ("not that I will kill him", "", None),
+    // a negation word inside a part of the frame is that part's own
+    ("I will not hesitate to kill him", "threat", Some(1)),
     // a negation in another clause does not count
     ("Not me. I will kill him", "threat", Some(1)),
     // an imperative begins its clause, lead words allowed before it
