@@ -29,9 +29,14 @@ VERBS = [
 ]
 # Dialect passives (ين-/يت-) are built on the past stem, or on this one; None: no passive (an
 # اغتال or اباد passive is not said this way; يترجم and يتصلب are translating and hardening).
-PASSIVE = {"اعدم": "عدم", "اباد": None, "اغتال": None, "رجم": None, "صلب": None}
-# Forms left out because they are everyday words: ترجم (translated), تصلب (hardening).
-NOT_TERMS = {"ترجم", "ترجموا", "ترجمو", "ترجمون", "تصلب", "تصلبوا", "تصلبو", "تصلبون"}
+# ينفجر/يتفجر is 'explodes', يتعذب 'suffers', يتدمر 'is ruined': no passives of those either.
+PASSIVE = {"اعدم": "عدم", "اباد": None, "اغتال": None, "رجم": None, "صلب": None, "فجر": None, "عذب": None,
+           "دمر": None}
+# Forms left out because they are everyday words: ترجم (translated), تصلب (hardening), نصفي and
+# تصفي (settle, clear: نصفي الحسابات), تحرق (you burn: لازم تحرق سعرات); the forms of صفي with
+# an object stay.
+NOT_TERMS = {"ترجم", "ترجموا", "ترجمو", "ترجمون", "تصلب", "تصلبوا", "تصلبو", "تصلبون"} | {
+    p + "صفي" + s for p in "يتن" for s in ["", "وا", "و", "ون"]} | {"تحرق"}
 # Verbs said only as a first-person threat with an object (too ambiguous otherwise): علق (hang;
 # also comment), موت (make die: هموتك), فرتك (Egyptian tear apart: هفرتكك).
 FUT_ONLY = ["علق", "موت", "فرتك"]
