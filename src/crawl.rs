@@ -28,6 +28,7 @@ use tracing_indicatif::span_ext::IndicatifSpanExt;
 use url::Url;
 
 use crate::analyse::{Engine, Hashing, analyse_page};
+use crate::budget::{HostBudget, Limits};
 use crate::classify::{Summary, publish_queues};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Response};
 use crate::frontier::{Frontier, Scope, Target, registrable_domain, without_credentials};
@@ -340,32 +341,8 @@ struct Host {
     robots_pending: bool,
     /// The guard refused this host: every URL of it is logged as refused, none fetched.
     refused: Option<String>,
-    /// When the request under way started (its time counts against `max_host_time_ms`).
-    started: Option<Instant>,
-    /// Time taken from the crawl so far: requests and the waits the host imposed.
-    spent: Duration,
-    /// Failed attempts in a row.
-    failures: u32,
-    /// Why the host was given up: its URLs are no longer fetched.
-    given_up: Option<String>,
-}
-
-impl Host {
-    /// The request under way has ended (its body read, or failed): its time is spent.
-    fn request_ended(&mut self, now: Instant) {
-        if let Some(started) = self.started.take() {
-            self.spent = self.spent.saturating_add(now.saturating_duration_since(started));
-        }
-    }
-
-    /// Why the host should be given up now, if it should.
-    fn over_budget(&self, config: &CrawlConfig) -> Option<String> {
-        if self.failures >= config.max_host_failures {
-            return Some(format!("{} failed attempts in a row (max_host_failures)", self.failures));
-        }
-        let budget = Duration::from_millis(config.max_host_time_ms);
-        (self.spent >= budget).then(|| format!("took {} ms of requests and imposed waits (max_host_time_ms = {})", self.spent.as_millis(), config.max_host_time_ms))
-    }
+    /// What the host has cost; once given up, its URLs are no longer fetched.
+    budget: HostBudget,
 }
 
 /// Runs a one-off crawl to the end (or to Ctrl-C / SIGTERM): queues and summary in `job.out`.
@@ -481,10 +458,7 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
                     robots: None,
                     robots_pending: false,
                     refused: Url::parse(&key).ok().and_then(|u| fetcher.check_target(&u).err()).map(|e| e.to_string()),
-                    started: None,
-                    spent: Duration::ZERO,
-                    failures: 0,
-                    given_up: None,
+                    budget: HostBudget::default(),
                 });
                 if let Some(why) = &host.refused {
                     while let Some(target) = frontier.pop(&key) {
@@ -492,7 +466,7 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
                     }
                     continue;
                 }
-                if let Some(why) = &host.given_up {
+                if let Some(why) = &host.budget.given_up {
                     // Not requested: a nightly run keeps these URLs as they were, for later.
                     let mut left = 0;
                     while let Some(target) = frontier.pop(&key) {
@@ -514,7 +488,7 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
                 let Some(robots) = host.robots.clone() else {
                     host.robots_pending = true;
                     host.busy = true;
-                    host.started = Some(now);
+                    host.budget.request_started(now);
                     in_flight += 1;
                     counts.requests += 1;
                     tokio::spawn(fetch_robots(fetcher.clone(), key.clone(), agent.clone(), writer.clone(), done_tx.clone()));
@@ -531,7 +505,7 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
                         continue;
                     }
                     host.busy = true;
-                    host.started = Some(now);
+                    host.budget.request_started(now);
                     in_flight += 1;
                     counts.requests += 1;
                     let task = PageTask {
@@ -597,14 +571,14 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
     match done {
         Done::HostFree { host } => {
             if let Some(h) = hosts.get_mut(&host) {
-                h.request_ended(now);
+                h.budget.request_ended(now);
                 h.busy = false;
                 h.next_at = later(now, h.delay);
             }
         }
         Done::Robots { host, robots, refused } => {
             if let Some(h) = hosts.get_mut(&host) {
-                h.request_ended(now);
+                h.budget.request_ended(now);
                 h.refused = refused;
                 let cap = Duration::from_millis(ctx.config.max_crawl_delay_ms);
                 if let Some(d) = robots.crawl_delay() {
@@ -619,11 +593,11 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
         Done::Page { host, target, outcome } => {
             let Some(h) = hosts.get_mut(&host) else { return };
             if !matches!(outcome, Outcome::Analysed { .. }) {
-                h.request_ended(now);
+                h.budget.request_ended(now);
                 h.busy = false;
                 h.next_at = later(now, h.delay);
             }
-            h.failures = if matches!(outcome, Outcome::Retry { .. } | Outcome::Failed) { h.failures.saturating_add(1) } else { 0 };
+            h.budget.attempt(matches!(outcome, Outcome::Retry { .. } | Outcome::Failed));
             match outcome {
                 Outcome::Analysed { links, dropped } => {
                     ctx.counts.pages_analysed += 1;
@@ -654,19 +628,17 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
                     }
                     let after = after.min(Duration::from_millis(ctx.config.max_retry_after_ms));
                     h.next_at = later(now, h.delay.max(after));
-                    h.spent = h.spent.saturating_add(h.delay.max(after));
+                    h.budget.waited(h.delay.max(after));
                     ctx.frontier.retry(Target { attempt: target.attempt + 1, ..target });
                 }
                 Outcome::Failed | Outcome::Finished => {}
             }
-            if h.given_up.is_none()
-                && let Some(why) = h.over_budget(ctx.config)
-            {
+            let limits = Limits { max_failures: ctx.config.max_host_failures, max_time: Duration::from_millis(ctx.config.max_host_time_ms) };
+            if let Some(why) = h.budget.give_up_if_over(limits) {
                 tracing::warn!(host = %host, reason = %why, "host given up for the rest of the crawl");
                 let row = LogRow { url: host.clone(), status: "given-up".into(), error: format!("host given up: {why}"), ..LogRow::default() };
                 ctx.writer.send(Event::Log { log: row, kind: LogKind::Note, redirect_to: None });
-                ctx.counts.hosts_given_up.push(GivenUp { host, reason: why.clone(), urls_left: 0 });
-                h.given_up = Some(why);
+                ctx.counts.hosts_given_up.push(GivenUp { host, reason: why, urls_left: 0 });
             }
         }
     }

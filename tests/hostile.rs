@@ -313,7 +313,7 @@ fn acceptance_nightly_run_with_a_retry_after_999999_host() {
     let bad = server(move |r| match r.path.as_str() {
         "/robots.txt" => Reply::not_found(),
         _ => {
-            let status = if answered.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 0 { 429 } else { 503 };
+            let status = if answered.fetch_add(1, std::sync::atomic::Ordering::Relaxed).is_multiple_of(2) { 429 } else { 503 };
             Reply::new(status, "text/plain", "come back in 11 days").with_header("Retry-After", "999999")
         }
     });
