@@ -288,7 +288,7 @@ pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[
             .filter(|u| matches!(u.scheme(), "http" | "https"))
             .map(|mut u| {
                 u.set_fragment(None);
-                u
+                crate::frontier::without_credentials(u)
             })
             .collect();
         (page.title, page.text, links)

@@ -28,9 +28,10 @@ use tracing_indicatif::span_ext::IndicatifSpanExt;
 use url::Url;
 
 use crate::analyse::{Engine, Hashing, analyse_page};
+use crate::budget::{HostBudget, Limits};
 use crate::classify::{Summary, publish_queues};
 use crate::fetch::{FetchConfig, FetchError, Fetcher, Response};
-use crate::frontier::{Frontier, Scope, Target, registrable_domain};
+use crate::frontier::{Frontier, Scope, Target, registrable_domain, without_credentials};
 use crate::guard::Guard;
 use crate::queue::{self, QueueRow};
 use crate::robots::{MAX_ROBOTS_BYTES, Robots};
@@ -65,6 +66,17 @@ pub struct CrawlConfig {
     /// A 429/503 answer's Retry-After is honoured up to this (a host asking for days must not
     /// hold the night open).
     pub max_retry_after_ms: u64,
+    /// Failed attempts in a row on one host (timeouts, connection errors, 429 and 5xx answers,
+    /// retries included) after which the host is given up for the rest of the crawl.
+    pub max_host_failures: u32,
+    /// Time one host may take from the crawl: its requests from start to last byte, plus the
+    /// waits its answers imposed (Retry-After, backoff). Past it the host is given up for the
+    /// rest of the crawl, so a server dripping a byte a second cannot hold the night open.
+    pub max_host_time_ms: u64,
+    /// Links taken from one page (the rest are dropped and counted).
+    pub max_links_per_page: usize,
+    /// URLs of one host a nightly store keeps waiting (pending); unset: `max_pages_per_host`.
+    pub max_pending_per_host: Option<usize>,
     pub max_redirects: u8,
     /// Explicit proxy URL (never the system proxy).
     pub proxy: Option<String>,
@@ -91,6 +103,10 @@ impl Default for CrawlConfig {
             retries: 2,
             max_crawl_delay_ms: 30_000,
             max_retry_after_ms: 120_000,
+            max_host_failures: 6,
+            max_host_time_ms: 3_600_000,
+            max_links_per_page: 1000,
+            max_pending_per_host: None,
             max_redirects: 5,
             proxy: None,
             publish_every: 100,
@@ -102,13 +118,41 @@ impl CrawlConfig {
     /// Reads a TOML config file; unknown keys are errors naming the key.
     pub fn load(path: &std::path::Path) -> anyhow::Result<CrawlConfig> {
         let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))
+        let config: CrawlConfig = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+        config.check().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        Ok(config)
+    }
+
+    /// Refuses budgets and caps that would stop the crawl before it starts (a zero).
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let zero = [
+            ("max_host_failures", self.max_host_failures == 0),
+            ("max_host_time_ms", self.max_host_time_ms == 0),
+            ("max_links_per_page", self.max_links_per_page == 0),
+            ("max_pending_per_host", self.max_pending_per_host == Some(0)),
+        ];
+        match zero.iter().find(|(_, is_zero)| *is_zero) {
+            Some((key, _)) => Err(ConfigError::Zero(key)),
+            None => Ok(()),
+        }
+    }
+
+    /// Pending URLs per host a store keeps: `max_pending_per_host`, or `max_pages_per_host`.
+    pub fn pending_cap(&self) -> usize {
+        self.max_pending_per_host.unwrap_or(self.max_pages_per_host).max(1)
     }
 
     /// The user agent's product token, matched against robots.txt groups.
     pub fn robots_agent(&self) -> String {
         self.user_agent.split(['/', ' ']).next().unwrap_or("kuzet").to_string()
     }
+}
+
+/// A crawl setting out of range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} must be at least 1")]
+    Zero(&'static str),
 }
 
 /// One crawl to run.
@@ -147,6 +191,20 @@ pub struct CrawlCounts {
     pub unchanged: u64,
     pub interrupted: bool,
     pub pages_per_second: f64,
+    /// Hosts given up for the rest of the crawl (`max_host_failures` or `max_host_time_ms`).
+    pub hosts_given_up: Vec<GivenUp>,
+    /// Links dropped past `max_links_per_page` on their page.
+    pub links_dropped: u64,
+}
+
+/// A host the crawl stopped asking.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GivenUp {
+    /// Scheme, host and port (`https://example.kz`).
+    pub host: String,
+    pub reason: String,
+    /// Its URLs that were waiting and were not fetched (a nightly run keeps them for later).
+    pub urls_left: u64,
 }
 
 /// The crawl summary written to `OUT/summary.json`.
@@ -264,9 +322,14 @@ enum Done {
 }
 
 enum Outcome {
-    Analysed { links: Vec<Url> },
+    /// `dropped`: links past `max_links_per_page`.
+    Analysed { links: Vec<Url>, dropped: usize },
     Redirect { location: Url },
     Retry { after: Duration, slow_down: bool },
+    /// A timeout, a connection error, or a 429/5xx answer after the last retry: counts against
+    /// the host's `max_host_failures`.
+    Failed,
+    /// Anything else: the host answered.
     Finished,
 }
 
@@ -278,6 +341,8 @@ struct Host {
     robots_pending: bool,
     /// The guard refused this host: every URL of it is logged as refused, none fetched.
     refused: Option<String>,
+    /// What the host has cost; once given up, its URLs are no longer fetched.
+    budget: HostBudget,
 }
 
 /// Runs a one-off crawl to the end (or to Ctrl-C / SIGTERM): queues and summary in `job.out`.
@@ -393,10 +458,23 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
                     robots: None,
                     robots_pending: false,
                     refused: Url::parse(&key).ok().and_then(|u| fetcher.check_target(&u).err()).map(|e| e.to_string()),
+                    budget: HostBudget::default(),
                 });
                 if let Some(why) = &host.refused {
                     while let Some(target) = frontier.pop(&key) {
                         log(&writer, &target, "refused", why, LogKind::Failed);
+                    }
+                    continue;
+                }
+                if let Some(why) = &host.budget.given_up {
+                    // Not requested: a nightly run keeps these URLs as they were, for later.
+                    let mut left = 0;
+                    while let Some(target) = frontier.pop(&key) {
+                        log(&writer, &target, "given-up", &format!("not fetched: host given up ({why})"), LogKind::Note);
+                        left += 1;
+                    }
+                    if let Some(g) = counts.hosts_given_up.iter_mut().find(|g| g.host == key) {
+                        g.urls_left += left;
                     }
                     continue;
                 }
@@ -410,18 +488,24 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
                 let Some(robots) = host.robots.clone() else {
                     host.robots_pending = true;
                     host.busy = true;
+                    host.budget.request_started(now);
                     in_flight += 1;
                     counts.requests += 1;
-                    tokio::spawn(fetch_robots(fetcher.clone(), key.clone(), agent.clone(), done_tx.clone()));
+                    tokio::spawn(fetch_robots(fetcher.clone(), key.clone(), agent.clone(), writer.clone(), done_tx.clone()));
                     continue;
                 };
                 while let Some(target) = frontier.pop(&key) {
                     if !robots.allowed(&target.url) {
                         counts.robots_disallowed += 1;
-                        log(&writer, &target, "robots", "disallowed by robots.txt", LogKind::Disallowed);
+                        let why = match &*robots {
+                            Robots::DisallowAll(why) => format!("disallowed: {why}"),
+                            _ => "disallowed by robots.txt".to_string(),
+                        };
+                        log(&writer, &target, "robots", &why, LogKind::Disallowed);
                         continue;
                     }
                     host.busy = true;
+                    host.budget.request_started(now);
                     in_flight += 1;
                     counts.requests += 1;
                     let task = PageTask {
@@ -435,6 +519,7 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
                         run_id: job.run_id.clone(),
                         retries: c.retries,
                         hashes: job.hashes,
+                        max_links: c.max_links_per_page,
                     };
                     tokio::spawn(task.run(target));
                     break;
@@ -486,12 +571,14 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
     match done {
         Done::HostFree { host } => {
             if let Some(h) = hosts.get_mut(&host) {
+                h.budget.request_ended(now);
                 h.busy = false;
                 h.next_at = later(now, h.delay);
             }
         }
         Done::Robots { host, robots, refused } => {
             if let Some(h) = hosts.get_mut(&host) {
+                h.budget.request_ended(now);
                 h.refused = refused;
                 let cap = Duration::from_millis(ctx.config.max_crawl_delay_ms);
                 if let Some(d) = robots.crawl_delay() {
@@ -506,12 +593,15 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
         Done::Page { host, target, outcome } => {
             let Some(h) = hosts.get_mut(&host) else { return };
             if !matches!(outcome, Outcome::Analysed { .. }) {
+                h.budget.request_ended(now);
                 h.busy = false;
                 h.next_at = later(now, h.delay);
             }
+            h.budget.attempt(matches!(outcome, Outcome::Retry { .. } | Outcome::Failed));
             match outcome {
-                Outcome::Analysed { links } => {
+                Outcome::Analysed { links, dropped } => {
                     ctx.counts.pages_analysed += 1;
+                    ctx.counts.links_dropped += dropped as u64;
                     for link in links {
                         if ctx.scope.refusal(&link, target.depth + 1).is_none() && ctx.frontier.mark_seen(&link) {
                             ctx.frontier.push(Target::new(link, target.depth + 1), ctx.config.max_pages_per_host);
@@ -538,9 +628,17 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
                     }
                     let after = after.min(Duration::from_millis(ctx.config.max_retry_after_ms));
                     h.next_at = later(now, h.delay.max(after));
+                    h.budget.waited(h.delay.max(after));
                     ctx.frontier.retry(Target { attempt: target.attempt + 1, ..target });
                 }
-                Outcome::Finished => {}
+                Outcome::Failed | Outcome::Finished => {}
+            }
+            let limits = Limits { max_failures: ctx.config.max_host_failures, max_time: Duration::from_millis(ctx.config.max_host_time_ms) };
+            if let Some(why) = h.budget.give_up_if_over(limits) {
+                tracing::warn!(host = %host, reason = %why, "host given up for the rest of the crawl");
+                let row = LogRow { url: host.clone(), status: "given-up".into(), error: format!("host given up: {why}"), ..LogRow::default() };
+                ctx.writer.send(Event::Log { log: row, kind: LogKind::Note, redirect_to: None });
+                ctx.counts.hosts_given_up.push(GivenUp { host, reason: why, urls_left: 0 });
             }
         }
     }
@@ -578,14 +676,14 @@ fn log(writer: &Writer, target: &Target, status: &str, error: &str, kind: LogKin
     writer.send(Event::Log { log, kind, redirect_to: None });
 }
 
-async fn fetch_robots(fetcher: Arc<Fetcher>, host: String, agent: String, done: mpsc::UnboundedSender<Done>) {
+async fn fetch_robots(fetcher: Arc<Fetcher>, host: String, agent: String, writer: Writer, done: mpsc::UnboundedSender<Done>) {
     let mut url = Url::parse(&host).and_then(|u| u.join("/robots.txt"));
     let mut robots = Robots::from_response(None, b"", &agent);
     let mut refused = None;
-    for _ in 0..=5 {
+    for hop in 0..=5 {
         let Ok(u) = url.clone() else { break };
         match fetcher.get(&u, Some(MAX_ROBOTS_BYTES), &[]).await {
-            Ok(r) if (300..400).contains(&r.status) => match r.location.as_deref().map(|l| u.join(l)) {
+            Ok(r) if (300..400).contains(&r.status) => match r.location.as_deref().map(|l| u.join(l).map(without_credentials)) {
                 Some(next) => {
                     url = next;
                     continue;
@@ -596,8 +694,16 @@ async fn fetch_robots(fetcher: Arc<Fetcher>, host: String, agent: String, done: 
             Err(e) => {
                 tracing::info!("robots.txt of {host}: {e}");
                 let text = e.to_string();
-                if matches!(e, FetchError::Refused(_)) || text.starts_with("refused") {
+                let is_refusal = matches!(e, FetchError::Refused(_)) || text.starts_with("refused");
+                if is_refusal && hop == 0 {
                     refused = Some(text);
+                } else if is_refusal {
+                    // The host itself is fine; its robots.txt points at a refused address. The
+                    // refusal is logged against that address, and the host's robots.txt counts
+                    // as unreachable (RFC 9309: everything disallowed).
+                    let row = LogRow { url: u.to_string(), status: "refused".into(), error: format!("robots.txt of {host} redirected here: {text}"), ..LogRow::default() };
+                    writer.send(Event::Log { log: row, kind: LogKind::Note, redirect_to: None });
+                    robots = Robots::DisallowAll(format!("robots.txt redirected to a refused address ({u})"));
                 }
             }
         }
@@ -617,6 +723,7 @@ struct PageTask {
     run_id: String,
     retries: u32,
     hashes: bool,
+    max_links: usize,
 }
 
 impl PageTask {
@@ -645,7 +752,7 @@ impl PageTask {
         }
         let status = if matches!(e, FetchError::Refused(_)) || e.to_string().starts_with("refused") { "refused" } else { "error" };
         log(&self.writer, target, status, &e.to_string(), LogKind::Failed);
-        Outcome::Finished
+        if e.is_retryable() && status == "error" { Outcome::Failed } else { Outcome::Finished }
     }
 
     async fn on_response(&self, target: &Target, resp: Response) -> Outcome {
@@ -669,7 +776,7 @@ impl PageTask {
         if (300..400).contains(&resp.status) {
             let location = resp.location.as_deref().and_then(|l| target.url.join(l).ok()).map(|mut l| {
                 l.set_fragment(None);
-                l
+                without_credentials(l)
             });
             let Some(location) = location else {
                 send_log(row, LogKind::Skipped, "redirect without a usable Location".into(), None);
@@ -690,6 +797,9 @@ impl PageTask {
                 send_log(row, LogKind::Skipped, format!("skipped: not text ({})", resp.content_type), None);
             } else {
                 send_log(row, LogKind::Failed, format!("HTTP {}", resp.status), None);
+                if matches!(resp.status, 429 | 500..=599) {
+                    return Outcome::Failed;
+                }
             }
             return Outcome::Finished;
         }
@@ -715,7 +825,7 @@ impl PageTask {
             Ok(Ok(page)) => page,
             _ => {
                 send_log(row, LogKind::Failed, "analysis failed (internal error; the page is skipped)".into(), None);
-                return Outcome::Analysed { links: Vec::new() };
+                return Outcome::Analysed { links: Vec::new(), dropped: 0 };
             }
         };
         row.encoding = page.encoding.to_string();
@@ -725,10 +835,19 @@ impl PageTask {
             let obfuscated = queue_row.is_some() && analysis.assessment.is_obfuscated();
             Analysed { row: queue_row, lang: analysis.lang, obfuscated }
         });
-        let links: Vec<Url> = page.links.into_iter().filter(|l| self.scope.refusal(l, target.depth + 1).is_none()).collect();
+        // Each link once, and at most `max_links_per_page` of them: a page of 100,000 links
+        // must not fill the frontier and the store.
+        let mut distinct = std::collections::HashSet::new();
+        let mut links: Vec<Url> = page
+            .links
+            .into_iter()
+            .filter(|l| self.scope.refusal(l, target.depth + 1).is_none() && distinct.insert(crate::frontier::key_hash(&crate::frontier::canonical_key(l))))
+            .collect();
+        let dropped = links.len().saturating_sub(self.max_links);
+        links.truncate(self.max_links);
         let record = PageRecord { url: target.url.clone(), etag, last_modified, content_hash: page.content_hash, analysed, links: links.clone() };
         self.writer.send(Event::Page { log: row, page: Box::new(record) });
-        Outcome::Analysed { links }
+        Outcome::Analysed { links, dropped }
     }
 }
 

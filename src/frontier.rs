@@ -45,6 +45,24 @@ pub fn canonical_key(url: &Url) -> String {
     u.to_string()
 }
 
+/// `url` without its user name and password. Credentials in a URL (`http://user:pass@host/`,
+/// from a seed, a link or a redirect) must never reach the crawl log, the store or a queue, and
+/// kuzet never sends them: every URL is taken through this where it enters the crawl.
+///
+/// ```
+/// use kuzet::frontier::without_credentials;
+/// let u = url::Url::parse("http://user:secret@example.org/a").unwrap();
+/// assert_eq!(without_credentials(u).as_str(), "http://example.org/a");
+/// ```
+pub fn without_credentials(mut url: Url) -> Url {
+    if !url.username().is_empty() || url.password().is_some() {
+        // Only URLs that cannot have credentials (no host) refuse these, and they have none.
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
+    url
+}
+
 /// The registrable domain of a host (`news.example.co.uk` → `example.co.uk`); IP addresses
 /// and single-label hosts are their own domain.
 pub fn registrable_domain(host: &str) -> String {

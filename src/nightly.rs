@@ -15,7 +15,7 @@
 //!    killed before this step leaves last night's queues in place, and the next run exports
 //!    what this one found.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,7 +27,7 @@ use url::Url;
 
 use crate::analyse::Engine;
 use crate::crawl::{CrawlConfig, CrawlJob, CrawlSummary, Event, LogKind, LogRow, PageRecord, Sink};
-use crate::frontier::{Prior, Target, canonical_key, key_hash};
+use crate::frontier::{Prior, Target, canonical_key, key_hash, origin, without_credentials};
 use crate::queue::{self, QueueRow};
 use crate::store::{self, Store, now};
 
@@ -141,6 +141,7 @@ impl RunConfig {
                 anyhow::bail!("{}: revisit.{name} must be between 0 and 87600 hours, got {v}", path.display());
             }
         }
+        config.crawl.check().map_err(|e| anyhow::anyhow!("{}: crawl.{e}", path.display()))?;
         for (category, queue) in &config.queues.route {
             if queue.trim().is_empty() || file_safe(queue) != *queue {
                 anyhow::bail!("{}: queues.route.{category}: {queue:?} is not a usable file name (letters, digits, - and _)", path.display());
@@ -175,10 +176,14 @@ pub fn read_seeds(path: &Path) -> anyhow::Result<Vec<Url>> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let url = Url::parse(line).with_context(|| format!("{}:{}: not a URL: {line:?}", path.display(), i + 1))?;
+        let url = Url::parse(line).map_err(|e| anyhow::anyhow!("{}:{}: not a URL ({e})", path.display(), i + 1))?;
         if !matches!(url.scheme(), "http" | "https") {
-            anyhow::bail!("{}:{}: only http and https seeds, got {line:?}", path.display(), i + 1);
+            anyhow::bail!("{}:{}: only http and https seeds, got {}", path.display(), i + 1, without_credentials(url));
         }
+        if !url.username().is_empty() || url.password().is_some() {
+            tracing::warn!("{}:{}: user name and password left out of the seed (kuzet never sends or records them)", path.display(), i + 1);
+        }
+        let url = without_credentials(url);
         seeds.push(url);
     }
     if seeds.is_empty() {
@@ -228,6 +233,8 @@ pub struct NightCounts {
     pub queued: u64,
     pub carried_over: u64,
     pub queued_by_queue: BTreeMap<String, u64>,
+    /// Discovered URLs not stored: their host already had `max_pending_per_host` waiting.
+    pub pending_dropped: u64,
 }
 
 /// The run summary written to `OUT/summary.json`.
@@ -313,7 +320,7 @@ pub fn due(tx: &rusqlite::Connection, now: i64, lexicon_version: &str) -> rusqli
             known.push(key_hash(&key));
             continue;
         }
-        let Ok(url) = Url::parse(&r.get::<_, String>(1)?) else { continue };
+        let Ok(url) = Url::parse(&r.get::<_, String>(1)?).map(without_credentials) else { continue };
         let mut target = Target::new(url, r.get::<_, i64>(2)?.max(0) as u32);
         // Validators and hash are only worth using if tonight's lexicons analysed the page.
         let analysed_by: Option<String> = r.get(7)?;
@@ -338,6 +345,7 @@ struct StoreSink {
     categories: Vec<String>,
     out: PathBuf,
     in_tx: bool,
+    pending: PendingCap,
     night: NightCounts,
     /// Where `night` goes at the end, for the caller.
     report: Arc<std::sync::Mutex<NightCounts>>,
@@ -354,6 +362,7 @@ impl StoreSink {
             categories: engine.lexicon.categories(),
             out: loaded.out.clone(),
             in_tx: false,
+            pending: PendingCap { cap: loaded.config.crawl.pending_cap(), ..PendingCap::default() },
             night: NightCounts::default(),
             report,
         })
@@ -407,7 +416,7 @@ impl StoreSink {
                     .execute(params![key, log.url, log.depth as i64, state, t, t + secs, secs, log.status, log.error, run])?;
                 }
                 if let Some(to) = redirect_to {
-                    add_pending(conn, to, log.depth, t)?;
+                    add_pending(conn, &mut self.pending, to, log.depth, t)?;
                 }
             }
             Event::NotModified { log } => {
@@ -418,7 +427,7 @@ impl StoreSink {
             Event::Page { log, page } => {
                 let key = canonical_key(&page.url);
                 for link in &page.links {
-                    add_pending(conn, link, log.depth + 1, t)?;
+                    add_pending(conn, &mut self.pending, link, log.depth + 1, t)?;
                 }
                 match &page.analysed {
                     None => {
@@ -636,13 +645,45 @@ fn url_key(url: &str) -> String {
     Url::parse(url).map(|u| canonical_key(&u)).unwrap_or_else(|_| url.to_string())
 }
 
-/// Adds a discovered URL as pending (a known one keeps its state; its depth becomes the lower).
-fn add_pending(conn: &rusqlite::Connection, url: &Url, depth: u32, t: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO url (key, url, depth, state, first_seen) VALUES (?1, ?2, ?3, 'pending', ?4) \
-         ON CONFLICT (key) DO UPDATE SET depth = excluded.depth WHERE excluded.depth < url.depth",
-    )?
-    .execute(params![canonical_key(url), url.as_str(), depth as i64, t])?;
+/// The cap on pending URLs per host in the store, and what it has counted so far.
+#[derive(Debug, Default)]
+struct PendingCap {
+    cap: usize,
+    /// Per host ([`origin`]): pending rows when first seen tonight, plus the rows added since
+    /// (rows fetched meanwhile are not taken off: the count errs on the side of fewer).
+    per_host: HashMap<String, usize>,
+    dropped: u64,
+}
+
+/// Adds a discovered URL as pending, unless its host has `cap.cap` pending already (a known
+/// URL keeps its state; its depth becomes the lower).
+fn add_pending(conn: &rusqlite::Connection, cap: &mut PendingCap, url: &Url, depth: u32, t: i64) -> rusqlite::Result<()> {
+    let key = canonical_key(url);
+    let host = origin(url);
+    let n = match cap.per_host.get(&host) {
+        Some(&n) => n,
+        None => {
+            // Keys are canonical URLs, so a host's keys sort between `origin/` and `origin0`.
+            let n: i64 = conn
+                .prepare_cached("SELECT count(*) FROM url WHERE key >= ?1 AND key < ?2 AND state = 'pending'")?
+                .query_row(params![format!("{host}/"), format!("{host}0")], |r| r.get(0))?;
+            n.max(0) as usize
+        }
+    };
+    let added = n < cap.cap
+        && conn
+            .prepare_cached("INSERT OR IGNORE INTO url (key, url, depth, state, first_seen) VALUES (?1, ?2, ?3, 'pending', ?4)")?
+            .execute(params![key, url.as_str(), depth as i64, t])?
+            > 0;
+    if added {
+        cap.per_host.insert(host, n + 1);
+        return Ok(());
+    }
+    cap.per_host.insert(host, n);
+    let lowered = conn.prepare_cached("UPDATE url SET depth = ?2 WHERE key = ?1 AND depth > ?2")?.execute(params![key, depth as i64])?;
+    if n >= cap.cap && lowered == 0 && conn.prepare_cached("SELECT 1 FROM url WHERE key = ?1")?.query_row([&key], |_| Ok(())).optional()?.is_none() {
+        cap.dropped += 1;
+    }
     Ok(())
 }
 
@@ -664,6 +705,7 @@ impl Sink for StoreSink {
     fn finish(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()> {
         self.commit().map_err(|e| self.store.err(e))?;
         self.export(summary)?;
+        self.night.pending_dropped = self.pending.dropped;
         if let Ok(mut report) = self.report.lock() {
             *report = std::mem::take(&mut self.night);
         }

@@ -4,7 +4,14 @@
 //! allowed; 5xx, 429 or unreachable → everything disallowed until the cache entry expires. A file
 //! that cannot be parsed allows everything (RFC 9309 §2.2.1: parse what you can). The parser is
 //! texting_robots (fuzzed, run over 54M real files), wrapped in `catch_unwind` anyway.
+//!
+//! Before parsing, the file is brought to Google's reading of it ([`as_google_reads`]): a group's
+//! `User-agent` value is matched by its product token (`FooBot/1.0` and `FOO BAR` name `foobot`
+//! and `foo`; texting_robots compared the whole value), an allowed `…/index.html` also allows
+//! its folder, and lines are cut at 16,663 bytes. Google's own test cases are in
+//! `tests/robots_google.rs`.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use texting_robots::Robot;
@@ -37,8 +44,8 @@ impl Robots {
             None => Robots::DisallowAll("robots.txt unreachable".into()),
             Some(429) | Some(500..=599) => Robots::DisallowAll(format!("robots.txt answered {}", status.unwrap_or(0))),
             Some(200..=299) => {
-                let body = &body[..body.len().min(MAX_ROBOTS_BYTES)];
-                match std::panic::catch_unwind(|| Robot::new(agent, body)) {
+                let body = as_google_reads(&body[..body.len().min(MAX_ROBOTS_BYTES)]);
+                match std::panic::catch_unwind(|| Robot::new(agent, &body)) {
                     Ok(Ok(robot)) => Robots::Rules(Box::new(robot)),
                     _ => Robots::AllowAll,
                 }
@@ -63,6 +70,82 @@ impl Robots {
             _ => None,
         }
     }
+}
+
+/// Google cuts robots.txt lines at this many bytes (its buffer of 2083 × 8, less one).
+const MAX_LINE: usize = 2083 * 8 - 1;
+
+/// The product token of a user-agent value: its leading letters, `_` and `-` (Google's
+/// reading; RFC 9309 §2.2.1 allows only those), or `*` for the catch-all group.
+pub fn product_token(value: &str) -> &str {
+    let value = value.trim_start();
+    if value.starts_with('*') && value[1..].chars().next().is_none_or(char::is_whitespace) {
+        return "*";
+    }
+    let end = value.find(|c: char| !(c.is_ascii_alphabetic() || c == '_' || c == '-')).unwrap_or(value.len());
+    &value[..end]
+}
+
+/// The value of a `key: value` (or `key value`) line whose key is one of `keys` (ASCII case
+/// ignored), as texting_robots splits it.
+fn value_of<'a>(line: &'a [u8], keys: &[&str]) -> Option<&'a [u8]> {
+    let line = line.trim_ascii_start();
+    let key = keys.iter().find(|k| line.len() > k.len() && line[..k.len()].eq_ignore_ascii_case(k.as_bytes()))?;
+    let rest = &line[key.len()..];
+    let trimmed = rest.trim_ascii_start();
+    match trimmed.strip_prefix(b":") {
+        Some(value) => Some(value),
+        None if trimmed.len() < rest.len() => Some(trimmed),
+        None => None,
+    }
+}
+
+/// `body` as Google reads it, for texting_robots: every user-agent line's value cut to its
+/// [`product_token`], `Allow: /dir/index.html` followed by `Allow: /dir/$`, every line cut at
+/// [`MAX_LINE`] bytes. Borrowed when nothing changes.
+pub fn as_google_reads(body: &[u8]) -> Cow<'_, [u8]> {
+    let mut out: Vec<u8> = Vec::new();
+    let mut changed = false;
+    let mut rest = body;
+    while !rest.is_empty() {
+        let end = rest.iter().position(|&b| b == b'\n' || b == b'\r').unwrap_or(rest.len());
+        let (line, tail) = rest.split_at(end);
+        // A line ends as texting_robots ends it: any run of CR, then an optional LF.
+        let mut eol_len = tail.iter().take_while(|&&b| b == b'\r').count();
+        eol_len += usize::from(tail.get(eol_len) == Some(&b'\n'));
+        let (eol, next) = tail.split_at(eol_len);
+        rest = next;
+        let cut = &line[..line.len().min(MAX_LINE)];
+        changed |= cut.len() < line.len();
+        if let Some(value) = value_of(cut, &["user-agent", "user agent", "useragent"]) {
+            let value = String::from_utf8_lossy(value);
+            let value = value.split('#').next().unwrap_or("");
+            let token = product_token(value);
+            if token != value.trim() {
+                changed = true;
+            }
+            out.extend_from_slice(b"User-agent: ");
+            out.extend_from_slice(token.as_bytes());
+        } else {
+            out.extend_from_slice(cut);
+        }
+        out.extend_from_slice(eol);
+        if let Some(dir) = value_of(cut, &["allow"]).and_then(index_folder) {
+            changed = true;
+            out.extend_from_slice(if eol.is_empty() { b"\nAllow: " } else { b"Allow: " });
+            out.extend_from_slice(dir);
+            out.extend_from_slice(b"$\n");
+        }
+    }
+    if changed { Cow::Owned(out) } else { Cow::Borrowed(body) }
+}
+
+/// `/dir/` of an allow pattern `/dir/index.htm…` (Google takes an allowed index page as its
+/// folder).
+fn index_folder(value: &[u8]) -> Option<&[u8]> {
+    let value = value.split(|&b| b == b'#').next()?.trim_ascii();
+    let slash = value.iter().rposition(|&b| b == b'/')?;
+    value[slash..].starts_with(b"/index.htm").then(|| &value[..=slash])
 }
 
 #[cfg(test)]

@@ -3,4 +3,5 @@ mod classify;
 mod crawl;
 mod hostile;
 mod nightly;
+mod robots_google;
 mod util;

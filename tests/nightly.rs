@@ -416,6 +416,9 @@ fn run_check_validates_and_names_unknown_keys() {
         ("[revisit]\nflagged_hours = -1\n", "revisit.flagged_hours"),
         ("[queues.route]\nextremism = \"../x\"\n", "queues.route.extremism"),
         ("[crawl]\ninclude = [\"(\"]\n", "crawl.include"),
+        ("[crawl]\nmax_host_failures = 0\n", "crawl.max_host_failures must be at least 1"),
+        ("[crawl]\nmax_host_time_ms = 0\n", "crawl.max_host_time_ms must be at least 1"),
+        ("[crawl]\nmax_pending_per_host = 0\n", "crawl.max_pending_per_host must be at least 1"),
     ];
     for (extra, expected) in cases {
         let config = site.config(extra);
