@@ -143,8 +143,8 @@ impl Words {
 /// A set of pattern words, some of them stems, each with a mask.
 #[derive(Debug, Clone, Default)]
 struct Pieces {
-    exact: HashMap<Box<str>, Sig>,
-    stems: HashMap<Box<str>, Sig>,
+    exact: FxMap<Box<str>, Sig>,
+    stems: FxMap<Box<str>, Sig>,
     /// Distinct byte lengths of `stems`.
     stem_lens: Vec<usize>,
 }
@@ -537,6 +537,9 @@ struct Scratch {
     pos: u32,
     /// Where the open chain of single letters begins in `words`.
     chain: Option<usize>,
+    /// For each bit of a mask, the indices into `near_signals` of the signals that have it, in
+    /// order: a rule goes over its anchor's signals only.
+    by_bit: Vec<Vec<u32>>,
     /// Triggers' positions and leads.
     spots: Vec<(u32, u32)>,
     /// Stretches of positions (inclusive) where words that may begin a pattern are kept.
@@ -940,7 +943,7 @@ impl Screen {
     /// widest window (`reach`) of a trigger's first word (and has a signature close enough
     /// after it, [`Building::step`]).
     fn windows(&self, scratch: &mut Scratch) -> bool {
-        let Scratch { words, signals, spots, windows, near_signals: signals_at, .. } = scratch;
+        let Scratch { words, signals, spots, windows, near_signals: signals_at, by_bit, .. } = scratch;
         spots.clear();
         windows.clear();
         // The signals' masks, positions and leads side by side: the rules go over them once
@@ -948,22 +951,39 @@ impl Screen {
         signals_at.clear();
         signals_at.extend(signals.iter().map(|&k| Signal { mask: words[k].info.mask, pos: words[k].pos, lead: u32::from(words[k].info.lead) }));
         let signals = &signals_at[..];
-        for s in signals {
+        by_bit.resize_with(Mask::BITS as usize, Vec::new);
+        by_bit.iter_mut().for_each(Vec::clear);
+        for (i, s) in signals.iter().enumerate() {
             if s.mask & ENTRY != 0 {
                 spots.push((s.pos, s.lead));
             }
+            // ANY (an opaque word) has every bit: it is an anchor of every rule.
+            let mut m = s.mask;
+            while m != 0 {
+                by_bit[m.trailing_zeros() as usize].push(i as u32);
+                m &= m - 1;
+            }
         }
+        let mut merged = Vec::new();
         for rule in &self.rules {
             let Some((&anchor, rest)) = rule.groups.split_first() else { continue };
             let partners = rest.iter().fold(0, |m, &g| m | g);
             let reach = rule.within.saturating_add(self.max_lead);
+            // The anchor group's signals: one bit's list, or the union of a few in order.
+            let anchors: &[u32] = if anchor.count_ones() == 1 {
+                &by_bit[anchor.trailing_zeros() as usize]
+            } else {
+                merged.clear();
+                (0..Mask::BITS as usize).filter(|&b| anchor >> b & 1 == 1).for_each(|b| merged.extend_from_slice(&by_bit[b]));
+                merged.sort_unstable();
+                merged.dedup();
+                &merged
+            };
             // Signals are in text order, so by `pos`: those within reach of an anchor are a
             // slice, which moves forward with the anchor.
             let (mut from, mut to) = (0, 0);
-            for a in signals {
-                if a.mask & anchor == 0 {
-                    continue;
-                }
+            for &i in anchors {
+                let a = &signals[i as usize];
                 let (p, lead) = (a.pos, a.lead);
                 while signals[from].pos < p.saturating_sub(reach) {
                     from += 1;
