@@ -14,6 +14,7 @@ pub mod extract;
 pub mod fetch;
 pub mod frontier;
 pub mod guard;
+pub mod import;
 pub mod lang;
 pub mod lexicon;
 pub mod lint;

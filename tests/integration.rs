@@ -3,4 +3,5 @@ mod classify;
 mod crawl;
 mod hostile;
 mod nightly;
+mod review;
 mod util;
