@@ -6,6 +6,7 @@
 //! [`score::Assessment`]) → [`queue`] (CSV rows). [`analyse`] ties the pure stages together for
 //! one document; [`classify`] is the command that runs them over local input.
 pub mod analyse;
+pub mod cell;
 pub mod classify;
 pub mod crawl;
 pub mod decode;
