@@ -484,6 +484,9 @@ fn print_summary(summary: &kuzet::classify::Summary, out: &Path) {
         "read {} items, flagged {} (priority 1: {}, 2: {}, 3: {}; obfuscated: {}), failed {} in {} ms",
         summary.read, summary.flagged, p("1"), p("2"), p("3"), summary.obfuscated, summary.failed, summary.duration_ms
     );
+    if summary.skipped_binary + summary.skipped_not_regular > 0 {
+        println!("  skipped {} binary files, {} folder entries that are not regular files", summary.skipped_binary, summary.skipped_not_regular);
+    }
     for (category, n) in &summary.flagged_by_category {
         println!("  {category}: {n}");
     }

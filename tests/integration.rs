@@ -2,6 +2,7 @@
 mod classify;
 mod crawl;
 mod hostile;
+mod hostile_input;
 mod nightly;
 mod review;
 mod util;
