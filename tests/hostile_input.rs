@@ -139,3 +139,92 @@ fn case11_fifos_are_never_opened() {
     let s = summary(&out);
     assert_eq!((s["skipped_not_regular"].as_u64(), s["read"].as_u64(), s["failed"].as_u64()), (Some(1), Some(1), Some(1)), "{s}");
 }
+
+/// A copy of the fixture lexicons in `dir/lex`, with `edit` applied to it.
+fn lexicon_copy(dir: &Path, edit: impl Fn(&Path)) -> std::path::PathBuf {
+    let lex = dir.join("lex");
+    for rel in ["rules.toml", "en/rules.toml", "en/violence.csv", "ru/rules.toml"] {
+        let to = lex.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(crate::util::root().join(LEXICONS).join(rel), &to).unwrap();
+    }
+    for entry in std::fs::read_dir(crate::util::root().join(LEXICONS).join("ru")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, lex.join("ru").join(path.file_name().unwrap())).unwrap();
+    }
+    edit(&lex);
+    lex
+}
+
+/// Runs `classify`, `crawl`, `run --check` and `run` with the lexicons `lex` (and the run
+/// config's `extra` TOML); returns (command, exit code, stderr) of each.
+fn every_lexicon_command(dir: &Path, lex: &Path, extra: &str) -> Vec<(&'static str, Option<i32>, String)> {
+    std::fs::write(dir.join("seeds.txt"), "http://127.0.0.1:9/\n").unwrap();
+    std::fs::write(dir.join("post.txt"), "I bought a new car.").unwrap();
+    let config = dir.join("nightly.toml");
+    std::fs::write(&config, format!("seeds = \"seeds.txt\"\nlexicons = {:?}\nout = \"out\"\nallow_private = true\n{extra}", lex.display().to_string())).unwrap();
+    let (lex_s, out, config_s) = (lex.to_str().unwrap(), dir.join("out"), config.to_str().unwrap());
+    let out_s = out.to_str().unwrap();
+    let post = dir.join("post.txt");
+    let seeds = dir.join("seeds.txt");
+    let runs: [(&'static str, Vec<&str>); 4] = [
+        ("classify", vec!["classify", "--lexicons", lex_s, "--out", out_s, post.to_str().unwrap()]),
+        ("crawl", vec!["crawl", "--lexicons", lex_s, "--out", out_s, "--seeds", seeds.to_str().unwrap(), "--allow-private"]),
+        ("run --check", vec!["run", "--check", config_s]),
+        ("run", vec!["run", config_s]),
+    ];
+    runs.into_iter()
+        .map(|(name, args)| {
+            let o = kuzet(&args);
+            (name, o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+        })
+        .collect()
+}
+
+/// Issue 19, case 12: a one-letter term or a two-letter stem is a lint error, yet `classify`
+/// and `run` loaded it and `run --check` said OK ("a" at weight 5 flagged "I bought a new
+/// car"). Every command that loads the lexicons now stops with exit 2 naming the entry.
+#[test]
+fn case12_lint_errors_stop_every_command_that_loads_a_lexicon() {
+    for (term, message) in [("a", "term a normalizes to one letter"), ("ki*", "stem ki* has 2 letters")] {
+        let dir = tempdir();
+        let lex = lexicon_copy(dir.path(), |lex| {
+            let csv = lex.join("en/violence.csv");
+            let text = std::fs::read_to_string(&csv).unwrap();
+            std::fs::write(&csv, format!("{text}{term},violence,5,,,\n")).unwrap();
+        });
+        for (command, code, stderr) in every_lexicon_command(dir.path(), &lex, "") {
+            assert_eq!(code, Some(2), "{command} with {term}: {stderr}");
+            assert!(stderr.contains(message) && stderr.contains("violence.csv:"), "{command}: {stderr}");
+        }
+    }
+}
+
+/// Issue 19, case 12: `[scoring]` values flag > priority1, negative, NaN or infinite were
+/// accepted (flag = 50 silently queued nothing); in the lexicon's rules or the run config's
+/// `[priority]`, they now stop every command with exit 2.
+#[test]
+fn case12_scoring_values_are_validated() {
+    let cases = [
+        ("flag = 5.0", "flag = 50.0", "", "flag <= priority2 <= priority1"),
+        ("repeat_bonus = 0.25", "repeat_bonus = -1.0", "", "repeat_bonus must be a finite number >= 0"),
+        ("priority2 = 10.0", "priority2 = nan", "", "priority2 must be a finite number >= 0"),
+        ("priority1 = 18.0", "priority1 = inf", "", "priority1 must be a finite number >= 0"),
+        ("", "", "[priority]\nflag = 50.0\n", "flag <= priority2 <= priority1"),
+    ];
+    for (from, to, extra, message) in cases {
+        let dir = tempdir();
+        let lex = lexicon_copy(dir.path(), |lex| {
+            let rules = lex.join("rules.toml");
+            let text = std::fs::read_to_string(&rules).unwrap();
+            std::fs::write(&rules, text.replacen(from, to, 1)).unwrap();
+        });
+        for (command, code, stderr) in every_lexicon_command(dir.path(), &lex, extra) {
+            if !extra.is_empty() && matches!(command, "classify" | "crawl") {
+                continue; // the run config's thresholds only apply to runs
+            }
+            assert_eq!(code, Some(2), "{command} with {to:?}{extra:?}: {stderr}");
+            assert!(stderr.contains(message), "{command}: {stderr}");
+        }
+    }
+}
