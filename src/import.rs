@@ -197,3 +197,88 @@ fn write_batch(store: &mut Store, source: &str, at: i64, batch: &mut Vec<(crate:
     batch.clear();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const KNOWN: [&str; 3] = ["k000000000000000a", "k000000000000000b", "k000000000000000c"];
+
+    fn store_with_findings(dir: &std::path::Path) -> Store {
+        let mut store = Store::open(&dir.join("s.sqlite"), None).unwrap();
+        store
+            .write(|tx| {
+                for id in KNOWN {
+                    tx.execute(
+                        "INSERT INTO finding (item_id, url_key, status, category, priority, score, lang, ref, url, title, matched_terms, snippet, \
+                         reasons, lexicon_version, first_run, last_run, first_seen, last_seen) \
+                         VALUES (?1, ?1, 'queued', 'violence', 3, 6, 'en', 'r', 'u', 't', 'm', 's', 'x', 'lex', 'r1', 'r1', 0, 0)",
+                        [id],
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        store
+    }
+
+    /// One data row: (item id, decision, notes, cells left out at the end, a raw quote
+    /// spliced in).
+    fn row() -> impl Strategy<Value = (String, String, String, usize, bool)> {
+        let id = prop_oneof![Just(KNOWN[0].to_string()), Just(KNOWN[1].to_string()), Just(KNOWN[2].to_string()), Just("k00000000000000ff".to_string()), Just("nope".to_string())];
+        let decision = prop_oneof![Just("confirmed"), Just("Dismissed"), Just("escalated"), Just(""), Just("maybe")].prop_map(str::to_string);
+        (id, decision, "[a-z ,;\"'=\n]{0,12}", prop_oneof![8 => Just(0usize), 1 => Just(1), 1 => Just(3)], proptest::bool::weighted(0.05))
+    }
+
+    fn csv_line(delimiter: u8, cells: &[&str]) -> String {
+        let mut w = csv::WriterBuilder::new().delimiter(delimiter).flexible(true).from_writer(Vec::new());
+        w.write_record(cells).unwrap();
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any file either is refused as a whole (nothing written, a line named) or has every
+        /// data row counted once, each bad one by a line the file has, and the last good
+        /// decided row of each item is its latest decision.
+        #[test]
+        fn any_file_imports_every_row_or_reports_the_bad_ones(rows in proptest::collection::vec(row(), 0..30), delimiter in prop_oneof![Just(b','), Just(b';')]) {
+            let mut text = csv_line(delimiter, &["item_id", "decision", "reviewer", "notes"]);
+            for (id, decision, notes, missing, raw_quote) in &rows {
+                let cells = [id.as_str(), decision.as_str(), "aida", notes.as_str()];
+                let mut line = csv_line(delimiter, &cells[..4 - missing]);
+                if *raw_quote {
+                    line.insert(0, '"');
+                }
+                text.push_str(&line);
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let mut store = store_with_findings(dir.path());
+            let lines = text.matches('\n').count() + 1;
+            let count = |store: &Store, sql: &str| store.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+            match import_decisions(&mut store, "f.csv", text.as_bytes()).unwrap() {
+                Err(e) => {
+                    prop_assert!(rows.iter().any(|r| r.4), "only a spliced quote breaks the file: {e}\n{text}");
+                    prop_assert!((1..=lines).contains(&e.line), "{e}");
+                    prop_assert_eq!((count(&store, "SELECT count(*) FROM decision"), count(&store, "SELECT count(*) FROM import")), (0, 0));
+                }
+                Ok(r) => {
+                    let records = crate::review::parse(text.as_bytes()).unwrap();
+                    let data = records.decisions.len() + records.bad.len();
+                    prop_assert_eq!(r.imported + r.unchanged + r.superseded + r.undecided + r.bad.len(), data, "{:?}\n{}", r, text);
+                    for b in &r.bad {
+                        prop_assert!((2..=lines).contains(&b.line) && b.message.starts_with(&format!("line {}:", b.line)), "{:?}", b);
+                    }
+                    prop_assert_eq!(count(&store, "SELECT count(*) FROM import"), i64::from(r.bad.is_empty()));
+                    for id in KNOWN {
+                        let last = records.decisions.iter().filter(|d| d.item_id == id).filter_map(|d| d.verdict).last();
+                        let latest = crate::store::latest_decision(&store.conn, id).unwrap();
+                        prop_assert_eq!(latest.as_deref(), last.map(Verdict::as_str), "{}\n{}", id, text);
+                    }
+                }
+            }
+        }
+    }
+}
