@@ -75,8 +75,8 @@ struct ItemRows {
 
 /// Imports the decisions of `bytes` (a file read from `source`). `Ok(Err(_))`: the file
 /// itself is unusable (no such columns, a broken quote) and nothing was written.
-pub fn import_decisions(store: &mut Store, source: &str, bytes: &[u8]) -> Result<Result<ImportReport, FileError>, StoreError> {
-    let sha = blake3::hash(bytes).to_hex().to_string();
+pub fn import_decisions(store: &mut Store, source: &str, bytes: Vec<u8>) -> Result<Result<ImportReport, FileError>, StoreError> {
+    let sha = blake3::hash(&bytes).to_hex().to_string();
     // The same bytes are read again even when imported before: decisions from other files
     // since then may have made theirs no longer the latest.
     let known = store.conn.prepare_cached("SELECT 1 FROM import WHERE sha = ?1").and_then(|mut s| s.query_row([&sha], |_| Ok(())).optional());
@@ -258,7 +258,7 @@ mod tests {
             let mut store = store_with_findings(dir.path());
             let lines = text.matches('\n').count() + 1;
             let count = |store: &Store, sql: &str| store.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
-            match import_decisions(&mut store, "f.csv", text.as_bytes()).unwrap() {
+            match import_decisions(&mut store, "f.csv", text.clone().into_bytes()).unwrap() {
                 Err(e) => {
                     prop_assert!(rows.iter().any(|r| r.4), "only a spliced quote breaks the file: {e}\n{text}");
                     prop_assert!((1..=lines).contains(&e.line), "{e}");

@@ -365,7 +365,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                         continue;
                     }
                 };
-                match kuzet::import::import_decisions(&mut store, &shown, &bytes)? {
+                match kuzet::import::import_decisions(&mut store, &shown, bytes)? {
                     Err(e) => {
                         eprintln!("kuzet: {shown}:{}: {}", e.line, e.message);
                         failed = true;

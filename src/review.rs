@@ -91,9 +91,20 @@ struct Columns {
 /// Reads a saved queue file: decodes it, finds its delimiter and columns, and checks its
 /// quotes. A file without the `item_id` and `decision` columns, or with a broken quote, is an
 /// error naming the line.
-pub fn open(bytes: &[u8]) -> Result<Sheet, FileError> {
-    let decoded = decode::decode(bytes, None, Some("ru"), false);
-    let text = decoded.text;
+pub fn open(bytes: Vec<u8>) -> Result<Sheet, FileError> {
+    // UTF-8 (the common case) is taken in place: a file of a million rows is not held twice.
+    let (text, encoding) = match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{FEFF}') {
+                text.drain(..3);
+            }
+            (text, encoding_rs::UTF_8)
+        }
+        Err(e) => {
+            let decoded = decode::decode(e.as_bytes(), None, Some("ru"), false);
+            (decoded.text, decoded.encoding)
+        }
+    };
     let delimiter = sniff_delimiter(text.lines().next().unwrap_or(""));
     if let Some(e) = broken_quote(&text, delimiter as u8) {
         return Err(e);
@@ -106,7 +117,7 @@ pub fn open(bytes: &[u8]) -> Result<Sheet, FileError> {
         return Err(FileError { line: 1, message: format!("the header needs item_id and decision columns, found {}", headers.join(",")) });
     };
     let columns = Columns { item_id, decision, reviewer: column("reviewer"), notes: column("notes"), width: headers.len() };
-    Ok(Sheet { encoding: decoded.encoding.name(), delimiter, columns, text })
+    Ok(Sheet { encoding: encoding.name(), delimiter, columns, text })
 }
 
 fn reader(text: &str, delimiter: char) -> csv::Reader<&[u8]> {
@@ -137,7 +148,7 @@ impl Sheet {
 /// assert_eq!(parsed.decisions[0].verdict, Some(kuzet::review::Verdict::Dismissed));
 /// ```
 pub fn parse(bytes: &[u8]) -> Result<Parsed, FileError> {
-    let sheet = open(bytes)?;
+    let sheet = open(bytes.to_vec())?;
     let mut parsed = Parsed { decisions: Vec::new(), bad: Vec::new(), encoding: sheet.encoding, delimiter: sheet.delimiter };
     for row in sheet.rows() {
         match row {
