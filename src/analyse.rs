@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::decode::{self, DecidedBy};
 use crate::lang::LangDetector;
-use crate::lexicon::{Lexicon, LexiconError};
+use crate::lexicon::Lexicon;
 use crate::matcher::{Hit, Matcher};
 use crate::score::{self, Assessment};
 
@@ -24,8 +24,8 @@ pub struct Engine {
 
 impl Engine {
     /// Loads and compiles the lexicon folder `dir`.
-    pub fn load(dir: &Path) -> Result<Engine, LexiconError> {
-        Ok(Engine::new(Lexicon::load(dir)?))
+    pub fn load(dir: &Path) -> Result<Engine, crate::lint::CheckError> {
+        Ok(Engine::new(crate::lint::load_checked(dir)?))
     }
 
     /// Compiles `lexicon`.

@@ -3,7 +3,9 @@
 //!
 //! Inputs: a file (`.html`/`.htm` parsed as HTML, `.jsonl` as records
 //! `{"id", "text", "url"?, "title"?}`, anything else as text in any encoding), a folder
-//! (recursively, hidden files skipped, symlinks not followed), or `-` for JSONL on stdin.
+//! (recursively, hidden files skipped, symlinks not followed, only regular files read: a FIFO
+//! or device in a folder is counted and never opened), or `-` for JSONL on stdin. A file that
+//! looks binary ([`crate::decode::looks_binary`]) is counted as skipped, never analysed.
 //! Items are analysed in parallel; an unreadable input or a bad record is counted, named in the
 //! summary and skipped, never fatal.
 
@@ -50,6 +52,13 @@ pub struct Summary {
     pub flagged_by_lang: BTreeMap<String, u64>,
     pub read_by_lang: BTreeMap<String, u64>,
     pub obfuscated: u64,
+    /// Files skipped because they look binary.
+    #[serde(default)]
+    pub skipped_binary: u64,
+    /// Entries of input folders skipped because they are not regular files (FIFOs, sockets,
+    /// devices).
+    #[serde(default)]
+    pub skipped_not_regular: u64,
     pub queues: Vec<String>,
     pub failures: Vec<Failure>,
     pub duration_ms: u64,
@@ -61,6 +70,8 @@ struct Batch {
     rows: Vec<QueueRow>,
     read: u64,
     obfuscated: u64,
+    skipped_binary: u64,
+    skipped_not_regular: u64,
     read_by_lang: BTreeMap<String, u64>,
     failures: Vec<Failure>,
 }
@@ -70,6 +81,8 @@ impl Batch {
         self.rows.extend(other.rows);
         self.read += other.read;
         self.obfuscated += other.obfuscated;
+        self.skipped_binary += other.skipped_binary;
+        self.skipped_not_regular += other.skipped_not_regular;
         for (k, v) in other.read_by_lang {
             *self.read_by_lang.entry(k).or_default() += v;
         }
@@ -92,7 +105,7 @@ pub fn run(config: &Config, engine: &Engine) -> std::io::Result<Summary> {
         if input == "-" {
             sources.push(None);
         } else {
-            match expand(Path::new(input), &mut sources) {
+            match expand(Path::new(input), &mut sources, &mut batch.skipped_not_regular) {
                 Ok(()) => {}
                 Err(e) => batch.failures.push(Failure { reference: input.clone(), error: e.to_string() }),
             }
@@ -117,6 +130,8 @@ fn write_outputs(config: &Config, engine: &Engine, batch: Batch) -> std::io::Res
         read: batch.read,
         failed: batch.failures.len() as u64,
         obfuscated: batch.obfuscated,
+        skipped_binary: batch.skipped_binary,
+        skipped_not_regular: batch.skipped_not_regular,
         read_by_lang: batch.read_by_lang,
         failures: batch.failures,
         ..Summary::default()
@@ -149,8 +164,10 @@ pub fn publish_queues(out: &Path, categories: &[String], rows: &mut [QueueRow], 
     Ok(())
 }
 
-/// Adds `path` (a file, or every file under a folder) to `out`.
-fn expand(path: &Path, out: &mut Vec<Option<PathBuf>>) -> std::io::Result<()> {
+/// Adds `path` (a file, or every regular file under a folder) to `out`; counts the folder
+/// entries that are neither folders nor regular files in `not_regular`. A path given directly
+/// is added whatever it is: [`classify_file`] refuses it by name if it is not a regular file.
+fn expand(path: &Path, out: &mut Vec<Option<PathBuf>>, not_regular: &mut u64) -> std::io::Result<()> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_dir() {
         out.push(Some(path.to_path_buf()));
@@ -159,18 +176,41 @@ fn expand(path: &Path, out: &mut Vec<Option<PathBuf>>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(path)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
-        if entry.file_name().to_string_lossy().starts_with('.') || entry.file_type()?.is_symlink() {
+        let kind = entry.file_type()?;
+        if entry.file_name().to_string_lossy().starts_with('.') || kind.is_symlink() {
             continue;
         }
-        expand(&entry.path(), out)?;
+        if kind.is_dir() {
+            expand(&entry.path(), out, not_regular)?;
+        } else if kind.is_file() {
+            out.push(Some(entry.path()));
+        } else {
+            *not_regular += 1;
+        }
     }
     Ok(())
+}
+
+/// Opens `path` for reading only if it is a regular file: opened without blocking (a FIFO
+/// would wait for a writer forever), then checked.
+fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path)?;
+    let kind = file.metadata()?.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() { "a folder" } else { "a FIFO, socket or device" };
+        return Err(std::io::Error::other(format!("not a regular file ({what}): not read")));
+    }
+    Ok(file)
 }
 
 fn classify_file(path: &Path, engine: &Engine, run_id: &str) -> Batch {
     let reference = path.display().to_string();
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
-    let file = match std::fs::File::open(path) {
+    let file = match open_regular(path) {
         Ok(f) => f,
         Err(e) => return Batch::failed(reference, e),
     };
@@ -183,6 +223,10 @@ fn classify_file(path: &Path, engine: &Engine, run_id: &str) -> Batch {
     }
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Batch::failed(reference, format!("larger than {} MiB", MAX_FILE_BYTES >> 20));
+    }
+    if crate::decode::looks_binary(&bytes) {
+        tracing::info!(file = %reference, "skipped: looks binary");
+        return Batch { skipped_binary: 1, ..Batch::default() };
     }
     let html = ext == "html" || ext == "htm";
     let text = crate::decode::decode(&bytes, None, None, html).text;

@@ -870,7 +870,7 @@ const WRITER_PAUSE: Duration = Duration::from_millis(5);
 fn write_outputs(rx: std_mpsc::Receiver<Event>, out: &std::path::Path, mut sink: Box<dyn Sink>, mut summary: CrawlSummary) -> anyhow::Result<CrawlSummary> {
     let mut file = std::io::BufWriter::new(std::fs::File::create(out.join("crawl.csv"))?);
     file.write_all(b"\xEF\xBB\xBF")?;
-    let mut log = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(file);
+    let mut log = crate::cell::Writer::new(file);
     log.write_record(LOG_COLUMNS)?;
     // The sink's output is valid from the start: a crawl killed at any point leaves valid files.
     sink.checkpoint(&mut summary)?;

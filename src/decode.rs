@@ -102,6 +102,31 @@ const DETECTOR_SAMPLE: usize = 16 << 10;
 /// Bytes that are not ASCII after which the detector has read enough.
 const DETECTOR_NON_ASCII: usize = 2048;
 
+/// Bytes sniffed before the binary check.
+const SNIFF: usize = 8192;
+
+/// Whether `bytes` look like a binary file rather than text in any encoding: a NUL byte or
+/// many control bytes in the first 8 KiB (git's and file(1)'s test), unless a UTF-16 or
+/// UTF-32 byte-order mark says the NULs are text. Leet decoding finds words in machine code,
+/// so binaries are never analysed.
+///
+/// ```
+/// assert!(kuzet::decode::looks_binary(b"\x7fELF\x02\x01\x01\0\0\0"));
+/// assert!(!kuzet::decode::looks_binary("Убей их.\r\n\tTab\x0c".as_bytes()));
+/// assert!(!kuzet::decode::looks_binary(b"\xFF\xFEh\0i\0"));
+/// ```
+pub fn looks_binary(bytes: &[u8]) -> bool {
+    if Encoding::for_bom(bytes).is_some() {
+        return false;
+    }
+    let head = &bytes[..bytes.len().min(SNIFF)];
+    if memchr::memchr(0, head).is_some() {
+        return true;
+    }
+    let controls = head.iter().filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b)).count();
+    controls * 10 > head.len()
+}
+
 /// A simplified WHATWG prescan: `charset=` in a `<meta>` tag in the first 1024 bytes.
 fn meta_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let head = &bytes[..bytes.len().min(1024)];

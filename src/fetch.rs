@@ -180,6 +180,12 @@ impl Fetcher {
                 }
                 out.body.extend_from_slice(&chunk);
             }
+            if crate::decode::looks_binary(&out.body) {
+                // Machine code served as text is never analysed (leet decoding finds words in it).
+                out.body = Vec::new();
+                out.body_skipped = true;
+                out.content_type.push_str(", binary body");
+            }
         }
         out.elapsed = started.elapsed();
         Ok(out)

@@ -187,6 +187,30 @@ pub struct Scoring {
     pub other_categories: f32,
 }
 
+impl Scoring {
+    /// Every value finite and non-negative, and `flag <= priority2 <= priority1` (a flag
+    /// threshold above the others would queue nothing without a word).
+    pub fn check(&self) -> Result<(), String> {
+        let values = [
+            ("flag", self.flag),
+            ("priority2", self.priority2),
+            ("priority1", self.priority1),
+            ("obfuscation_boost", self.obfuscation_boost),
+            ("repeat_bonus", self.repeat_bonus),
+            ("other_categories", self.other_categories),
+        ];
+        for (name, v) in values {
+            if !v.is_finite() || v < 0.0 {
+                return Err(format!("{name} must be a finite number >= 0, got {v}"));
+            }
+        }
+        if !(self.flag <= self.priority2 && self.priority2 <= self.priority1) {
+            return Err(format!("thresholds must satisfy flag <= priority2 <= priority1, got {} / {} / {}", self.flag, self.priority2, self.priority1));
+        }
+        Ok(())
+    }
+}
+
 impl Default for Scoring {
     fn default() -> Scoring {
         Scoring {
@@ -319,6 +343,7 @@ impl Lexicon {
             }
         }
         if let Some(s) = &file.scoring {
+            s.check().map_err(|message| LexiconError::Line { path: path.to_path_buf(), line: line_starting(text, "[scoring]"), message: format!("[scoring]: {message}") })?;
             self.scoring = s.clone();
         }
         Ok(file)
@@ -576,6 +601,11 @@ fn line_of(text: &str, byte: usize) -> usize {
 }
 
 /// The line of `name = "<name>"` in a rules file, for errors about a table serde accepted.
+/// The line of the first line of `text` starting with `start` (1 if none).
+fn line_starting(text: &str, start: &str) -> usize {
+    text.lines().position(|l| l.trim_start().starts_with(start)).map_or(1, |i| i + 1)
+}
+
 fn line_of_name(text: &str, name: &str) -> usize {
     let quoted = format!("\"{name}\"");
     text.lines()

@@ -7,6 +7,7 @@
 //! one document; [`classify`] is the command that runs them over local input.
 pub mod analyse;
 pub mod budget;
+pub mod cell;
 pub mod classify;
 mod clitics;
 pub mod crawl;
@@ -16,6 +17,7 @@ pub mod extract;
 pub mod fetch;
 pub mod frontier;
 pub mod guard;
+pub mod import;
 pub mod lang;
 pub mod lexicon;
 pub mod lint;

@@ -1,7 +1,8 @@
 //! `kuzet lexicon lint`: entries that will not do what their author meant.
 //!
 //! Errors (exit 1): stems under three letters (they match half the language), terms that
-//! normalize to one letter. Warnings: entries that collide after normalization with another
+//! normalize to one letter. The same errors, and bad `[scoring]` values, stop every other
+//! command that loads the lexicons ([`load_checked`]). Warnings: entries that collide after normalization with another
 //! entry (a duplicate, or the same words in two categories), categories other than the four
 //! kuzet reports, and entries that match very common words of any of the languages (after the
 //! loose fold, so `бить` is caught matching English `bit`). Common words come from
@@ -10,7 +11,9 @@
 
 use std::collections::HashMap;
 
-use crate::lexicon::{Entry, Lexicon};
+use std::path::Path;
+
+use crate::lexicon::{Entry, Lexicon, LexiconError};
 use crate::normalize;
 
 /// The categories kuzet's queues and rules are built around.
@@ -26,21 +29,58 @@ pub struct Finding {
 }
 
 
+/// Lexicons that load but must not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Load(#[from] LexiconError),
+    #[error("{} lexicon lint error(s), fix them first (kuzet lexicon lint lists all):\n{}", .0.len(), .0.iter().map(|f| format!("  {}: {}", f.at, f.message)).collect::<Vec<_>>().join("\n"))]
+    Lint(Vec<Finding>),
+    #[error("[scoring]: {0}")]
+    Scoring(String),
+}
+
+/// Loads the lexicons in `dir` and refuses them if lint finds errors or `[scoring]` is
+/// unusable: what every command that classifies loads.
+pub fn load_checked(dir: &Path) -> Result<Lexicon, CheckError> {
+    let lexicon = Lexicon::load(dir)?;
+    check(&lexicon)?;
+    Ok(lexicon)
+}
+
+/// Lint errors and `[scoring]` problems of a loaded lexicon.
+pub fn check(lexicon: &Lexicon) -> Result<(), CheckError> {
+    let errors: Vec<Finding> = lexicon.entries.iter().flat_map(entry_errors).collect();
+    if !errors.is_empty() {
+        return Err(CheckError::Lint(errors));
+    }
+    lexicon.scoring.check().map_err(CheckError::Scoring)
+}
+
+/// The errors of one entry: a stem under three letters, a term of one letter.
+fn entry_errors(e: &Entry) -> Vec<Finding> {
+    let strict = normalize::strict(&e.term.words).as_str().trim().to_string();
+    let letters = strict.chars().filter(|c| c.is_alphanumeric()).count();
+    let mut out = Vec::new();
+    let mut push = |message: String| out.push(Finding { error: true, at: e.source.clone(), message });
+    if e.term.stem && !e.term.words.contains(' ') && letters < 3 {
+        push(format!("stem {} has {letters} letters: at least 3 are needed", e.term));
+    }
+    if letters <= 1 {
+        push(format!("term {} normalizes to one letter ({strict:?})", e.term));
+    }
+    out
+}
+
 /// Lints every entry of `lexicon` against the others and the common words.
 pub fn lint(lexicon: &Lexicon, common: &HashMap<String, (String, String)>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut seen: HashMap<(String, bool), &Entry> = HashMap::new();
     for e in &lexicon.entries {
+        findings.extend(entry_errors(e));
         let strict = normalize::strict(&e.term.words).as_str().trim().to_string();
         let loose = normalize::loose(&e.term.words).as_str().trim().to_string();
-        let letters = strict.chars().filter(|c| c.is_alphanumeric()).count();
         let mut push = |error: bool, message: String| findings.push(Finding { error, at: e.source.clone(), message });
-        if e.term.stem && !e.term.words.contains(' ') && letters < 3 {
-            push(true, format!("stem {} has {letters} letters: at least 3 are needed", e.term));
-        }
-        if letters <= 1 {
-            push(true, format!("term {} normalizes to one letter ({strict:?})", e.term));
-        }
         if !CATEGORIES.contains(&e.category.as_str()) {
             push(false, format!("unknown category {:?} (expected one of {})", e.category, CATEGORIES.join(", ")));
         }

@@ -365,9 +365,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                         continue;
                     }
                 };
-                match kuzet::store::import_decisions(&mut store, &shown, &bytes)? {
+                match kuzet::import::import_decisions(&mut store, &shown, bytes)? {
                     Err(e) => {
-                        eprintln!("kuzet: {shown}: {e}");
+                        eprintln!("kuzet: {shown}:{}: {}", e.line, e.message);
                         failed = true;
                     }
                     Ok(r) if r.already_imported => println!("{shown}: already imported (same bytes), nothing changed"),
@@ -375,10 +375,17 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                         for b in &r.bad {
                             eprintln!("kuzet: {shown}:{}: {}", b.line, b.message);
                         }
+                        for c in &r.conflicts {
+                            let said = c.verdicts.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
+                            eprintln!(
+                                "kuzet: warning: {shown}:{}: item {} has {} rows that disagree ({said}, lines {} to {}); the last, line {} ({}), is taken",
+                                c.first_line, c.item_id, c.rows, c.first_line, c.last_line, c.last_line, c.taken.as_str()
+                            );
+                        }
                         failed |= !r.bad.is_empty();
                         println!(
-                            "{shown}: {} decisions imported, {} unchanged, {} undecided, {} bad rows ({}, delimiter {:?})",
-                            r.imported, r.unchanged, r.undecided, r.bad.len(), r.encoding, r.delimiter
+                            "{shown}: {} decisions imported, {} unchanged, {} undecided, {} bad rows ({}, delimiter {:?}), {} superseded by a later row of the same item",
+                            r.imported, r.unchanged, r.undecided, r.bad.len(), r.encoding, r.delimiter, r.superseded
                         );
                     }
                 }
@@ -486,6 +493,9 @@ fn print_summary(summary: &kuzet::classify::Summary, out: &Path) {
         "read {} items, flagged {} (priority 1: {}, 2: {}, 3: {}; obfuscated: {}), failed {} in {} ms",
         summary.read, summary.flagged, p("1"), p("2"), p("3"), summary.obfuscated, summary.failed, summary.duration_ms
     );
+    if summary.skipped_binary + summary.skipped_not_regular > 0 {
+        println!("  skipped {} binary files, {} folder entries that are not regular files", summary.skipped_binary, summary.skipped_not_regular);
+    }
     for (category, n) in &summary.flagged_by_category {
         println!("  {category}: {n}");
     }

@@ -199,15 +199,13 @@ pub fn file_safe(name: &str) -> String {
 
 /// Loads the lexicons with the config's threshold overrides.
 pub fn engine(loaded: &Loaded) -> anyhow::Result<Engine> {
-    let mut lexicon = crate::lexicon::Lexicon::load(&loaded.lexicons).context("loading lexicons")?;
+    let mut lexicon = crate::lint::load_checked(&loaded.lexicons).context("loading lexicons")?;
     let t = &loaded.config.priority;
     let s = &mut lexicon.scoring;
     s.flag = t.flag.unwrap_or(s.flag);
     s.priority2 = t.priority2.unwrap_or(s.priority2);
     s.priority1 = t.priority1.unwrap_or(s.priority1);
-    if !(s.flag <= s.priority2 && s.priority2 <= s.priority1) {
-        anyhow::bail!("priority thresholds must satisfy flag <= priority2 <= priority1, got {} / {} / {}", s.flag, s.priority2, s.priority1);
-    }
+    s.check().map_err(|e| anyhow::anyhow!("priority thresholds (with the config's [priority]): {e}"))?;
     if t.flag.is_some() || t.priority2.is_some() || t.priority1.is_some() {
         // Other thresholds give other results: the version says so, and pages analysed under
         // the old ones are analysed again.

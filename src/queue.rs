@@ -1,9 +1,9 @@
 //! Review queues: the CSV rows reviewers open in Excel or LibreOffice.
 //!
 //! One row per flagged item, required columns first in the order of [`COLUMNS`], UTF-8 with a
-//! byte-order mark (so Excel shows Cyrillic), RFC 4180 quoting, every cell defanged against
-//! formula injection, files published atomically (temp file, fsync, rename, fsync of the
-//! folder). Cells are single-line: line breaks inside text become spaces.
+//! byte-order mark (so Excel shows Cyrillic), every cell cleaned, defanged against formula
+//! injection and quoted by [`crate::cell`], files published atomically (temp file, fsync,
+//! rename, fsync of the folder). Cells are single-line: line breaks inside text become spaces.
 //!
 //! The `score` column is a whole number: a decimal point would turn `12.5` into a date in a
 //! Russian-locale Excel.
@@ -73,7 +73,8 @@ impl QueueRow {
         })
     }
 
-    /// The cells, defanged, in column order (reviewer columns empty).
+    /// The cells in column order (reviewer columns empty), as the text to show: the writer
+    /// ([`crate::cell::Writer`]) cleans, defangs and quotes them.
     pub fn cells(&self) -> [String; 17] {
         [
             &self.item_id,
@@ -94,7 +95,7 @@ impl QueueRow {
             &self.run_id,
             &self.history,
         ]
-        .map(defang)
+        .map(str::to_string)
     }
 }
 
@@ -199,47 +200,8 @@ pub fn snippet(text: &str, focus: std::ops::Range<usize>) -> String {
     s.trim().to_string()
 }
 
-/// Text for a cell: control, bidi and zero-width characters removed, whitespace runs folded.
-fn clean(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars() {
-        if crate::normalize::is_default_ignorable(c) || (c.is_control() && !c.is_whitespace()) {
-            continue;
-        }
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space {
-            out.push(' ');
-        }
-        space = false;
-        out.push(c);
-    }
-    if space {
-        out.push(' ');
-    }
-    out
-}
-
-/// Makes a cell safe to open in a spreadsheet: line breaks become spaces, and a cell whose
-/// first character after any whitespace is `=`, `+`, `-`, `@`, a tab or a carriage return (or
-/// a full-width `＝＋－＠`) gets a leading `'`, as OWASP recommends.
-///
-/// ```
-/// use kuzet::queue::defang;
-/// assert_eq!(defang("=HYPERLINK(\"http://x\",\"y\")"), "'=HYPERLINK(\"http://x\",\"y\")");
-/// assert_eq!(defang("  -2+3"), "'  -2+3");
-/// assert_eq!(defang("kill\r\nthem"), "kill  them");
-/// assert_eq!(defang("plain"), "plain");
-/// ```
-pub fn defang(cell: &str) -> String {
-    let first = cell.chars().find(|c| !(c.is_whitespace() && *c != '\t' && *c != '\r'));
-    let risky = matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r' | '＝' | '＋' | '－' | '＠'));
-    let body: String = if cell.contains(['\n', '\r']) { cell.replace(['\n', '\r'], " ") } else { cell.to_string() };
-    if risky || body.starts_with('\t') { format!("'{body}") } else { body }
-}
+pub use crate::cell::defang;
+use crate::cell::clean;
 
 /// Sorts rows for review: priority, then score (highest first), then item id.
 pub fn sort(rows: &mut [QueueRow]) {
@@ -250,10 +212,10 @@ pub fn sort(rows: &mut [QueueRow]) {
 pub fn write<W: Write>(out: W, rows: &[&QueueRow]) -> io::Result<()> {
     let mut out = out;
     out.write_all(b"\xEF\xBB\xBF")?;
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
-    w.write_record(COLUMNS).map_err(io::Error::other)?;
+    let mut w = crate::cell::Writer::new(out);
+    w.write_record(COLUMNS)?;
     for row in rows {
-        w.write_record(row.cells()).map_err(io::Error::other)?;
+        w.write_record(row.cells())?;
     }
     w.flush()?;
     Ok(())
@@ -291,25 +253,6 @@ pub fn publish_json(path: &Path, value: &impl serde::Serialize) -> io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn defang_table() {
-        let cases = [
-            ("=1+1", "'=1+1"),
-            ("+cmd", "'+cmd"),
-            ("-2+3", "'-2+3"),
-            ("@SUM(A1)", "'@SUM(A1)"),
-            ("\tlead", "'\tlead"),
-            ("\rlead", "' lead"),
-            (" \u{A0}=x", "' \u{A0}=x"),
-            ("＝1", "'＝1"),
-            ("ok = fine", "ok = fine"),
-            ("", ""),
-        ];
-        for (cell, want) in cases {
-            assert_eq!(defang(cell), want, "{cell:?}");
-        }
-    }
 
     #[test]
     fn snippets_mark_the_hit_and_clean_the_text() {

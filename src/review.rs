@@ -2,8 +2,13 @@
 //!
 //! Excel and LibreOffice re-save a queue with or without the byte-order mark, with `,` or `;`
 //! between cells (a Russian-locale Excel uses `;`), with CRLF line ends, and sometimes in
-//! windows-1251. This module reads all of those into [`Decision`] rows; each bad row is
-//! reported with its line number and the rest are kept. Storing them is the state store's job.
+//! windows-1251. This module reads all of those into [`Decision`] rows.
+//!
+//! Reading is strict where a mistake would lose decisions silently: a quote that is never
+//! closed (or is followed by more text in its cell) swallows every row after it, so it rejects
+//! the whole file ([`FileError`]); a row whose cells do not match the header (a missing
+//! decision cell, a delimiter typed into an unquoted cell) is a bad row, reported with its line
+//! while the rest are kept. Storing the decisions is [`crate::import`]'s job.
 
 use crate::decode;
 
@@ -45,6 +50,14 @@ pub struct BadRow {
     pub message: String,
 }
 
+/// A file that cannot be imported at all: nothing in it may be taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct FileError {
+    pub line: usize,
+    pub message: String,
+}
+
 /// A parsed queue file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parsed {
@@ -55,8 +68,78 @@ pub struct Parsed {
     pub delimiter: char,
 }
 
-/// Reads a saved queue file. A file without the `item_id` and `decision` columns is an error;
-/// a bad row is reported in [`Parsed::bad`] and skipped.
+/// A saved queue file, decoded and checked, whose rows can be read (more than once).
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    text: String,
+    /// The encoding the file was read in.
+    pub encoding: &'static str,
+    pub delimiter: char,
+    columns: Columns,
+}
+
+/// Where the columns kuzet reads are, and how many cells a row has.
+#[derive(Debug, Clone, Copy)]
+struct Columns {
+    item_id: usize,
+    decision: usize,
+    reviewer: Option<usize>,
+    notes: Option<usize>,
+    width: usize,
+}
+
+/// Reads a saved queue file: decodes it, finds its delimiter and columns, and checks its
+/// quotes. A file without the `item_id` and `decision` columns, or with a broken quote, is an
+/// error naming the line.
+pub fn open(bytes: Vec<u8>) -> Result<Sheet, FileError> {
+    // UTF-8 (the common case) is taken in place: a file of a million rows is not held twice.
+    let (text, encoding) = match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{FEFF}') {
+                text.drain(..3);
+            }
+            (text, encoding_rs::UTF_8)
+        }
+        Err(e) => {
+            let decoded = decode::decode(e.as_bytes(), None, Some("ru"), false);
+            (decoded.text, decoded.encoding)
+        }
+    };
+    let delimiter = sniff_delimiter(text.lines().next().unwrap_or(""));
+    if let Some(e) = broken_quote(&text, delimiter as u8) {
+        return Err(e);
+    }
+    let mut reader = reader(&text, delimiter);
+    let headers: Vec<String> =
+        reader.headers().map_err(|e| FileError { line: 1, message: e.to_string() })?.iter().map(|h| h.trim().trim_start_matches('\'').to_lowercase()).collect();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(item_id), Some(decision)) = (column("item_id"), column("decision")) else {
+        return Err(FileError { line: 1, message: format!("the header needs item_id and decision columns, found {}", headers.join(",")) });
+    };
+    let columns = Columns { item_id, decision, reviewer: column("reviewer"), notes: column("notes"), width: headers.len() };
+    Ok(Sheet { encoding: encoding.name(), delimiter, columns, text })
+}
+
+fn reader(text: &str, delimiter: char) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new().delimiter(delimiter as u8).flexible(true).has_headers(true).from_reader(text.as_bytes())
+}
+
+impl Sheet {
+    /// The rows after the header, in order: each a decision or a bad row.
+    pub fn rows(&self) -> impl Iterator<Item = Result<Decision, BadRow>> + '_ {
+        let columns = self.columns;
+        reader(&self.text, self.delimiter).into_records().map(move |record| {
+            let record = record.map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                BadRow { line, message: format!("line {line}: {e}") }
+            })?;
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            decision(line, &record, columns).map_err(|message| BadRow { line, message })
+        })
+    }
+}
+
+/// Reads a saved queue file into memory: every decision and every bad row.
 ///
 /// ```
 /// let file = "\u{FEFF}item_id;decision;reviewer\r\nk0123456789abcdef;dismissed;aida\r\n";
@@ -64,35 +147,26 @@ pub struct Parsed {
 /// assert_eq!(parsed.delimiter, ';');
 /// assert_eq!(parsed.decisions[0].verdict, Some(kuzet::review::Verdict::Dismissed));
 /// ```
-pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
-    let decoded = decode::decode(bytes, None, Some("ru"), false);
-    let text = decoded.text;
-    let delimiter = sniff_delimiter(text.lines().next().unwrap_or(""));
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter as u8).flexible(true).has_headers(true).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader.headers().map_err(|e| format!("line 1: {e}"))?.iter().map(|h| h.trim().trim_start_matches('\'').to_lowercase()).collect();
-    let column = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(id_col), Some(decision_col)) = (column("item_id"), column("decision")) else {
-        return Err(format!("line 1: the header needs item_id and decision columns, found {}", headers.join(",")));
-    };
-    let (reviewer_col, notes_col) = (column("reviewer"), column("notes"));
-    let mut parsed = Parsed { decisions: Vec::new(), bad: Vec::new(), encoding: decoded.encoding.name(), delimiter };
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                parsed.bad.push(BadRow { line, message: e.to_string() });
-                continue;
-            }
-        };
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(undefang).unwrap_or_default();
-        match row(line, &cell(Some(id_col)), &cell(Some(decision_col))) {
-            Ok((item_id, verdict)) => parsed.decisions.push(Decision { line, item_id, verdict, reviewer: cell(reviewer_col), notes: cell(notes_col) }),
-            Err(message) => parsed.bad.push(BadRow { line, message }),
+pub fn parse(bytes: &[u8]) -> Result<Parsed, FileError> {
+    let sheet = open(bytes.to_vec())?;
+    let mut parsed = Parsed { decisions: Vec::new(), bad: Vec::new(), encoding: sheet.encoding, delimiter: sheet.delimiter };
+    for row in sheet.rows() {
+        match row {
+            Ok(d) => parsed.decisions.push(d),
+            Err(b) => parsed.bad.push(b),
         }
     }
     Ok(parsed)
+}
+
+fn decision(line: usize, record: &csv::StringRecord, columns: Columns) -> Result<Decision, String> {
+    if record.len() != columns.width {
+        let lacks = if record.len() <= columns.decision.max(columns.item_id) { ", its decision cell is missing" } else { "" };
+        return Err(format!("line {line}: the row has {} cells and the header {}{lacks} (a delimiter inside an unquoted cell, or cells left out?)", record.len(), columns.width));
+    }
+    let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(undefang).unwrap_or_default();
+    let (item_id, verdict) = row(line, &cell(Some(columns.item_id)), &cell(Some(columns.decision)))?;
+    Ok(Decision { line, item_id, verdict, reviewer: cell(columns.reviewer), notes: cell(columns.notes) })
 }
 
 fn row(line: usize, item_id: &str, decision: &str) -> Result<(String, Option<Verdict>), String> {
@@ -135,6 +209,46 @@ fn sniff_delimiter(header: &str) -> char {
         }
     }
     counts.iter().max_by_key(|(_, n)| *n).map_or(',', |&(d, _)| d)
+}
+
+/// The first quote that does not close properly, with the line it opened on: one never closed
+/// (the CSV reader would take the rest of the file as one cell), or one followed by more text
+/// before the next delimiter or line end (a stray quote that closed another's cell). Only a
+/// quote at the start of a cell opens one, as in RFC 4180; `""` inside is a quote.
+fn broken_quote(text: &str, delimiter: u8) -> Option<FileError> {
+    let b = text.as_bytes();
+    let (mut i, mut line, mut cell_start) = (0, 1, true);
+    while i < b.len() {
+        if cell_start && b[i] == b'"' {
+            let opened = line;
+            i += 1;
+            loop {
+                match b.get(i) {
+                    None => return Some(FileError { line: opened, message: "a quote opened on this line is never closed: the file is not imported".into() }),
+                    Some(b'"') if b.get(i + 1) == Some(&b'"') => i += 2,
+                    Some(b'"') => break,
+                    Some(c) => {
+                        line += usize::from(*c == b'\n');
+                        i += 1;
+                    }
+                }
+            }
+            i += 1;
+            match b.get(i) {
+                None | Some(b'\n' | b'\r') => {}
+                Some(&d) if d == delimiter => {}
+                Some(_) => {
+                    return Some(FileError { line: opened, message: "text follows the closing quote of a cell opened on this line (a stray quote?): the file is not imported".into() });
+                }
+            }
+            cell_start = false;
+            continue;
+        }
+        cell_start = matches!(b[i], b'\n' | b'\r') || b[i] == delimiter;
+        line += usize::from(b[i] == b'\n');
+        i += 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -182,6 +296,43 @@ mod tests {
 
     #[test]
     fn a_file_without_the_columns_is_an_error() {
-        assert!(parse(b"a,b,c\n1,2,3\n").unwrap_err().contains("item_id and decision"));
+        assert!(parse(b"a,b,c\n1,2,3\n").unwrap_err().to_string().contains("item_id and decision"));
+    }
+
+    /// Issue 19, case 6: a broken quote rejects the whole file, naming the line it opened on;
+    /// before, the rest of the file was swallowed into one cell and nothing was said.
+    #[test]
+    fn case06_broken_quotes_reject_the_file() {
+        let head = "item_id,decision,reviewer,notes\n";
+        // (rows after the header, the line reported)
+        let cases = [
+            (format!("{ID},confirmed,a,\"never closed\n{ID2},dismissed,b,\n"), 2),
+            (format!("{ID},confirmed,a,ok\n{ID2},dismissed,b,\"x\n"), 3),
+            (format!("{ID},\"confirmed,a,ok\n{ID2},dismissed,b,\"fine\"\n"), 2),
+            (format!("{ID},confirmed,a,\"a\"b\n"), 2),
+        ];
+        for (rows, line) in cases {
+            let e = parse(format!("{head}{rows}").as_bytes()).unwrap_err();
+            assert_eq!(e.line, line, "{rows:?}: {e}");
+            assert!(e.message.contains("not imported"), "{e}");
+        }
+        // Quotes that close where they should are fine, across lines and with "" inside.
+        let fine = format!("{head}{ID},confirmed,a,\"say \"\"hi\"\"\nthen, go\"\n{ID2},\"dismissed\",b,x \"quoted\" y\n");
+        let p = parse(fine.as_bytes()).unwrap();
+        assert!(p.bad.is_empty(), "{:?}", p.bad);
+        assert_eq!(p.decisions[0].notes, "say \"hi\"\nthen, go");
+        assert_eq!((p.decisions[1].line, p.decisions[1].notes.as_str()), (4, "x \"quoted\" y"));
+    }
+
+    /// Issue 19, case 6: a row missing its decision cell (or with a cell too many) is a bad
+    /// row named by its line; before, it was taken as undecided without a word.
+    #[test]
+    fn case06_rows_that_do_not_fit_the_header_are_bad_rows() {
+        let file = format!("item_id,decision,reviewer,notes\n{ID}\n{ID2},dismissed,b,one;two\n{ID},confirmed,a,x,extra\n{ID2},,,\n");
+        let p = parse(file.as_bytes()).unwrap();
+        let bad: Vec<(usize, bool)> = p.bad.iter().map(|b| (b.line, b.message.contains("decision cell is missing"))).collect();
+        assert_eq!(bad, [(2, true), (4, false)], "{:?}", p.bad);
+        let kept: Vec<(usize, Option<Verdict>)> = p.decisions.iter().map(|d| (d.line, d.verdict)).collect();
+        assert_eq!(kept, [(3, Some(Verdict::Dismissed)), (5, None)]);
     }
 }

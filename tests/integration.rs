@@ -2,6 +2,8 @@
 mod classify;
 mod crawl;
 mod hostile;
+mod hostile_input;
 mod nightly;
 mod robots_google;
+mod review;
 mod util;
