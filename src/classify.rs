@@ -191,26 +191,10 @@ fn expand(path: &Path, out: &mut Vec<Option<PathBuf>>, not_regular: &mut u64) ->
     Ok(())
 }
 
-/// Opens `path` for reading only if it is a regular file: opened without blocking (a FIFO
-/// would wait for a writer forever), then checked.
-fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
-    let file = options.open(path)?;
-    let kind = file.metadata()?.file_type();
-    if !kind.is_file() {
-        let what = if kind.is_dir() { "a folder" } else { "a FIFO, socket or device" };
-        return Err(std::io::Error::other(format!("not a regular file ({what}): not read")));
-    }
-    Ok(file)
-}
-
 fn classify_file(path: &Path, engine: &Engine, run_id: &str) -> Batch {
     let reference = path.display().to_string();
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
-    let file = match open_regular(path) {
+    let file = match crate::input::open_regular(path) {
         Ok(f) => f,
         Err(e) => return Batch::failed(reference, e),
     };

@@ -54,7 +54,7 @@ impl LangDetector {
     /// ```
     /// let d = kuzet::lang::LangDetector::new();
     /// assert_eq!(d.detect("Біз бүгін Алматыда жиналып, жаңа жобаны талқыладық."), "kk");
-    /// assert_eq!(d.detect("Biz bügın Almatyda jinalyp, jaña jobany talqyladyq jäne şeştık."), "kk");
+    /// assert_eq!(d.detect("Biz bügın Almatyda jinalyp, jaña jobany talqyladyq jäne şeştık."), "kk-Latn");
     /// assert_eq!(d.detect("Сегодня в городе прошёл дождь, и все остались дома."), "ru");
     /// ```
     pub fn detect(&self, text: &str) -> &'static str {

@@ -275,7 +275,7 @@ impl Lexicon {
         let mut csvs = Vec::new();
         for rel in files {
             let path = dir.join(&rel);
-            let bytes = std::fs::read(&path).map_err(|source| LexiconError::Io { path: path.clone(), source })?;
+            let bytes = crate::input::read_regular(&path).map_err(|source| LexiconError::Io { path: path.clone(), source })?;
             hasher.update(rel.to_string_lossy().as_bytes());
             hasher.update(&(bytes.len() as u64).to_le_bytes());
             hasher.update(&bytes);

@@ -18,6 +18,7 @@ pub mod fetch;
 pub mod frontier;
 pub mod guard;
 pub mod import;
+pub mod input;
 pub mod lang;
 pub mod lexicon;
 pub mod lint;

@@ -357,7 +357,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut failed = false;
             for file in &files {
                 let shown = file.display().to_string();
-                let bytes = match std::fs::read(file) {
+                let bytes = match kuzet::input::read_regular(file) {
                     Ok(b) => b,
                     Err(e) => {
                         eprintln!("kuzet: {shown}: {e}");
