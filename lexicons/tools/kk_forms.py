@@ -52,13 +52,15 @@ INTRANSITIVE = {"өл", "жарыл", "тұншық", "қорық"}
 LIGHT_VERBS = [("tasta", "таста"), ("oltir", "өлтір")]
 LIGHT_VERB_ROLES = [
     "imp2sg", "imp2pl", "imp2sg_polite", "imp3", "let1pl", "let1sg",
+    "imp2sg_shy", "imp2sg_polite_shy", "imp2pl_shy", "wish", "wish_goi", "cond_past_1sg",
+    "cond_past_1pl", "nec_poss3_kerek", "nec_tiis_poss3", "inf_dat", "pres_participle",
     "inf", "nec_kerek", "pres_fut_1sg", "pres_fut_1pl", "pres_fut_3",
     "past_3", "past_1sg", "past_1pl", "past_participle",
     "future_intent_1sg", "desire_1sg",
 ]
 PASSIVE_ROLES = [
     "inf", "inf_dat", "past_participle", "imp3", "past_3", "pres_fut_3",
-    "converb", "nec_kerek",
+    "converb", "nec_kerek", "nec_tiis_poss3", "nec_poss3_kerek", "wish",
 ]
 
 
@@ -158,6 +160,11 @@ def _core(w):
     add("imp2pl", vsuf(h("ңдар", "ңдер"), h("ыңдар", "іңдер")))
     add("imp2sg_polite", vsuf(h("ңыз", "ңіз"), h("ыңыз", "іңіз")))
     add("imp2pl_polite", vsuf(h("ңыздар", "ңіздер"), h("ыңыздар", "іңіздер")))
+    # emphatic -шы/-ші: өлтірші, өлтіріңізші, өлтіріңдерші
+    shy = h("шы", "ші")
+    add("imp2sg_shy", w + shy)
+    add("imp2sg_polite_shy", vsuf(h("ңыз", "ңіз"), h("ыңыз", "іңіз")) + shy)
+    add("imp2pl_shy", vsuf(h("ңдар", "ңдер"), h("ыңдар", "іңдер")) + shy)
     add("imp3", w + h("сын", "сін"))
     add("let1pl", vsuf(h("йық", "йік"), h("айық", "ейік")))
     add("let1sg", vsuf(h("йын", "йін"), h("айын", "ейін")))
@@ -171,6 +178,7 @@ def _core(w):
     add("inf_dat", inf + h("ға", "ге"))
     add("inf_acc", inf + h("ды", "ді"))
     inf_poss3 = inf + h("ы", "і")
+    add("inf_poss3", inf_poss3)
 
     # present-future
     ps = join_y(w, "й") if vfin else join_vowel(w, h("а", "е"))
@@ -202,7 +210,11 @@ def _core(w):
     pp = w + G + h("ан", "ен")
     add("past_participle", pp)
     add("pres_participle", ps + h("тын", "тін"))
-    add("fut_participle", w + "р" if vfin else join_vowel(w, h("ар", "ер")))
+    fut_pp = w + "р" if vfin else join_vowel(w, h("ар", "ер"))
+    add("fut_participle", fut_pp)
+    # hypothetical 'I would ...': атар едім, өлтірер едік
+    add("cond_past_1sg", fut_pp + " едім")
+    add("cond_past_1pl", fut_pp + " едік")
 
     # definite past
     pst = w + D + h("ы", "і")
@@ -218,16 +230,71 @@ def _core(w):
     add("cond_1sg", cond + "м")
     add("cond_1pl", cond + h("қ", "к"))
     add("wish", cond + " екен")
+    add("wish_goi", cond + " ғой")
 
     # necessity (analytic)
     add("nec_kerek", inf + " керек")
     add("nec_qazhet", inf + " қажет")
     add("nec_tiis", inf + h("ға", "ге") + " тиіс")
     add("nec_tiis_poss3", inf_poss3 + " тиіс")
+    add("nec_poss3_kerek", inf_poss3 + " керек")
     add("nec_zhon", pp + h("ы", "і") + " жөн")
 
     # converb
     add("converb", vsuf("п", h("ып", "іп")))
+    return out
+
+
+def noun_forms(noun):
+    """Case forms of a (possibly multi-word) noun, last word inflected, as [(role, form), ...]:
+    plural -лар/-дар/-тар, accusative -ны/-ды/-ты, dative -ға/-қа, genitive -ның/-дың/-тың,
+    in the singular and the plural (сатқынды, сатқынға, сатқындарға, полицейлердің)."""
+    s = normalize(noun)
+    words = s.split(" ")
+    prefix = " ".join(words[:-1])
+    prefix = prefix + " " if prefix else ""
+    out = []
+
+    def noun_front(w):
+        # in nouns (mostly loanwords: министр, журналист) a last vowel и is front
+        for ch in reversed(w):
+            if ch in FRONT or ch == "и":
+                return True
+            if ch in BACK:
+                return False
+        return False
+
+    def cases(tag, w):
+        f = noun_front(w)
+        h = (lambda b, fr: fr if f else b)
+        last = w[-1]
+        vowel = last in PLAIN_VOWELS
+        voiceless = last in VOICELESS or last in "бвгд"
+        acc = h("ны", "ні") if vowel else h("ты", "ті") if voiceless else h("ды", "ді")
+        dat = h("қа", "ке") if last in VOICELESS else h("ға", "ге")
+        gen = (h("ның", "нің") if vowel or last in "мнң" else h("тың", "тің") if voiceless
+               else h("дың", "дің"))
+        out.append((tag + "acc", prefix + w + acc))
+        out.append((tag + "dat", prefix + w + dat))
+        out.append((tag + "gen", prefix + w + gen))
+
+    w = words[-1]
+    f = noun_front(w)
+    last = w[-1]
+    if last in PLAIN_VOWELS or last in "рйу":
+        pl = "лер" if f else "лар"
+    elif last in "лмнңзж":
+        pl = "дер" if f else "дар"
+    else:
+        pl = "тер" if f else "тар"
+    cases("", w)
+    out.append(("pl", prefix + w + pl))
+    cases("pl_", w + pl)
+    if w.endswith("ст"):
+        # loanwords in -ст drop the т before a suffix: журналистер, журналиске, журналисті
+        cases("alt_", w[:-1])
+        out.append(("alt_pl", prefix + w[:-1] + pl))
+        cases("alt_pl_", w[:-1] + pl)
     return out
 
 
@@ -310,7 +377,25 @@ CASES = [
     ("өлтір", "passive_imp3", "өлтірілсін"),
     ("өлтір", "passive_pres_fut_3", "өлтіріледі"),
     ("өлтір", "cv_tasta_imp2sg", "өлтіріп таста"),
+    ("өлтір", "imp2sg_shy", "өлтірші"),
+    ("өлтір", "imp2sg_polite_shy", "өлтіріңізші"),
+    ("өлтір", "imp2pl_shy", "өлтіріңдерші"),
+    ("өлтір", "nec_poss3_kerek", "өлтіруі керек"),
+    ("өлтір", "nec_tiis_poss3", "өлтіруі тиіс"),
+    ("өлтір", "wish", "өлтірсе екен"),
+    ("өлтір", "wish_goi", "өлтірсе ғой"),
+    ("өлтір", "cond_past_1sg", "өлтірер едім"),
+    ("өлтір", "passive_nec_tiis_poss3", "өлтірілуі тиіс"),
     # ат - back, final т (voiceless)
+    ("ат", "imp2sg_shy", "атшы"),
+    ("ат", "imp2sg_polite_shy", "атыңызшы"),
+    ("ат", "cond_past_1sg", "атар едім"),
+    ("ат", "cond_past_1pl", "атар едік"),
+    ("ат", "wish", "атса екен"),
+    ("ат", "cv_tasta_wish", "атып тастаса екен"),
+    ("ат", "cv_tasta_wish_goi", "атып тастаса ғой"),
+    ("ат", "nec_poss3_kerek", "атуы керек"),
+    ("ат", "passive_wish", "атылса екен"),
     ("ат", "imp2pl", "атыңдар"),
     ("ат", "imp2sg_polite", "атыңыз"),
     ("ат", "imp2pl_polite", "атыңыздар"),
@@ -366,7 +451,15 @@ CASES = [
     ("кес", "future_intent_1sg", "кеспекпін"),
     ("кес", "converb", "кесіп"),
     ("кес", "passive_past_participle", "кесілген"),
+    ("кес", "wish", "кессе екен"),
+    ("кес", "passive_nec_tiis_poss3", "кесілуі тиіс"),
+    ("кес", "cond_past_1sg", "кесер едім"),
     # жой / сой - back, final й
+    ("жой", "wish", "жойса екен"),
+    ("жой", "nec_poss3_kerek", "жоюы керек"),
+    ("жой", "pres_participle", "жоятын"),
+    ("жой", "cond_past_1sg", "жояр едім"),
+    ("жой", "imp2sg_polite_shy", "жойыңызшы"),
     ("жой", "imp2pl", "жойыңдар"),
     ("жой", "pres_fut_1sg", "жоямын"),
     ("жой", "pres_fut_3", "жояды"),
@@ -410,6 +503,11 @@ CASES = [
     ("өрте", "converb", "өртеп"),
     ("өрте", "passive_inf", "өртелу"),
     ("өрте", "passive_past_participle", "өртелген"),
+    ("өрте", "imp2sg_shy", "өртеші"),
+    ("өрте", "imp2sg_polite_shy", "өртеңізші"),
+    ("өрте", "cond_past_1sg", "өртер едім"),
+    ("өрте", "nec_poss3_kerek", "өртеуі керек"),
+    ("өрте", "wish_goi", "өртесе ғой"),
     # тапта - back, final vowel а
     ("тапта", "imp2pl", "таптаңдар"),
     ("тапта", "pres_fut_1sg", "таптаймын"),
@@ -448,6 +546,13 @@ CASES = [
     ("өл", "inf", "өлу"),
     ("өл", "past_participle", "өлген"),
     ("өл", "past_3", "өлді"),
+    ("өл", "nec_tiis_poss3", "өлуі тиіс"),
+    ("өл", "inf_dat", "өлуге"),
+    ("асыл", "inf_dat", "асылуға"),
+    ("ти", "inf_dat", "тиюге"),
+    ("қадал", "nec_tiis_poss3", "қадалуы тиіс"),
+    ("үз", "desire_1sg", "үзгім келеді"),
+    ("сындыр", "pres_fut_1sg", "сындырамын"),
     ("жар", "passive", "жарыл"),
     ("жарыл", "pres_fut_3", "жарылады"),
     ("жарыл", "past_participle", "жарылған"),
@@ -490,7 +595,28 @@ CASES = [
 ]
 
 
+NOUN_CASES = [
+    ("сатқын", "acc", "сатқынды"), ("сатқын", "pl_dat", "сатқындарға"),
+    ("сатқын", "pl_acc", "сатқындарды"), ("сатқын", "gen", "сатқынның"),
+    ("полицей", "pl_dat", "полицейлерге"), ("полицей", "acc", "полицейді"),
+    ("судья", "acc", "судьяны"), ("судья", "dat", "судьяға"), ("судья", "pl_gen", "судьялардың"),
+    ("прокурор", "pl_dat", "прокурорларға"), ("әкім", "acc", "әкімді"), ("әкім", "pl", "әкімдер"),
+    ("журналист", "acc", "журналистті"), ("журналист", "dat", "журналистке"),
+    ("журналист", "alt_pl", "журналистер"), ("журналист", "alt_pl_dat", "журналистерге"),
+    ("адам", "gen", "адамның"), ("қыз", "gen", "қыздың"), ("мектеп", "gen", "мектептің"),
+    ("ана", "gen", "ананың"), ("кәпір", "pl_acc", "кәпірлерді"),
+    ("шыққан", "pl_acc", "шыққандарды"), ("мешіт", "dat", "мешітке"), ("вокзал", "dat", "вокзалға"),
+    ("мектеп", "acc", "мектепті"), ("мектеп", "dat", "мектепке"), ("әкімдік", "acc", "әкімдікті"),
+    ("әскери бөлім", "pl_dat", "әскери бөлімдерге"), ("министр", "dat", "министрге"),
+    ("полиция", "dat", "полицияға"), ("гей", "pl_acc", "гейлерді"),
+]
+
+
 class TestForms(unittest.TestCase):
+    def test_noun_forms(self):
+        for noun, role, expected in NOUN_CASES:
+            self.assertEqual(dict(noun_forms(noun))[role], expected, (noun, role))
+
     def test_normalize_accent(self):
         self.assertEqual(forms("уланды́р"), forms("уландыр"))
 
