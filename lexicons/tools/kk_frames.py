@@ -122,6 +122,8 @@ def main():
                 collect(STRONG + WITH_TARGET, PTCP)))
     print(group("body_harm_kk", "Cutting, breaking, tearing (with a body part beside): кесемін, үзгім келеді, сындырып.",
                 collect(BODY_VERBS, IMP | NEC | FUT1 | WISH | {"converb", "imp2sg"})))
+    print(group("shoot_call_kk", "Shooting, hanging, slaughtering: first-person futures and imperatives (with 'all of them').",
+                collect(["ат", "қыр", "ас", "сой", "шанш", "тапта"], FUT1 | IMP)))
     print(group("ram_kk", "Running people over: басып кетемін, таптап кетейік, айдап кіріңдер.",
                 collect(RAM, IMP | NEC | FUT1 | WISH)))
     print(group("place_harm_kk", "Calls and threats to bomb, burn or attack (with a place beside): жарайық, өртейміз, бомба жарамыз.",
