@@ -124,6 +124,9 @@ def main():
                 collect(BODY_VERBS, IMP | NEC | FUT1 | WISH | {"converb", "imp2sg"})))
     print(group("shoot_call_kk", "Shooting, hanging, slaughtering: first-person futures and imperatives (with 'all of them').",
                 collect(["ат", "қыр", "ас", "сой", "шанш", "тапта"], FUT1 | IMP)))
+    print(group("recruit_call_kk", "Calls to join, pledge, go, fight or fund (with a jihad word beside): қосылайық, соғысыңдар, аударыңдар.",
+                collect(["қосыл", "бер", "бар", "шық", "соғыс", "аудар", "жаз", "қару ал", "көш", "аттан"],
+                        IMP | NEC) + ["керек", "ант бердік", "жинаймыз", "жинап жатырмыз", "дайын"]))
     print(group("ram_kk", "Running people over: басып кетемін, таптап кетейік, айдап кіріңдер.",
                 collect(RAM, IMP | NEC | FUT1 | WISH)))
     print(group("place_harm_kk", "Calls and threats to bomb, burn or attack (with a place beside): жарайық, өртейміз, бомба жарамыз.",
