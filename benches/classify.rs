@@ -126,7 +126,7 @@ fn screening_differences(engine: &Engine, corpus: &Corpus) -> usize {
         .iter()
         .filter(|d| {
             let whole = engine.matcher.find_in(&d.text, &kuzet::normalize::strict(&d.text));
-            engine.assess(&d.text).1 != kuzet::score::assess(&whole, &engine.lexicon)
+            engine.assess(&d.text).1 != kuzet::score::assess(&d.text, &whole, &engine.lexicon)
         })
         .count()
 }
