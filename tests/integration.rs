@@ -4,6 +4,7 @@ mod crawl;
 mod hostile;
 mod hostile_input;
 mod nightly;
+mod permissions;
 mod robots_google;
 mod review;
 mod util;
