@@ -17,6 +17,7 @@ pub mod extract;
 pub mod fetch;
 pub mod frontier;
 pub mod guard;
+pub mod health;
 pub mod import;
 pub mod input;
 pub mod lang;

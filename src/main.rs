@@ -278,7 +278,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Crawl { seeds, common } => {
             let seeds = kuzet::nightly::read_seeds(&seeds)?;
             let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone() }, &common)?;
-            Ok(if summary.items.failed > 0 || !summary.crawl.hosts_given_up.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(night_code(&summary.crawl))
         }
         Command::Lexicon { command: LexiconCommand::Eval { data, lexicons, positive, negative, json, half, show } } => {
             let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
@@ -444,10 +444,10 @@ fn nightly(loaded: &kuzet::nightly::Loaded) -> anyhow::Result<ExitCode> {
     for f in &summary.crawl.items.failures {
         eprintln!("kuzet: failed: {}: {}", f.reference, f.error);
     }
-    print_given_up(c);
+    print_health(c);
     print_summary(&summary.crawl.items, &loaded.out);
     println!("store: {}  crawl log: {}", n.store, loaded.out.join("crawl.csv").display());
-    Ok(if summary.crawl.items.failed > 0 || !c.hosts_given_up.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(night_code(c))
 }
 
 fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -> anyhow::Result<kuzet::crawl::CrawlSummary> {
@@ -474,17 +474,30 @@ fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -
         c.pages_analysed, c.requests, c.bytes, c.robots_disallowed, c.redirects, c.retries, c.pages_per_second,
         if c.interrupted { ", interrupted" } else { "" }
     );
-    print_given_up(c);
+    print_health(c);
     print_summary(&summary.items, &common.out);
     println!("crawl log: {}", common.out.join("crawl.csv").display());
     Ok(summary)
 }
 
-/// Names each host the crawl gave up on, on stderr.
-fn print_given_up(counts: &kuzet::crawl::CrawlCounts) {
+/// Names each host the crawl gave up on and each host with failures (by reason), then why the
+/// night failed, on stderr.
+fn print_health(counts: &kuzet::crawl::CrawlCounts) {
     for g in &counts.hosts_given_up {
         eprintln!("kuzet: gave up on {}: {}; {} URLs not fetched", g.host, g.reason, g.urls_left);
     }
+    for (host, h) in &counts.health.hosts {
+        let reasons: Vec<String> = h.reasons.iter().map(|(r, n)| format!("{r}: {n}")).collect();
+        eprintln!("kuzet: host {host}: {} failed ({}), {} HTTP answers", h.failed, reasons.join(", "), h.answered);
+    }
+    for why in &counts.health.night_failed {
+        eprintln!("kuzet: night failed: {why}");
+    }
+}
+
+/// 1 when the night failed (a seed host unreachable, a host given up, too many failures).
+fn night_code(counts: &kuzet::crawl::CrawlCounts) -> ExitCode {
+    if counts.health.night_failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 fn print_summary(summary: &kuzet::classify::Summary, out: &Path) {
