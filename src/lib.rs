@@ -12,6 +12,7 @@ pub mod classify;
 mod clitics;
 pub mod crawl;
 pub mod decode;
+pub mod demo;
 pub mod evaluate;
 pub mod extract;
 pub mod fetch;

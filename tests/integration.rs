@@ -1,6 +1,7 @@
 //! Integration tests: the `kuzet` binary end to end. One test binary (see Cargo.toml).
 mod classify;
 mod crawl;
+mod demo;
 mod health;
 mod hostile;
 mod hostile_input;
