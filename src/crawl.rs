@@ -34,6 +34,7 @@ use crate::fetch::{FetchConfig, FetchError, Fetcher, Response};
 use crate::frontier::{Frontier, Scope, Target, registrable_domain, without_credentials};
 use crate::guard::Guard;
 use crate::queue::{self, QueueRow};
+use crate::health::{Health, Tried};
 use crate::robots::{MAX_ROBOTS_BYTES, Robots};
 
 /// Crawl settings: the `--config` TOML file (all keys optional).
@@ -82,6 +83,9 @@ pub struct CrawlConfig {
     pub proxy: Option<String>,
     /// Queues and summary are republished after this many analysed pages (and at the end).
     pub publish_every: usize,
+    /// The night fails (exit 1) when more than this share of the URLs tried failed (0 to 1;
+    /// 0: any failure). A seed host that could not be reached fails it whatever the share.
+    pub max_failed_share: f64,
 }
 
 impl Default for CrawlConfig {
@@ -110,6 +114,7 @@ impl Default for CrawlConfig {
             max_redirects: 5,
             proxy: None,
             publish_every: 100,
+            max_failed_share: 0.0,
         }
     }
 }
@@ -131,10 +136,13 @@ impl CrawlConfig {
             ("max_links_per_page", self.max_links_per_page == 0),
             ("max_pending_per_host", self.max_pending_per_host == Some(0)),
         ];
-        match zero.iter().find(|(_, is_zero)| *is_zero) {
-            Some((key, _)) => Err(ConfigError::Zero(key)),
-            None => Ok(()),
+        if let Some((key, _)) = zero.iter().find(|(_, is_zero)| *is_zero) {
+            return Err(ConfigError::Zero(key));
         }
+        if !(0.0..=1.0).contains(&self.max_failed_share) {
+            return Err(ConfigError::Share("max_failed_share", self.max_failed_share.to_string()));
+        }
+        Ok(())
     }
 
     /// Pending URLs per host a store keeps: `max_pending_per_host`, or `max_pages_per_host`.
@@ -153,6 +161,8 @@ impl CrawlConfig {
 pub enum ConfigError {
     #[error("{0} must be at least 1")]
     Zero(&'static str),
+    #[error("{0} must be a share from 0 to 1, not {1}")]
+    Share(&'static str, String),
 }
 
 /// One crawl to run.
@@ -195,6 +205,8 @@ pub struct CrawlCounts {
     pub hosts_given_up: Vec<GivenUp>,
     /// Links dropped past `max_links_per_page` on their page.
     pub links_dropped: u64,
+    /// Failures per host with their reasons, unreachable seed hosts, and whether the night failed.
+    pub health: Health,
 }
 
 /// A host the crawl stopped asking.
@@ -385,7 +397,9 @@ pub fn run_with(job: &mut CrawlJob, engine: Arc<Engine>, sink: Box<dyn Sink>) ->
     let counts = counts?;
     // The writer counted what it saw in the events; the dispatcher counted the rest.
     let w = std::mem::take(&mut summary.crawl);
-    summary.crawl = CrawlCounts { bytes: w.bytes, statuses: w.statuses, not_modified: w.not_modified, unchanged: w.unchanged, ..counts };
+    summary.crawl = CrawlCounts { bytes: w.bytes, statuses: w.statuses, not_modified: w.not_modified, unchanged: w.unchanged, health: w.health, ..counts };
+    let given_up: Vec<String> = summary.crawl.hosts_given_up.iter().map(|g| g.host.clone()).collect();
+    summary.crawl.health.finish(&job.seeds, &given_up, job.config.max_failed_share);
     let secs = started.elapsed().as_secs_f64().max(1e-9);
     summary.crawl.pages_per_second = (summary.crawl.pages_analysed as f64 / secs * 10.0).round() / 10.0;
     summary.items.duration_ms = started.elapsed().as_millis() as u64;
@@ -495,6 +509,10 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
                     continue;
                 };
                 while let Some(target) = frontier.pop(&key) {
+                    if let Robots::Unavailable(why) = &*robots {
+                        log(&writer, &target, "robots", &format!("robots.txt could not be fetched, nothing of the host is: {why}"), LogKind::Failed);
+                        continue;
+                    }
                     if !robots.allowed(&target.url) {
                         counts.robots_disallowed += 1;
                         let why = match &*robots {
@@ -697,7 +715,9 @@ async fn fetch_robots(fetcher: Arc<Fetcher>, host: String, agent: String, writer
                 let is_refusal = matches!(e, FetchError::Refused(_)) || text.starts_with("refused");
                 if is_refusal && hop == 0 {
                     refused = Some(text);
-                } else if is_refusal {
+                } else if !is_refusal {
+                    robots = Robots::Unavailable(format!("{}: {text}", crate::health::reason("error", &text)));
+                } else {
                     // The host itself is fine; its robots.txt points at a refused address. The
                     // refusal is logged against that address, and the host's robots.txt counts
                     // as unreachable (RFC 9309: everything disallowed).
@@ -918,6 +938,12 @@ fn count<'a>(event: &'a Event, summary: &mut CrawlSummary) -> Option<&'a LogRow>
     let entry = match event {
         Event::Fetched { .. } => return None,
         Event::Log { log, kind, .. } => {
+            let tried = match kind {
+                LogKind::Failed => Tried::Failed,
+                LogKind::Skipped | LogKind::Redirect => Tried::Done,
+                LogKind::Disallowed | LogKind::Retry | LogKind::Note => Tried::Not,
+            };
+            summary.crawl.health.record(&log.url, &log.status, &log.error, tried);
             tracing::debug!(url = %log.url, status = %log.status, error = %log.error, "logged");
             if *kind == LogKind::Failed {
                 tracing::info!(url = %log.url, status = %log.status, error = %log.error, "failed");
@@ -927,10 +953,12 @@ fn count<'a>(event: &'a Event, summary: &mut CrawlSummary) -> Option<&'a LogRow>
             log
         }
         Event::NotModified { log } => {
+            summary.crawl.health.record(&log.url, &log.status, &log.error, Tried::Done);
             summary.crawl.not_modified += 1;
             log
         }
         Event::Page { log, page } => {
+            summary.crawl.health.record(&log.url, &log.status, &log.error, Tried::Done);
             tracing::debug!(url = %log.url, status = %log.status, bytes = log.bytes, ms = log.elapsed_ms as u64, analysed = page.analysed.is_some(), "page");
             match &page.analysed {
                 Some(a) => {

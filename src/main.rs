@@ -56,10 +56,13 @@ enum Command {
         #[command(subcommand)]
         command: LexiconCommand,
     },
-    /// Serve a folder on 127.0.0.1 until interrupted (for benchmarks and manual tests).
+    /// Serve a folder on loopback until interrupted (the demo by hand, benchmarks, manual tests).
     Serve {
         /// The folder to serve.
         root: PathBuf,
+        /// The address to serve on (loopback only; port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: std::net::SocketAddr,
         /// File to write the chosen address to (`127.0.0.1:PORT`), once listening.
         #[arg(long)]
         addr_file: Option<PathBuf>,
@@ -83,10 +86,10 @@ enum Command {
         /// The site to serve.
         #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/site"))]
         site: PathBuf,
-        /// The run config; its seeds must point at the demo server's address.
+        /// The run config; its loopback seeds are pointed at the address served.
         #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/nightly.toml"))]
         config: PathBuf,
-        /// The address to serve on (loopback only).
+        /// The address to serve on (loopback only; port 0: any free port); the crawl goes there.
         #[arg(long, default_value = "127.0.0.1:8737")]
         addr: std::net::SocketAddr,
         /// Output folder (overrides the config's `out`; the store follows unless the config names one).
@@ -278,7 +281,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         Command::Crawl { seeds, common } => {
             let seeds = kuzet::nightly::read_seeds(&seeds)?;
             let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone() }, &common)?;
-            Ok(if summary.items.failed > 0 || !summary.crawl.hosts_given_up.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(night_code(&summary.crawl))
         }
         Command::Lexicon { command: LexiconCommand::Eval { data, lexicons, positive, negative, json, half, show } } => {
             let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
@@ -324,8 +327,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             println!("lexicon tests: {} passed, {} failed", cases - failures.len(), failures.len());
             Ok(if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Command::Serve { root, addr_file } => {
-            let server = kuzet::serve::Server::start(kuzet::serve::static_site(root.clone())).context("starting the server")?;
+        Command::Serve { root, addr, addr_file } => {
+            let server = kuzet::serve::Server::start_on(addr, kuzet::serve::static_site(root.clone())).context("starting the server")?;
             println!("serving {} at {}", root.display(), server.url());
             if let Some(f) = addr_file {
                 std::fs::write(&f, server.addr.to_string()).with_context(|| format!("writing {}", f.display()))?;
@@ -421,8 +424,16 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             let server = kuzet::serve::Server::start_on(addr, kuzet::serve::static_site(site.clone())).context("starting the demo server")?;
             println!("serving {} at {}", site.display(), server.url());
-            let code = nightly(&loaded)?;
-            if code != ExitCode::SUCCESS {
+            let moved = kuzet::demo::point_at(&mut loaded, server.addr);
+            if moved > 0 {
+                println!("crawling the demo server at {} ({moved} loopback seeds of {} pointed there)", server.url(), config.display());
+            }
+            let summary = run_night(&loaded)?;
+            let health = &summary.crawl.crawl.health;
+            if !health.seed_hosts_unreachable.is_empty() || !summary.crawl.crawl.hosts_given_up.is_empty() {
+                return Ok(ExitCode::from(1));
+            }
+            if !health.night_failed.is_empty() {
                 // The sample site links to missing pages on purpose; they are counted above.
                 println!("(the demo's failed pages are the sample site's deliberate broken links)");
             }
@@ -432,6 +443,11 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn nightly(loaded: &kuzet::nightly::Loaded) -> anyhow::Result<ExitCode> {
+    Ok(night_code(&run_night(loaded)?.crawl.crawl))
+}
+
+/// Runs the nightly job and prints its summary.
+fn run_night(loaded: &kuzet::nightly::Loaded) -> anyhow::Result<kuzet::nightly::RunSummary> {
     let summary = kuzet::nightly::run(loaded).with_context(|| format!("nightly run into {}", loaded.out.display()))?;
     let c = &summary.crawl.crawl;
     let n = &summary.night;
@@ -444,10 +460,10 @@ fn nightly(loaded: &kuzet::nightly::Loaded) -> anyhow::Result<ExitCode> {
     for f in &summary.crawl.items.failures {
         eprintln!("kuzet: failed: {}: {}", f.reference, f.error);
     }
-    print_given_up(c);
+    print_health(c);
     print_summary(&summary.crawl.items, &loaded.out);
     println!("store: {}  crawl log: {}", n.store, loaded.out.join("crawl.csv").display());
-    Ok(if summary.crawl.items.failed > 0 || !c.hosts_given_up.is_empty() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(summary)
 }
 
 fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -> anyhow::Result<kuzet::crawl::CrawlSummary> {
@@ -474,17 +490,30 @@ fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -
         c.pages_analysed, c.requests, c.bytes, c.robots_disallowed, c.redirects, c.retries, c.pages_per_second,
         if c.interrupted { ", interrupted" } else { "" }
     );
-    print_given_up(c);
+    print_health(c);
     print_summary(&summary.items, &common.out);
     println!("crawl log: {}", common.out.join("crawl.csv").display());
     Ok(summary)
 }
 
-/// Names each host the crawl gave up on, on stderr.
-fn print_given_up(counts: &kuzet::crawl::CrawlCounts) {
+/// Names each host the crawl gave up on and each host with failures (by reason), then why the
+/// night failed, on stderr.
+fn print_health(counts: &kuzet::crawl::CrawlCounts) {
     for g in &counts.hosts_given_up {
         eprintln!("kuzet: gave up on {}: {}; {} URLs not fetched", g.host, g.reason, g.urls_left);
     }
+    for (host, h) in &counts.health.hosts {
+        let reasons: Vec<String> = h.reasons.iter().map(|(r, n)| format!("{r}: {n}")).collect();
+        eprintln!("kuzet: host {host}: {} failed ({}), {} HTTP answers", h.failed, reasons.join(", "), h.answered);
+    }
+    for why in &counts.health.night_failed {
+        eprintln!("kuzet: night failed: {why}");
+    }
+}
+
+/// 1 when the night failed (a seed host unreachable, a host given up, too many failures).
+fn night_code(counts: &kuzet::crawl::CrawlCounts) -> ExitCode {
+    if counts.health.night_failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
 fn print_summary(summary: &kuzet::classify::Summary, out: &Path) {

@@ -222,11 +222,16 @@ pub fn write<W: Write>(out: W, rows: &[&QueueRow]) -> io::Result<()> {
 }
 
 /// Writes `bytes` to `path` atomically: a temp file in the same folder, fsync, rename, fsync of
-/// the folder. A reader sees the old file or the new one, never half of one.
+/// the folder. A reader sees the old file or the new one, never half of one. The file gets the
+/// mode a plain `File::create` would (0666 less the umask: 0644 or 0664), not the temp file's
+/// owner-only 0600, so that analysts in the service account's group can open it.
 pub fn publish(path: &Path, write_to: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let tmp = tempfile::Builder::new().prefix(".kuzet-").suffix(".tmp").tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".kuzet-").suffix(".tmp");
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let tmp = builder.tempfile_in(dir)?;
     {
         let mut w = BufWriter::new(tmp.as_file());
         write_to(&mut w)?;

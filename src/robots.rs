@@ -26,6 +26,9 @@ pub enum Robots {
     AllowAll,
     /// Everything refused: why.
     DisallowAll(String),
+    /// robots.txt could not be fetched (unreachable, or a 5xx/429 answer): nothing may be
+    /// fetched (RFC 9309), and each URL of the host counts as a failure with this reason.
+    Unavailable(String),
     Rules(Box<Robot>),
 }
 
@@ -41,8 +44,8 @@ impl Robots {
     /// ```
     pub fn from_response(status: Option<u16>, body: &[u8], agent: &str) -> Robots {
         match status {
-            None => Robots::DisallowAll("robots.txt unreachable".into()),
-            Some(429) | Some(500..=599) => Robots::DisallowAll(format!("robots.txt answered {}", status.unwrap_or(0))),
+            None => Robots::Unavailable("robots.txt unreachable".into()),
+            Some(429) | Some(500..=599) => Robots::Unavailable(format!("robots.txt answered {}", status.unwrap_or(0))),
             Some(200..=299) => {
                 let body = as_google_reads(&body[..body.len().min(MAX_ROBOTS_BYTES)]);
                 match std::panic::catch_unwind(|| Robot::new(agent, &body)) {
@@ -58,7 +61,7 @@ impl Robots {
     pub fn allowed(&self, url: &Url) -> bool {
         match self {
             Robots::AllowAll => true,
-            Robots::DisallowAll(_) => false,
+            Robots::DisallowAll(_) | Robots::Unavailable(_) => false,
             Robots::Rules(r) => r.allowed(url.as_str()),
         }
     }

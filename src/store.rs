@@ -170,6 +170,9 @@ impl Store {
             Some(run_id) => Some(take_lock(path, run_id)?),
             None => None,
         };
+        // SQLite would create the file 0644 whatever the umask; created here it follows the
+        // umask like every other output (0664 under umask 002), and its WAL files copy its mode.
+        std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path).map_err(io)?;
         let sql = |source| StoreError::Sqlite { path: path.to_path_buf(), source };
         let conn = Connection::open(path).map_err(sql)?;
         conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(sql)?;

@@ -58,3 +58,18 @@ pub fn children_peak_rss_kib() -> i64 {
     unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
     usage.ru_maxrss
 }
+
+/// Runs the kuzet binary with `args` from the crate root under the process umask `mask`.
+pub fn kuzet_with_umask(mask: u32, args: &[&str]) -> Output {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kuzet"));
+    command.args(args).current_dir(root());
+    // SAFETY: umask is async-signal-safe and touches only the child's own state.
+    unsafe {
+        command.pre_exec(move || {
+            libc::umask(mask as libc::mode_t);
+            Ok(())
+        });
+    }
+    command.output().expect("run kuzet")
+}
