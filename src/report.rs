@@ -438,10 +438,10 @@ fn priority1(s: &mut String, d: &ReportData) {
     for i in &d.priority1 {
         let _ = write!(
             s,
-            "<tr><td>{}<br><span class=\"small\">{}</span></td><td class=\"n\">{}</td><td>{}</td>\
+            "<tr><td>{}{}</td><td class=\"n\">{}</td><td>{}</td>\
              <td class=\"snippet\"><div dir=\"auto\"><b>{}</b></div><div dir=\"auto\">{}</div><span class=\"small\">{}</span></td><td>{}</td><td>{}</td></tr>",
             esc(&i.queue),
-            esc(&i.category),
+            if i.category == i.queue { String::new() } else { format!("<br><span class=\"small\">{}</span>", esc(&i.category)) },
             i.score,
             esc(&i.lang),
             esc(&i.title),
@@ -497,7 +497,7 @@ fn legend(series: &[svg::Series]) -> String {
 }
 
 fn charts(s: &mut String, d: &ReportData) {
-    let _ = write!(s, "<section id=\"nights\"><h2>The last {} nights</h2>", d.nights.len());
+    let _ = write!(s, "<section id=\"nights\"><h2>The last {NIGHTS} nights ({} in the store)</h2>", d.nights.len());
     let labels: Vec<String> = d.nights.iter().map(|n| store::date(n.started_at)[5..].to_string()).collect();
     let of = |f: fn(&Night) -> u64| d.nights.iter().map(|n| Some(f(n) as f64)).collect::<Vec<_>>();
     let findings = [svg::Series { name: "findings".into(), color: svg::PALETTE[0], values: of(|n| n.findings) }];

@@ -81,7 +81,7 @@ pub fn bars(label: &str, labels: &[String], series: &[Series]) -> String {
     let max = nice_max(totals.iter().copied().fold(0.0, f64::max));
     let mut s = frame(label, labels, max, false);
     let plot_h = HEIGHT - TOP - BOTTOM;
-    let width = ((WIDTH - LEFT - RIGHT) / n.max(1) as f64 * 0.7).max(1.0);
+    let width = ((WIDTH - LEFT - RIGHT) / n.max(1) as f64 * 0.7).clamp(1.0, 36.0);
     for (i, night) in labels.iter().enumerate() {
         let mut base = 0.0;
         for serie in series {

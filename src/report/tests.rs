@@ -88,7 +88,7 @@ fn hostile_text_is_shown_as_text() {
 #[test]
 fn every_section_is_there_when_the_store_is_empty_of_findings() {
     let html = render(&ReportData { run_id: "r".into(), status: "killed".into(), ..ReportData::default() });
-    for part in ["No crawl summary", "No new priority-1 items tonight", "Hosts down", "The last 0 nights", "No reviewer decisions yet"] {
+    for part in ["No crawl summary", "No new priority-1 items tonight", "Hosts down", "The last 30 nights (0 in the store)", "No reviewer decisions yet"] {
         assert!(html.contains(part), "{part}");
     }
 }
