@@ -353,18 +353,18 @@ td.snippet{max-width:520px}mark{background:#ffe08a;font-weight:bold}a{color:#155
 /// The report as one HTML page.
 pub fn render(d: &ReportData) -> String {
     let mut s = String::with_capacity(32 * 1024);
-    let _ = write!(
+    let _ = writeln!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
          <meta name=\"referrer\" content=\"no-referrer\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>kuzet morning report: run {}</title><style>{STYLE}</style></head><body>\n",
+         <title>kuzet morning report: run {}</title><style>{STYLE}</style></head><body>",
         esc(&d.run_id)
     );
     let finished = d.finished_at.map_or_else(|| "not finished".to_string(), |t| format!("finished {}", when(t)));
-    let _ = write!(
+    let _ = writeln!(
         s,
-        "<header><h1>Morning report</h1><p class=\"meta\">run {} · started {} · {finished} · {} · lexicon {}</p></header>\n",
+        "<header><h1>Morning report</h1><p class=\"meta\">run {} · started {} · {finished} · {} · lexicon {}</p></header>",
         esc(&d.run_id),
         when(d.started_at),
         esc(&d.status),
@@ -386,9 +386,9 @@ pub fn render(d: &ReportData) -> String {
 fn verdict(s: &mut String, d: &ReportData) {
     let h = &d.health;
     if !h.recorded {
-        let _ = write!(s, "<section class=\"verdict bad\"><b>No crawl summary</b>: the run is {} and recorded no summary.</section>\n", esc(&d.status));
+        let _ = writeln!(s, "<section class=\"verdict bad\"><b>No crawl summary</b>: the run is {} and recorded no summary.</section>", esc(&d.status));
     } else if h.night_failed.is_empty() {
-        let _ = write!(s, "<section class=\"verdict ok\"><b>The night did not fail</b>: {} of {} URLs tried failed.</section>\n", h.failed, h.tried);
+        let _ = writeln!(s, "<section class=\"verdict ok\"><b>The night did not fail</b>: {} of {} URLs tried failed.</section>", h.failed, h.tried);
     } else {
         s.push_str("<section class=\"verdict bad\"><b>The night failed</b><ul>");
         for why in &h.night_failed {

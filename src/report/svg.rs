@@ -29,7 +29,7 @@ pub const PALETTE: [&str; 8] = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#94
 
 /// The smallest of 1, 2, 5 × 10^k at or above `v` (at least 1), for a y axis that reads well.
 pub fn nice_max(v: f64) -> f64 {
-    if !(v > 1.0) {
+    if v.is_nan() || v <= 1.0 {
         return 1.0;
     }
     let mut step = 1.0;
