@@ -347,7 +347,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bott
 .grid{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}table{border-collapse:collapse;margin:4px 0}\
 th,td{border-bottom:1px solid #e4e4e4;padding:3px 8px;text-align:left;vertical-align:top}th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}\
 td.snippet{max-width:520px}mark{background:#ffe08a;font-weight:bold}a{color:#1558b0;word-break:break-all}.small{font-size:12px;color:#555}\
-.chart{display:block;max-width:100%;height:auto}.chart .grid{stroke:#e4e4e4}.chart text{font-size:11px;fill:#555}.chart .ylabel{text-anchor:end}\
+.chart{display:block;width:100%;height:auto}.chart .grid{stroke:#e4e4e4}.chart text{font-size:9px;fill:#555}.chart .ylabel{text-anchor:end}\
 .chart .xlabel{text-anchor:middle}.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 12px}.noisy{color:#b42318;font-weight:bold}";
 
 /// The report as one HTML page.

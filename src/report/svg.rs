@@ -18,7 +18,7 @@ pub struct Series {
 }
 
 const WIDTH: f64 = 720.0;
-const HEIGHT: f64 = 200.0;
+const HEIGHT: f64 = 150.0;
 const LEFT: f64 = 44.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 10.0;
