@@ -411,14 +411,14 @@ fn tonight_html(s: &mut String, d: &ReportData) {
     );
     let by_priority: BTreeMap<String, u64> = t.by_priority.iter().map(|(p, n)| (format!("priority {p}"), *n)).collect();
     for (heading, map) in [("queue", &t.by_queue), ("priority", &by_priority), ("language", &t.by_lang), ("site", &t.by_site)] {
-        count_table(s, heading, map);
+        count_table(s, heading, "findings", map);
     }
     s.push_str("</div><p class=\"small\">New findings: first queued by this run. Open items: findings of every night still waiting for a decision.</p></section>\n");
 }
 
-/// A table of counts under one heading.
-fn count_table(s: &mut String, heading: &str, map: &BTreeMap<String, u64>) {
-    let _ = write!(s, "<table><tr><th>{heading}</th><th>findings</th></tr>");
+/// A table of counts: what is counted (`heading`), and of what (`unit`).
+fn count_table(s: &mut String, heading: &str, unit: &str, map: &BTreeMap<String, u64>) {
+    let _ = write!(s, "<table><tr><th>{heading}</th><th>{unit}</th></tr>");
     if map.is_empty() {
         s.push_str("<tr><td colspan=\"2\">none</td></tr>");
     }
@@ -474,7 +474,7 @@ fn health_html(s: &mut String, h: &Health) {
         s.push_str("</table>");
     }
     s.push_str("<div class=\"grid\"><div><h3>Failures by reason</h3>");
-    count_table(s, "reason", &h.by_reason);
+    count_table(s, "reason", "URLs", &h.by_reason);
     s.push_str("</div><div><h3>Hosts with failures</h3><table><tr><th>host</th><th>failed</th><th>HTTP answers</th><th>reasons</th></tr>");
     if h.hosts.is_empty() {
         s.push_str("<tr><td colspan=\"4\">none</td></tr>");

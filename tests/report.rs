@@ -270,3 +270,24 @@ fn kuzet_report_renders_again_after_a_review_import() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no run \"20000101T000000Z\""), "{}", String::from_utf8_lossy(&missing.stderr));
     println!("after importing 'dismissed' for {item}, kuzet report shows it: {}", row(&after));
 }
+
+#[test]
+fn a_seed_host_that_is_down_is_named_in_the_report() {
+    let seed = crate::health::dead_seed();
+    let host = seed.trim_end_matches('/').to_string();
+    let dir = tempdir();
+    std::fs::write(dir.path().join("seeds.txt"), format!("{seed}\n")).unwrap();
+    let config = dir.path().join("nightly.toml");
+    let lexicons = crate::util::root().join("tests/fixtures/lexicons");
+    std::fs::write(&config, format!("seeds = \"seeds.txt\"\nlexicons = {:?}\nout = \"out\"\nallow_private = true\ndelay_ms = 0\n", lexicons.display().to_string())).unwrap();
+    let output = kuzet(&["run", config.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).expect("a report on a failed night too");
+    let failed = text(&html[..html.find("<section id=\"tonight\"").unwrap()]);
+    assert!(failed.contains(&format!("The night failed seed host {host} could not be reached (connection refused)")), "{failed}");
+    let health = section(&html, "health");
+    for want in [format!("{host} seed host unreachable connection refused"), "reason URLs connection refused 1".to_string(), format!("{host} 1 0 connection refused: 1")] {
+        assert!(health.contains(&want), "{want:?} in {health}");
+    }
+    println!("report of a night with {host} down: {health}");
+}
