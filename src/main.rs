@@ -76,6 +76,22 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Render the morning report again from the store (after a review import, say):
+    /// OUT/runs/<run>/report.html, and OUT/report.html for the latest run.
+    Report {
+        /// The output folder (default: the config's `out`, else the current folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// A run config: its `out`, `store` and `[queues.route]`.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The state store (default: the config's, else OUT/kuzet.sqlite).
+        #[arg(long)]
+        store: Option<PathBuf>,
+        /// The run to report on (default: the latest).
+        #[arg(long)]
+        run: Option<String>,
+    },
     /// Reviewer decisions back into the state store.
     Review {
         #[command(subcommand)]
@@ -354,6 +370,17 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             nightly(&loaded)
         }
+        Command::Report { out, config, store, run } => {
+            let loaded = config.map(|c| kuzet::nightly::RunConfig::load(&c, Path::new(default_lexicons()))).transpose()?;
+            let out = out.or_else(|| loaded.as_ref().map(|l| l.out.clone())).unwrap_or_else(|| PathBuf::from("."));
+            let store = store.or_else(|| loaded.as_ref().map(|l| l.store.clone())).unwrap_or_else(|| out.join("kuzet.sqlite"));
+            let route = loaded.map(|l| l.config.queues.route).unwrap_or_default();
+            let store = kuzet::store::Store::open_existing(&store)?;
+            for path in kuzet::report::publish(&store.conn, run.as_deref(), &route, &out)? {
+                println!("report: {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Review { command: ReviewCommand::Import { store, files } } => {
             let path = store.path()?;
             let mut store = kuzet::store::Store::open_existing(&path)?;
@@ -462,7 +489,7 @@ fn run_night(loaded: &kuzet::nightly::Loaded) -> anyhow::Result<kuzet::nightly::
     }
     print_health(c);
     print_summary(&summary.crawl.items, &loaded.out);
-    println!("store: {}  crawl log: {}", n.store, loaded.out.join("crawl.csv").display());
+    println!("store: {}  crawl log: {}  report: {}", n.store, loaded.out.join("crawl.csv").display(), loaded.out.join("report.html").display());
     Ok(summary)
 }
 

@@ -14,6 +14,8 @@
 //!    `OUT/queues/<queue>.csv`, published atomically; then they are marked exported. A run
 //!    killed before this step leaves last night's queues in place, and the next run exports
 //!    what this one found.
+//! 5. Record the run's summary, write `summary.json` and the morning report
+//!    ([`crate::report`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
@@ -300,6 +302,7 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
     let json = serde_json::to_string(&summary)?;
     store.write(|tx| tx.execute("UPDATE run SET status = ?2, finished_at = ?3, summary = ?4 WHERE id = ?1", params![run_id, status, now(), json]))?;
     queue::publish_json(&loaded.out.join("summary.json"), &summary)?;
+    crate::report::publish(&store.conn, Some(&run_id), &c.queues.route, &loaded.out)?;
     drop(lock);
     Ok(summary)
 }

@@ -7,6 +7,7 @@ mod hostile;
 mod hostile_input;
 mod nightly;
 mod permissions;
+mod report;
 mod robots_google;
 mod review;
 mod util;
