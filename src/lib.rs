@@ -7,6 +7,7 @@
 //! one document; [`classify`] is the command that runs them over local input.
 pub mod analyse;
 pub mod budget;
+pub mod bundled;
 pub mod cell;
 pub mod classify;
 mod clitics;

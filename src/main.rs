@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use kuzet::bundled::Lexicons;
 
 /// Find calls to violence, violent threats and terrorist propaganda; write review queues.
 #[derive(Debug, Parser)]
@@ -30,9 +31,9 @@ enum LogFormat {
 enum Command {
     /// Classify local files, folders, JSONL records or JSONL on stdin (`-`).
     Classify {
-        /// Lexicon folder (`<lang>/*.csv` and `*.toml` rules).
-        #[arg(long, default_value = default_lexicons())]
-        lexicons: PathBuf,
+        /// Lexicon folder (`<lang>/*.csv` and `*.toml` rules; default: the lexicons bundled in the binary).
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
         /// Output folder: queues/<category>.csv and summary.json.
         #[arg(long)]
         out: PathBuf,
@@ -81,14 +82,16 @@ enum Command {
         #[command(subcommand)]
         command: ReviewCommand,
     },
-    /// Serve samples/site on 127.0.0.1 and run the nightly job on it (samples/nightly.toml).
+    /// Serve the sample site on 127.0.0.1 and run the nightly job on it (samples/nightly.toml);
+    /// both are bundled in the binary.
     Demo {
-        /// The site to serve.
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/site"))]
-        site: PathBuf,
-        /// The run config; its loopback seeds are pointed at the address served.
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/nightly.toml"))]
-        config: PathBuf,
+        /// A site folder to serve instead of the bundled sample site.
+        #[arg(long)]
+        site: Option<PathBuf>,
+        /// A run config instead of the bundled samples/nightly.toml (whose output goes to
+        /// out/demo under the current folder); its loopback seeds are pointed at the address served.
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// The address to serve on (loopback only; port 0: any free port); the crawl goes there.
         #[arg(long, default_value = "127.0.0.1:8737")]
         addr: std::net::SocketAddr,
@@ -127,7 +130,7 @@ impl StoreArg {
     fn path(&self) -> anyhow::Result<PathBuf> {
         match (&self.store, &self.config) {
             (Some(p), _) => Ok(p.clone()),
-            (None, Some(c)) => Ok(kuzet::nightly::RunConfig::load(c, Path::new(default_lexicons()))?.store),
+            (None, Some(c)) => Ok(kuzet::nightly::RunConfig::load(c)?.store),
             (None, None) => bail!("give --store FILE or --config FILE"),
         }
     }
@@ -140,8 +143,9 @@ enum LexiconCommand {
         /// Labeled JSONL (`{"id","lang","text","label","orig_label"?}`); repeatable.
         #[arg(long, required = true)]
         data: Vec<PathBuf>,
-        #[arg(long, default_value = default_lexicons())]
-        lexicons: PathBuf,
+        /// Lexicon folder (default: the lexicons bundled in the binary).
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
         /// Labels that count as positive.
         #[arg(long, value_delimiter = ',', default_value = "violent,incitement")]
         positive: Vec<String>,
@@ -161,15 +165,26 @@ enum LexiconCommand {
         #[arg(long, default_value_t = 0)]
         show: usize,
     },
+    /// Write the bundled lexicons into a folder, to edit them (then give it as `--lexicons` or
+    /// the run config's `lexicons`).
+    Export {
+        /// The folder to write (created if needed).
+        dir: PathBuf,
+        /// Overwrite files that exist (otherwise nothing is written when any does).
+        #[arg(long)]
+        force: bool,
+    },
     /// Check entries: short stems, collisions after normalization, unknown categories, common words.
     Lint {
-        #[arg(long, default_value = default_lexicons())]
-        lexicons: PathBuf,
+        /// Lexicon folder (default: the lexicons bundled in the binary).
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
     },
     /// Run the test cases in every `<lang>/tests.csv` of the lexicon folder.
     Test {
-        #[arg(long, default_value = default_lexicons())]
-        lexicons: PathBuf,
+        /// Lexicon folder (default: the lexicons bundled in the binary).
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
         /// Read the `<lang>/tests.csv` files of this folder instead of the lexicon folder's
         /// (e.g. `lexicons/pending`, cases the lexicons do not pass yet).
         #[arg(long)]
@@ -193,8 +208,9 @@ enum LexiconCommand {
 
 #[derive(Debug, clap::Args)]
 struct CrawlArgs {
-    #[arg(long, default_value = default_lexicons())]
-    lexicons: PathBuf,
+    /// Lexicon folder (default: the lexicons bundled in the binary).
+    #[arg(long)]
+    lexicons: Option<PathBuf>,
     /// Output folder: queues/, crawl.csv, summary.json.
     #[arg(long)]
     out: PathBuf,
@@ -219,10 +235,6 @@ struct CrawlArgs {
     concurrency: Option<usize>,
     #[arg(long)]
     run_id: Option<String>,
-}
-
-fn default_lexicons() -> &'static str {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/lexicons")
 }
 
 fn main() -> ExitCode {
@@ -268,7 +280,7 @@ fn init_logging(format: LogFormat) {
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Classify { lexicons, out, run_id, inputs } => {
-            let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
+            let engine = kuzet::analyse::Engine::load(Lexicons::or_bundled(lexicons)).context("loading lexicons")?;
             let run_id = run_id.unwrap_or_else(kuzet::run_id);
             let config = kuzet::classify::Config { inputs, out: out.clone(), run_id };
             let summary = kuzet::classify::run(&config, &engine).with_context(|| format!("writing to {}", out.display()))?;
@@ -284,7 +296,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(night_code(&summary.crawl))
         }
         Command::Lexicon { command: LexiconCommand::Eval { data, lexicons, positive, negative, json, half, show } } => {
-            let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
+            let engine = kuzet::analyse::Engine::load(Lexicons::or_bundled(lexicons)).context("loading lexicons")?;
             let paths: Vec<&Path> = data.iter().map(PathBuf::as_path).collect();
             let (mut records, skipped) = kuzet::evaluate::read(&paths)?;
             if let Some(half) = half {
@@ -308,7 +320,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Lexicon { command: LexiconCommand::Lint { lexicons } } => {
-            let lexicon = kuzet::lexicon::Lexicon::load(&lexicons).context("loading lexicons")?;
+            let lexicon = kuzet::lexicon::Lexicon::load_from(&Lexicons::or_bundled(lexicons)).context("loading lexicons")?;
             let common = &lexicon.common_words;
             let findings = kuzet::lint::lint(&lexicon, common);
             for f in &findings {
@@ -319,8 +331,10 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Lexicon { command: LexiconCommand::Test { lexicons, cases } } => {
-            let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
-            let (cases, failures) = kuzet::evaluate::run_tests(&engine, cases.as_deref().unwrap_or(&lexicons)).map_err(anyhow::Error::msg)?;
+            let lexicons = Lexicons::or_bundled(lexicons);
+            let engine = kuzet::analyse::Engine::load(lexicons.clone()).context("loading lexicons")?;
+            let cases = cases.map_or(lexicons, Lexicons::Dir);
+            let (cases, failures) = kuzet::evaluate::run_tests(&engine, &cases).map_err(anyhow::Error::msg)?;
             for f in &failures {
                 println!("FAIL {}: expected {}, got {}: {}", f.at, f.expected, f.got, f.text);
             }
@@ -338,7 +352,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { config, check } => {
-            let loaded = kuzet::nightly::RunConfig::load(&config, Path::new(default_lexicons()))?;
+            let loaded = kuzet::nightly::RunConfig::load(&config)?;
             if check {
                 let engine = kuzet::nightly::engine(&loaded)?;
                 println!(
@@ -395,6 +409,12 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
+        Command::Lexicon { command: LexiconCommand::Export { dir, force } } => {
+            let written = kuzet::bundled::export(&dir, force)?;
+            let version = kuzet::lexicon::Lexicon::load(&dir).context("loading the lexicons written")?.version;
+            println!("wrote {} files of the bundled lexicons ({version}) to {}", written.len(), dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Lexicon { command: LexiconCommand::Stats { store, min_decided, noisy_below, json } } => {
             let store = kuzet::store::Store::open_existing(&store.path()?)?;
             let stats = kuzet::store::entry_stats(&store.conn, min_decided, noisy_below).map_err(|e| store.err(e))?;
@@ -412,21 +432,27 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { site, config, addr, out } => {
-            if !site.join("index.html").exists() {
-                bail!("{}: no index.html to serve", site.display());
-            }
-            let mut loaded = kuzet::nightly::RunConfig::load(&config, Path::new(default_lexicons()))?;
+            let (handler, site_shown) = match site {
+                Some(site) if !site.join("index.html").exists() => bail!("{}: no index.html to serve", site.display()),
+                Some(site) => (kuzet::serve::static_site(site.clone()), site.display().to_string()),
+                None => (kuzet::serve::files_site(kuzet::bundled::SITE_FILES), "the bundled sample site".to_string()),
+            };
+            let config_shown = config.as_ref().map_or_else(|| "the bundled samples/nightly.toml".to_string(), |c| c.display().to_string());
+            let mut loaded = match &config {
+                Some(config) => kuzet::nightly::RunConfig::load(config)?,
+                None => kuzet::nightly::RunConfig::bundled_demo()?,
+            };
             if let Some(out) = out {
                 if loaded.config.store.is_none() {
                     loaded.store = out.join("kuzet.sqlite");
                 }
                 loaded.out = out;
             }
-            let server = kuzet::serve::Server::start_on(addr, kuzet::serve::static_site(site.clone())).context("starting the demo server")?;
-            println!("serving {} at {}", site.display(), server.url());
+            let server = kuzet::serve::Server::start_on(addr, handler).context("starting the demo server")?;
+            println!("serving {site_shown} at {}", server.url());
             let moved = kuzet::demo::point_at(&mut loaded, server.addr);
             if moved > 0 {
-                println!("crawling the demo server at {} ({moved} loopback seeds of {} pointed there)", server.url(), config.display());
+                println!("crawling the demo server at {} ({moved} loopback seeds of {config_shown} pointed there)", server.url());
             }
             let summary = run_night(&loaded)?;
             let health = &summary.crawl.crawl.health;
@@ -480,7 +506,7 @@ fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -
     if let Some(c) = common.concurrency {
         config.concurrency = c;
     }
-    let engine = Arc::new(kuzet::analyse::Engine::load(&common.lexicons).context("loading lexicons")?);
+    let engine = Arc::new(kuzet::analyse::Engine::load(Lexicons::or_bundled(common.lexicons.clone())).context("loading lexicons")?);
     let start = seeds.iter().map(|s| kuzet::frontier::Target::new(s.clone(), 0)).collect();
     let mut job = kuzet::crawl::CrawlJob { seeds, start, known: Vec::new(), config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id), hashes: false };
     let summary = kuzet::crawl::run(&mut job, engine).with_context(|| format!("crawling into {}", common.out.display()))?;
