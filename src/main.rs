@@ -353,18 +353,33 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Run { config, check } => {
             let loaded = kuzet::nightly::RunConfig::load(&config)?;
+            let contact = kuzet::preflight::contact_warning(&loaded.config.crawl.user_agent, &loaded.seeds);
             if check {
                 let engine = kuzet::nightly::engine(&loaded)?;
+                let folders_ok = check_folders(&loaded);
+                if let Some(w) = &contact {
+                    eprintln!("kuzet: warning: {w}");
+                }
+                if !folders_ok {
+                    return Ok(ExitCode::from(2));
+                }
                 println!(
-                    "{}: OK: {} seeds, {} lexicon entries ({}), out {}, store {}",
+                    "{}: OK: {} seeds, {} lexicon entries ({}, {}), out {}, store {}",
                     config.display(),
                     loaded.seeds.len(),
                     engine.lexicon.entries.len(),
+                    loaded.lexicons,
                     engine.lexicon.version,
                     loaded.out.display(),
                     loaded.store.display()
                 );
                 return Ok(ExitCode::SUCCESS);
+            }
+            if let Some(w) = &contact {
+                tracing::warn!("{w}");
+            }
+            if let Some(inbox) = &loaded.inbox {
+                empty_inbox(inbox, &loaded.store);
             }
             nightly(&loaded)
         }
@@ -373,39 +388,15 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut store = kuzet::store::Store::open_existing(&path)?;
             let mut failed = false;
             for file in &files {
-                let shown = file.display().to_string();
-                let bytes = match kuzet::input::read_regular(file) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        eprintln!("kuzet: {shown}: {e}");
-                        failed = true;
-                        continue;
-                    }
-                };
-                match kuzet::import::import_decisions(&mut store, &shown, bytes)? {
-                    Err(e) => {
-                        eprintln!("kuzet: {shown}:{}: {}", e.line, e.message);
-                        failed = true;
-                    }
-                    Ok(r) if r.already_imported => println!("{shown}: already imported (same bytes), nothing changed"),
-                    Ok(r) => {
-                        for b in &r.bad {
-                            eprintln!("kuzet: {shown}:{}: {}", b.line, b.message);
-                        }
-                        for c in &r.conflicts {
-                            let said = c.verdicts.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
-                            eprintln!(
-                                "kuzet: warning: {shown}:{}: item {} has {} rows that disagree ({said}, lines {} to {}); the last, line {} ({}), is taken",
-                                c.first_line, c.item_id, c.rows, c.first_line, c.last_line, c.last_line, c.taken.as_str()
-                            );
-                        }
-                        failed |= !r.bad.is_empty();
-                        println!(
-                            "{shown}: {} decisions imported, {} unchanged, {} undecided, {} bad rows ({}, delimiter {:?}), {} superseded by a later row of the same item",
-                            r.imported, r.unchanged, r.undecided, r.bad.len(), r.encoding, r.delimiter, r.superseded
-                        );
-                    }
+                let outcome = kuzet::import::import_file(&mut store, file)?;
+                let (problems, summary) = outcome.render(&file.display().to_string());
+                for p in problems {
+                    eprintln!("kuzet: {p}");
                 }
+                if let Some(s) = summary {
+                    println!("{s}");
+                }
+                failed |= !outcome.ok();
             }
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
@@ -465,6 +456,55 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `run --check`: proves the output and store folders writable (creating nothing), printing a
+/// line for each; false if any is not.
+fn check_folders(loaded: &kuzet::nightly::Loaded) -> bool {
+    use kuzet::preflight::{Writable, writable_folder, writable_store};
+    let mut ok = true;
+    let mut folders = vec![("out", &loaded.out, writable_folder(&loaded.out)), ("store", &loaded.store, writable_store(&loaded.store))];
+    if let Some(inbox) = &loaded.inbox {
+        folders.push(("inbox", inbox, writable_folder(inbox)));
+    }
+    for (name, path, found) in folders {
+        match found {
+            Ok(Writable::Exists) => println!("{name} {}: writable", path.display()),
+            Ok(Writable::WillBeCreated { under }) => println!("{name} {}: does not exist yet; the run creates it in {}, which is writable", path.display(), under.display()),
+            Err(e) => {
+                eprintln!("kuzet: {name}: {e}");
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
+/// Imports what reviewers dropped into the inbox before the night starts; a bad file, or an
+/// inbox that cannot be read, is reported and the night goes on.
+fn empty_inbox(inbox: &Path, store: &Path) {
+    let report = match kuzet::inbox::process(inbox, store) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kuzet: warning: inbox {}: {e}", inbox.display());
+            return;
+        }
+    };
+    for h in &report.handled {
+        let went = h.moved_to.as_ref().map_or_else(|| format!("left in the inbox: {}", h.move_error.as_deref().unwrap_or("")), |t| format!("moved to {}", t.display()));
+        if h.imported {
+            println!("inbox: {}; {went}", h.report.join("; "));
+        } else {
+            eprintln!("kuzet: warning: inbox: {} rejected ({went}): {}", h.file.display(), h.report.join("; "));
+        }
+    }
+    for f in &report.still_open {
+        println!("inbox: {} is still open in a spreadsheet; left for the next run", f.display());
+    }
+    let rejected = report.handled.iter().filter(|h| !h.imported).count();
+    if !report.handled.is_empty() {
+        println!("inbox {}: {} files imported, {rejected} rejected", inbox.display(), report.handled.len() - rejected);
     }
 }
 

@@ -62,6 +62,17 @@ pub struct RunConfig {
     /// Score thresholds, overriding the lexicon's `[scoring]`.
     #[serde(default)]
     pub priority: Thresholds,
+    #[serde(default)]
+    pub review: ReviewConfig,
+}
+
+/// Reviewer settings.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewConfig {
+    /// A folder where reviewers drop saved queue files; each run imports them first
+    /// ([`crate::inbox`]).
+    pub inbox: Option<PathBuf>,
 }
 
 /// When known pages are fetched again, by what the last visit found. Hours; 0 = every run.
@@ -115,6 +126,8 @@ pub struct Loaded {
     pub lexicons: Lexicons,
     pub out: PathBuf,
     pub store: PathBuf,
+    /// The reviewer inbox, resolved.
+    pub inbox: Option<PathBuf>,
 }
 
 impl RunConfig {
@@ -144,6 +157,7 @@ impl RunConfig {
         let store = config.store.as_deref().map_or_else(|| out.join("kuzet.sqlite"), resolve);
         let lexicons = Lexicons::or_bundled(config.lexicons.as_deref().map(resolve));
         let seeds = seeds(&resolve(&config.seeds))?;
+        let inbox = config.review.inbox.as_deref().map(resolve);
         for (name, list) in [("include", &config.crawl.include), ("exclude", &config.crawl.exclude)] {
             for p in list {
                 regex::Regex::new(p).map_err(|e| anyhow::anyhow!("{}: crawl.{name}: pattern {p:?}: {e}", path.display()))?;
@@ -161,7 +175,7 @@ impl RunConfig {
                 anyhow::bail!("{}: queues.route.{category}: {queue:?} is not a usable file name (letters, digits, - and _)", path.display());
             }
         }
-        Ok(Loaded { seeds, lexicons, out, store, config })
+        Ok(Loaded { seeds, lexicons, out, store, inbox, config })
     }
 }
 

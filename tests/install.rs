@@ -95,3 +95,114 @@ fn exported_lexicons_are_the_bundled_version_and_override_it() {
     assert!(queue.contains("zorblatt"), "the edited lexicon was used:\n{queue}");
     println!("bundled {a} = exported {b}; edited {c}");
 }
+
+/// A loopback site of two flagged pages and a run config for it with `extra` appended.
+fn flagged_site(dir: &Path, extra: &str) -> (kuzet::serve::Server, PathBuf) {
+    let www = dir.join("www");
+    std::fs::create_dir_all(&www).unwrap();
+    let page = |text: &str, link: &str| format!("<html><head><title>t</title></head><body><p>{text}</p>{link}</body></html>");
+    std::fs::write(www.join("index.html"), page("Brothers, take up arms and kill the infidels, blow up their station tonight.", "<a href=\"b.html\">b</a>")).unwrap();
+    std::fs::write(www.join("b.html"), page("We will hunt them down and kill them all, death to the traitors.", "")).unwrap();
+    let server = kuzet::serve::Server::start(kuzet::serve::static_site(www)).expect("loopback server");
+    std::fs::write(dir.join("seeds.txt"), format!("{}\n", server.url())).unwrap();
+    let config = dir.join("kuzet.toml");
+    std::fs::write(&config, format!("seeds = \"seeds.txt\"\nout = \"out\"\nallow_private = true\ndelay_ms = 0\n{extra}")).unwrap();
+    (server, config)
+}
+
+/// The item ids of every row of the queues under `out`.
+fn item_ids(out: &Path) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (_, records) in crate::util::queues(out) {
+        let col = records[0].iter().position(|h| h == "item_id").expect("item_id column");
+        ids.extend(records[1..].iter().map(|r| r[col].clone()));
+    }
+    ids
+}
+
+#[test]
+fn inbox_files_are_imported_or_rejected_with_their_reason_and_the_run_completes() {
+    let dir = tempdir();
+    let d = dir.path();
+    let (_server, config) = flagged_site(d, "[revisit]\nflagged_hours = 0\nseeds_hours = 0\n\n[review]\ninbox = \"inbox\"\n");
+    let config = config.to_str().unwrap();
+    let first = crate::util::kuzet(&["run", config]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    assert!(d.join("inbox").is_dir(), "the first run creates the inbox");
+    let ids = item_ids(&d.join("out"));
+    assert!(ids.len() >= 2, "two flagged pages queued: {ids:?}");
+
+    let inbox = d.join("inbox");
+    std::fs::write(inbox.join("aida.csv"), format!("item_id,decision,reviewer,notes\n{},confirmed,aida,a real call\n", ids[0])).unwrap();
+    std::fs::write(inbox.join("notes.txt"), "remember to check the forum\n").unwrap();
+    std::fs::write(inbox.join("typo.csv"), format!("item_id,decision,reviewer,notes\n{},dismissed,erlan,\n{},maybe,erlan,\n", ids[1], ids[0])).unwrap();
+    std::fs::write(inbox.join("open.csv"), format!("item_id,decision\n{},dismissed\n", ids[1])).unwrap();
+    std::fs::write(inbox.join(".~lock.open.csv#"), "erlan,pc,01.12.2026").unwrap();
+
+    let second = crate::util::kuzet(&["run", config]);
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert_eq!(second.status.code(), Some(0), "a bad file does not stop the run: {}", text(&second));
+    assert!(stdout.contains("files imported, 2 rejected") && stdout.contains("run "), "{}", text(&second));
+
+    let present = |rel: &str| inbox.join(rel).exists();
+    for (rel, there) in [
+        ("aida.csv", false),
+        ("imported/aida.csv", true),
+        ("rejected/aida.csv.reason.txt", false),
+        ("notes.txt", false),
+        ("rejected/notes.txt", true),
+        ("typo.csv", false),
+        ("rejected/typo.csv", true),
+        ("open.csv", true),
+        ("imported/open.csv", false),
+    ] {
+        assert_eq!(present(rel), there, "{rel}: {}", text(&second));
+    }
+    let reason = |name: &str| std::fs::read_to_string(inbox.join("rejected").join(format!("{name}.reason.txt"))).unwrap();
+    let (notes, typo) = (reason("notes.txt"), reason("typo.csv"));
+    assert!(notes.contains("notes.txt:") && notes.contains("item_id"), "{notes}");
+    assert!(typo.contains("typo.csv:3:") && typo.contains("maybe") && typo.contains("1 decisions imported"), "{typo}");
+
+    let db = rusqlite::Connection::open(d.join("out/kuzet.sqlite")).unwrap();
+    let decided = |id: &str| db.query_row("SELECT group_concat(decision || ' by ' || reviewer) FROM decision WHERE item_id = ?1", [id], |r| r.get::<_, Option<String>>(0)).unwrap();
+    let decisions = (decided(&ids[0]), decided(&ids[1]));
+    // aida.csv and the good row of typo.csv are in the store; open.csv is not.
+    assert_eq!(decisions, (Some("confirmed by aida".to_string()), Some("dismissed by erlan".to_string())));
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(d.join("out/summary.json")).unwrap()).unwrap();
+    assert!(summary["crawl"]["requests"].as_u64().unwrap() >= 2 && summary["night"]["urls_due"].as_u64() == Some(2), "the night ran after the inbox: {summary}");
+    println!("inbox: imported/aida.csv, rejected/notes.txt ({}), rejected/typo.csv ({}), open.csv left; decisions {decisions:?}", notes.lines().nth(1).unwrap_or(""), typo.lines().nth(1).unwrap_or(""));
+}
+
+#[test]
+fn run_check_proves_folders_writable_and_warns_of_a_user_agent_without_contact() {
+    let dir = tempdir();
+    let d = dir.path();
+    std::fs::write(d.join("a-file"), "not a folder").unwrap();
+    std::fs::write(d.join("public.txt"), "https://news.example.kz/\n").unwrap();
+    std::fs::write(d.join("local.txt"), "http://127.0.0.1:9/\n").unwrap();
+    let write = |name: &str, body: &str| {
+        let p = d.join(name);
+        std::fs::write(&p, body).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    // (config, exit code, a stderr part, warned)
+    let table = [
+        (write("blocked.toml", "seeds = \"local.txt\"\nout = \"a-file/out\"\n"), 2, "a-file is not a folder", false),
+        (write("blocked-store.toml", "seeds = \"local.txt\"\nout = \"out\"\nstore = \"a-file/kuzet.sqlite\"\n"), 2, "a-file is not a folder", false),
+        (write("public.toml", "seeds = \"public.txt\"\nout = \"out\"\n"), 0, "news.example.kz", true),
+        (write("contact.toml", "seeds = \"public.txt\"\nout = \"out\"\n[crawl]\nuser_agent = \"kuzet/0.1.0 (+https://trust.acme.kz/contact)\"\n"), 0, "", false),
+        (write("local.toml", "seeds = \"local.txt\"\nout = \"out\"\n"), 0, "", false),
+    ];
+    for (config, code, part, warned) in table {
+        let o = crate::util::kuzet(&["run", "--check", &config]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(code), "{config}: {}", text(&o));
+        assert!(stderr.contains(part), "{config}: {}", text(&o));
+        assert_eq!(stderr.contains("names no real contact (only kuzet.invalid)"), warned, "{config}: {}", text(&o));
+        if code == 0 {
+            assert!(String::from_utf8_lossy(&o.stdout).contains("does not exist yet; the run creates it in"), "{config}: {}", text(&o));
+        }
+    }
+    assert!(!d.join("out").exists(), "the check creates no folder");
+    println!("run --check: an output folder under a file exits 2; the default User-Agent with news.example.kz warns");
+}
