@@ -206,3 +206,58 @@ fn run_check_proves_folders_writable_and_warns_of_a_user_agent_without_contact()
     assert!(!d.join("out").exists(), "the check creates no folder");
     println!("run --check: an output folder under a file exits 2; the default User-Agent with news.example.kz warns");
 }
+
+/// `deploy/` with the binary's path (the one thing that differs per machine) put where the
+/// units name `/usr/local/bin/kuzet`, and `/etc/kuzet`, `/var/lib/kuzet` moved under `dir`.
+fn deploy_copy(dir: &Path) -> (String, String, String) {
+    let read = |name: &str| std::fs::read_to_string(root().join("deploy").join(name)).unwrap_or_else(|e| panic!("deploy/{name}: {e}"));
+    let bin = env!("CARGO_BIN_EXE_kuzet");
+    let moved = |text: String| text.replace("/etc/kuzet", &dir.join("etc").display().to_string()).replace("/var/lib/kuzet", &dir.join("var").display().to_string());
+    (read("kuzet.service").replace("/usr/local/bin/kuzet", bin), read("kuzet.timer"), moved(read("kuzet.toml")))
+}
+
+#[test]
+fn deploy_units_pass_systemd_analyze_verify() {
+    let dir = tempdir();
+    let (service, timer, _) = deploy_copy(dir.path());
+    for (name, text) in [("kuzet.service", &service), ("kuzet.timer", &timer)] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    for needed in ["User=kuzet", "NoNewPrivileges=yes", "ProtectSystem=strict", "ReadWritePaths=/var/lib/kuzet", "--log-format json run"] {
+        assert!(service.contains(needed), "kuzet.service lacks {needed}");
+    }
+    assert!(timer.contains("OnCalendar=") && timer.contains("Persistent=true"), "{timer}");
+    let verify = Command::new("systemd-analyze").arg("verify").arg("--man=no").arg(dir.path().join("kuzet.service")).arg(dir.path().join("kuzet.timer")).output();
+    let Ok(verify) = verify else {
+        println!("SKIPPED: systemd-analyze is not installed (.ci/run installs Debian's systemd package)");
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&verify.stderr);
+    let ours: Vec<&str> = stderr.lines().filter(|l| l.contains("kuzet.service") || l.contains("kuzet.timer")).collect();
+    assert!(verify.status.success() && ours.is_empty(), "systemd-analyze verify: {}", text(&verify));
+    println!("systemd-analyze verify deploy/kuzet.service deploy/kuzet.timer: exit 0, no warnings about them");
+}
+
+#[test]
+fn deploy_config_and_command_line_pass_run_check() {
+    let dir = tempdir();
+    let (service, _, config) = deploy_copy(dir.path());
+    std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+    std::fs::write(dir.path().join("etc/seeds.txt"), "https://news.example.kz/\n").unwrap();
+    let config_path = dir.path().join("etc/kuzet.toml");
+    std::fs::write(&config_path, config).unwrap();
+    // The service's own command line, with --check: the flags parse and the config is valid.
+    let exec = service.lines().find_map(|l| l.strip_prefix("ExecStart=")).expect("ExecStart");
+    let mut words: Vec<String> = exec.split_whitespace().map(str::to_string).collect();
+    let last = words.len() - 1;
+    words[last] = config_path.display().to_string();
+    words.insert(last, "--check".into());
+    let o = Command::new(&words[0]).args(&words[1..]).output().expect("run the service's command");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // Until the operator names a real contact, the placeholder User-Agent is warned about.
+    assert!(stderr.contains("names no real contact (only example.org)") && stderr.contains("news.example.kz"), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(["out ", "store ", "inbox "].iter().all(|f| stdout.contains(f)), "{}", text(&o));
+    println!("{}", stdout.trim());
+}
