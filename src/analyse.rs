@@ -310,7 +310,7 @@ mod tests {
     use super::*;
 
     fn engine() -> Engine {
-        Engine::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).expect("fixture lexicon")
+        Engine::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).expect("fixture lexicon")
     }
 
     #[test]

@@ -280,7 +280,7 @@ mod tests {
 
     #[test]
     fn evaluation_on_the_fixture_lexicon() {
-        let engine = Engine::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).unwrap();
+        let engine = Engine::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).unwrap();
         let records: Vec<Labeled> = [
             ("en", "behead the infidels, kill them", "violent", "threat|hateful"),
             ("en", "nice weather", "neutral", "calm_nh|non-hateful"),

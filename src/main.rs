@@ -546,6 +546,9 @@ fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -
     if let Some(c) = common.concurrency {
         config.concurrency = c;
     }
+    if let Some(w) = kuzet::preflight::contact_warning(&config.user_agent, &seeds) {
+        tracing::warn!("{w}");
+    }
     let engine = Arc::new(kuzet::analyse::Engine::load(Lexicons::or_bundled(common.lexicons.clone())).context("loading lexicons")?);
     let start = seeds.iter().map(|s| kuzet::frontier::Target::new(s.clone(), 0)).collect();
     let mut job = kuzet::crawl::CrawlJob { seeds, start, known: Vec::new(), config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id), hashes: false };

@@ -134,7 +134,7 @@ impl RunConfig {
     /// Reads `path`; unknown keys are errors naming the key.
     pub fn load(path: &Path) -> anyhow::Result<Loaded> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        RunConfig::from_text(&text, path, |seeds| read_seeds(seeds))
+        RunConfig::from_text(&text, path, read_seeds)
     }
 
     /// The demo's config and seeds carried by the binary, read as if they were in
