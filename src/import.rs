@@ -11,7 +11,9 @@
 //! written in short transactions with a pause between them, so a nightly run that starts
 //! during an import gets the write lock within moments. A file with a broken quote is refused
 //! before anything is written; one with bad rows is imported but not remembered as done.
-//! Reading the file's bytes and printing the report is the command line's job.
+//! [`import_file`] is the one entry point for a saved file, for `kuzet review import` and the
+//! reviewer inbox of `kuzet run` alike: it reads the file and says what came of it, in the
+//! lines the command line prints. Printing them is the caller's job.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -71,6 +73,62 @@ struct ItemRows {
     last_line: usize,
     last: Verdict,
     verdicts: Vec<Verdict>,
+}
+
+/// What importing one saved file came to.
+#[derive(Debug)]
+pub enum FileOutcome {
+    /// The file could not be read.
+    Unreadable(std::io::Error),
+    /// The file is unusable as a whole (not a queue file, a broken quote); nothing was written.
+    Refused(FileError),
+    /// Imported, perhaps with bad rows (the rest were imported).
+    Imported(ImportReport),
+}
+
+impl FileOutcome {
+    /// Everything in the file was taken: imported with no bad rows.
+    pub fn ok(&self) -> bool {
+        matches!(self, FileOutcome::Imported(r) if r.bad.is_empty())
+    }
+
+    /// What to tell about the file `shown`: the problems (bad rows, conflicts, why it was
+    /// refused), then the summary line if it was imported.
+    pub fn render(&self, shown: &str) -> (Vec<String>, Option<String>) {
+        match self {
+            FileOutcome::Unreadable(e) => (vec![format!("{shown}: {e}")], None),
+            FileOutcome::Refused(e) => (vec![format!("{shown}:{}: {}", e.line, e.message)], None),
+            FileOutcome::Imported(r) if r.already_imported => (Vec::new(), Some(format!("{shown}: already imported (same bytes), nothing changed"))),
+            FileOutcome::Imported(r) => {
+                let mut problems: Vec<String> = r.bad.iter().map(|b| format!("{shown}:{}: {}", b.line, b.message)).collect();
+                for c in &r.conflicts {
+                    let said = c.verdicts.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
+                    problems.push(format!(
+                        "warning: {shown}:{}: item {} has {} rows that disagree ({said}, lines {} to {}); the last, line {} ({}), is taken",
+                        c.first_line, c.item_id, c.rows, c.first_line, c.last_line, c.last_line, c.taken.as_str()
+                    ));
+                }
+                let summary = format!(
+                    "{shown}: {} decisions imported, {} unchanged, {} undecided, {} bad rows ({}, delimiter {:?}), {} superseded by a later row of the same item",
+                    r.imported, r.unchanged, r.undecided, r.bad.len(), r.encoding, r.delimiter, r.superseded
+                );
+                (problems, Some(summary))
+            }
+        }
+    }
+}
+
+/// Reads the saved file at `path` and imports its decisions: what `kuzet review import` does
+/// with each file it is given. `Err` only when the store itself fails.
+pub fn import_file(store: &mut Store, path: &std::path::Path) -> Result<FileOutcome, StoreError> {
+    let bytes = match crate::input::read_regular(path) {
+        Ok(b) => b,
+        Err(e) => return Ok(FileOutcome::Unreadable(e)),
+    };
+    Ok(match import_decisions(store, &path.display().to_string(), bytes)? {
+        Ok(report) => FileOutcome::Imported(report),
+        Err(e) => FileOutcome::Refused(e),
+    })
 }
 
 /// Imports the decisions of `bytes` (a file read from `source`). `Ok(Err(_))`: the file

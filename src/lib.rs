@@ -7,6 +7,7 @@
 //! one document; [`classify`] is the command that runs them over local input.
 pub mod analyse;
 pub mod budget;
+pub mod bundled;
 pub mod cell;
 pub mod classify;
 mod clitics;
@@ -20,12 +21,14 @@ pub mod frontier;
 pub mod guard;
 pub mod health;
 pub mod import;
+pub mod inbox;
 pub mod input;
 pub mod lang;
 pub mod lexicon;
 pub mod lint;
 pub mod matcher;
 pub mod normalize;
+pub mod preflight;
 pub mod queue;
 pub mod report;
 pub mod review;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use kuzet::bundled::Lexicons;
 
 /// Find calls to violence, violent threats and terrorist propaganda; write review queues.
 #[derive(Debug, Parser)]
@@ -30,9 +31,9 @@ enum LogFormat {
 enum Command {
     /// Classify local files, folders, JSONL records or JSONL on stdin (`-`).
     Classify {
-        /// Lexicon folder (`<lang>/*.csv` and `*.toml` rules).
-        #[arg(long, default_value = default_lexicons())]
-        lexicons: PathBuf,
+        /// Lexicon folder (`<lang>/*.csv` and `*.toml` rules; default: the lexicons bundled in the binary).
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
         /// Output folder: queues/<category>.csv and summary.json.
         #[arg(long)]
         out: PathBuf,
@@ -97,14 +98,16 @@ enum Command {
         #[command(subcommand)]
         command: ReviewCommand,
     },
-    /// Serve samples/site on 127.0.0.1 and run the nightly job on it (samples/nightly.toml).
+    /// Serve the sample site on 127.0.0.1 and run the nightly job on it (samples/nightly.toml);
+    /// both are bundled in the binary.
     Demo {
-        /// The site to serve.
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/site"))]
-        site: PathBuf,
-        /// The run config; its loopback seeds are pointed at the address served.
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/nightly.toml"))]
-        config: PathBuf,
+        /// A site folder to serve instead of the bundled sample site.
+        #[arg(long)]
+        site: Option<PathBuf>,
+        /// A run config instead of the bundled samples/nightly.toml (whose output goes to
+        /// out/demo under the current folder); its loopback seeds are pointed at the address served.
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// The address to serve on (loopback only; port 0: any free port); the crawl goes there.
         #[arg(long, default_value = "127.0.0.1:8737")]
         addr: std::net::SocketAddr,
@@ -143,7 +146,7 @@ impl StoreArg {
     fn path(&self) -> anyhow::Result<PathBuf> {
         match (&self.store, &self.config) {
             (Some(p), _) => Ok(p.clone()),
-            (None, Some(c)) => Ok(kuzet::nightly::RunConfig::load(c, Path::new(default_lexicons()))?.store),
+            (None, Some(c)) => Ok(kuzet::nightly::RunConfig::load(c)?.store),
             (None, None) => bail!("give --store FILE or --config FILE"),
         }
     }
@@ -156,8 +159,9 @@ enum LexiconCommand {
         /// Labeled JSONL (`{"id","lang","text","label","orig_label"?}`); repeatable.
         #[arg(long, required = true)]
         data: Vec<PathBuf>,
-        #[arg(long, default_value = default_lexicons())]
-        lexicons: PathBuf,
+        /// Lexicon folder (default: the lexicons bundled in the binary).
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
         /// Labels that count as positive.
         #[arg(long, value_delimiter = ',', default_value = "violent,incitement")]
         positive: Vec<String>,
@@ -177,15 +181,26 @@ enum LexiconCommand {
         #[arg(long, default_value_t = 0)]
         show: usize,
     },
+    /// Write the bundled lexicons into a folder, to edit them (then give it as `--lexicons` or
+    /// the run config's `lexicons`).
+    Export {
+        /// The folder to write (created if needed).
+        dir: PathBuf,
+        /// Overwrite files that exist (otherwise nothing is written when any does).
+        #[arg(long)]
+        force: bool,
+    },
     /// Check entries: short stems, collisions after normalization, unknown categories, common words.
     Lint {
-        #[arg(long, default_value = default_lexicons())]
-        lexicons: PathBuf,
+        /// Lexicon folder (default: the lexicons bundled in the binary).
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
     },
     /// Run the test cases in every `<lang>/tests.csv` of the lexicon folder.
     Test {
-        #[arg(long, default_value = default_lexicons())]
-        lexicons: PathBuf,
+        /// Lexicon folder (default: the lexicons bundled in the binary).
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
         /// Read the `<lang>/tests.csv` files of this folder instead of the lexicon folder's
         /// (e.g. `lexicons/pending`, cases the lexicons do not pass yet).
         #[arg(long)]
@@ -209,8 +224,9 @@ enum LexiconCommand {
 
 #[derive(Debug, clap::Args)]
 struct CrawlArgs {
-    #[arg(long, default_value = default_lexicons())]
-    lexicons: PathBuf,
+    /// Lexicon folder (default: the lexicons bundled in the binary).
+    #[arg(long)]
+    lexicons: Option<PathBuf>,
     /// Output folder: queues/, crawl.csv, summary.json.
     #[arg(long)]
     out: PathBuf,
@@ -235,10 +251,6 @@ struct CrawlArgs {
     concurrency: Option<usize>,
     #[arg(long)]
     run_id: Option<String>,
-}
-
-fn default_lexicons() -> &'static str {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/lexicons")
 }
 
 fn main() -> ExitCode {
@@ -284,7 +296,7 @@ fn init_logging(format: LogFormat) {
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Classify { lexicons, out, run_id, inputs } => {
-            let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
+            let engine = kuzet::analyse::Engine::load(Lexicons::or_bundled(lexicons)).context("loading lexicons")?;
             let run_id = run_id.unwrap_or_else(kuzet::run_id);
             let config = kuzet::classify::Config { inputs, out: out.clone(), run_id };
             let summary = kuzet::classify::run(&config, &engine).with_context(|| format!("writing to {}", out.display()))?;
@@ -300,7 +312,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(night_code(&summary.crawl))
         }
         Command::Lexicon { command: LexiconCommand::Eval { data, lexicons, positive, negative, json, half, show } } => {
-            let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
+            let engine = kuzet::analyse::Engine::load(Lexicons::or_bundled(lexicons)).context("loading lexicons")?;
             let paths: Vec<&Path> = data.iter().map(PathBuf::as_path).collect();
             let (mut records, skipped) = kuzet::evaluate::read(&paths)?;
             if let Some(half) = half {
@@ -324,7 +336,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Lexicon { command: LexiconCommand::Lint { lexicons } } => {
-            let lexicon = kuzet::lexicon::Lexicon::load(&lexicons).context("loading lexicons")?;
+            let lexicon = kuzet::lexicon::Lexicon::load_from(&Lexicons::or_bundled(lexicons)).context("loading lexicons")?;
             let common = &lexicon.common_words;
             let findings = kuzet::lint::lint(&lexicon, common);
             for f in &findings {
@@ -335,8 +347,10 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Lexicon { command: LexiconCommand::Test { lexicons, cases } } => {
-            let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
-            let (cases, failures) = kuzet::evaluate::run_tests(&engine, cases.as_deref().unwrap_or(&lexicons)).map_err(anyhow::Error::msg)?;
+            let lexicons = Lexicons::or_bundled(lexicons);
+            let engine = kuzet::analyse::Engine::load(lexicons.clone()).context("loading lexicons")?;
+            let cases = cases.map_or(lexicons, Lexicons::Dir);
+            let (cases, failures) = kuzet::evaluate::run_tests(&engine, &cases).map_err(anyhow::Error::msg)?;
             for f in &failures {
                 println!("FAIL {}: expected {}, got {}: {}", f.at, f.expected, f.got, f.text);
             }
@@ -354,24 +368,39 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { config, check } => {
-            let loaded = kuzet::nightly::RunConfig::load(&config, Path::new(default_lexicons()))?;
+            let loaded = kuzet::nightly::RunConfig::load(&config)?;
+            let contact = kuzet::preflight::contact_warning(&loaded.config.crawl.user_agent, &loaded.seeds);
             if check {
                 let engine = kuzet::nightly::engine(&loaded)?;
+                let folders_ok = check_folders(&loaded);
+                if let Some(w) = &contact {
+                    eprintln!("kuzet: warning: {w}");
+                }
+                if !folders_ok {
+                    return Ok(ExitCode::from(2));
+                }
                 println!(
-                    "{}: OK: {} seeds, {} lexicon entries ({}), out {}, store {}",
+                    "{}: OK: {} seeds, {} lexicon entries ({}, {}), out {}, store {}",
                     config.display(),
                     loaded.seeds.len(),
                     engine.lexicon.entries.len(),
+                    loaded.lexicons,
                     engine.lexicon.version,
                     loaded.out.display(),
                     loaded.store.display()
                 );
                 return Ok(ExitCode::SUCCESS);
             }
+            if let Some(w) = &contact {
+                tracing::warn!("{w}");
+            }
+            if let Some(inbox) = &loaded.inbox {
+                empty_inbox(inbox, &loaded.store);
+            }
             nightly(&loaded)
         }
         Command::Report { out, config, store, run } => {
-            let loaded = config.map(|c| kuzet::nightly::RunConfig::load(&c, Path::new(default_lexicons()))).transpose()?;
+            let loaded = config.map(|c| kuzet::nightly::RunConfig::load(&c)).transpose()?;
             let out = out.or_else(|| loaded.as_ref().map(|l| l.out.clone())).unwrap_or_else(|| PathBuf::from("."));
             let store = store.or_else(|| loaded.as_ref().map(|l| l.store.clone())).unwrap_or_else(|| out.join("kuzet.sqlite"));
             let route = loaded.map(|l| l.config.queues.route).unwrap_or_default();
@@ -386,41 +415,23 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut store = kuzet::store::Store::open_existing(&path)?;
             let mut failed = false;
             for file in &files {
-                let shown = file.display().to_string();
-                let bytes = match kuzet::input::read_regular(file) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        eprintln!("kuzet: {shown}: {e}");
-                        failed = true;
-                        continue;
-                    }
-                };
-                match kuzet::import::import_decisions(&mut store, &shown, bytes)? {
-                    Err(e) => {
-                        eprintln!("kuzet: {shown}:{}: {}", e.line, e.message);
-                        failed = true;
-                    }
-                    Ok(r) if r.already_imported => println!("{shown}: already imported (same bytes), nothing changed"),
-                    Ok(r) => {
-                        for b in &r.bad {
-                            eprintln!("kuzet: {shown}:{}: {}", b.line, b.message);
-                        }
-                        for c in &r.conflicts {
-                            let said = c.verdicts.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
-                            eprintln!(
-                                "kuzet: warning: {shown}:{}: item {} has {} rows that disagree ({said}, lines {} to {}); the last, line {} ({}), is taken",
-                                c.first_line, c.item_id, c.rows, c.first_line, c.last_line, c.last_line, c.taken.as_str()
-                            );
-                        }
-                        failed |= !r.bad.is_empty();
-                        println!(
-                            "{shown}: {} decisions imported, {} unchanged, {} undecided, {} bad rows ({}, delimiter {:?}), {} superseded by a later row of the same item",
-                            r.imported, r.unchanged, r.undecided, r.bad.len(), r.encoding, r.delimiter, r.superseded
-                        );
-                    }
+                let outcome = kuzet::import::import_file(&mut store, file)?;
+                let (problems, summary) = outcome.render(&file.display().to_string());
+                for p in problems {
+                    eprintln!("kuzet: {p}");
                 }
+                if let Some(s) = summary {
+                    println!("{s}");
+                }
+                failed |= !outcome.ok();
             }
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Lexicon { command: LexiconCommand::Export { dir, force } } => {
+            let written = kuzet::bundled::export(&dir, force)?;
+            let version = kuzet::lexicon::Lexicon::load(&dir).context("loading the lexicons written")?.version;
+            println!("wrote {} files of the bundled lexicons ({version}) to {}", written.len(), dir.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Lexicon { command: LexiconCommand::Stats { store, min_decided, noisy_below, json } } => {
             let store = kuzet::store::Store::open_existing(&store.path()?)?;
@@ -439,21 +450,27 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { site, config, addr, out } => {
-            if !site.join("index.html").exists() {
-                bail!("{}: no index.html to serve", site.display());
-            }
-            let mut loaded = kuzet::nightly::RunConfig::load(&config, Path::new(default_lexicons()))?;
+            let (handler, site_shown) = match site {
+                Some(site) if !site.join("index.html").exists() => bail!("{}: no index.html to serve", site.display()),
+                Some(site) => (kuzet::serve::static_site(site.clone()), site.display().to_string()),
+                None => (kuzet::serve::files_site(kuzet::bundled::SITE_FILES), "the bundled sample site".to_string()),
+            };
+            let config_shown = config.as_ref().map_or_else(|| "the bundled samples/nightly.toml".to_string(), |c| c.display().to_string());
+            let mut loaded = match &config {
+                Some(config) => kuzet::nightly::RunConfig::load(config)?,
+                None => kuzet::nightly::RunConfig::bundled_demo()?,
+            };
             if let Some(out) = out {
                 if loaded.config.store.is_none() {
                     loaded.store = out.join("kuzet.sqlite");
                 }
                 loaded.out = out;
             }
-            let server = kuzet::serve::Server::start_on(addr, kuzet::serve::static_site(site.clone())).context("starting the demo server")?;
-            println!("serving {} at {}", site.display(), server.url());
+            let server = kuzet::serve::Server::start_on(addr, handler).context("starting the demo server")?;
+            println!("serving {site_shown} at {}", server.url());
             let moved = kuzet::demo::point_at(&mut loaded, server.addr);
             if moved > 0 {
-                println!("crawling the demo server at {} ({moved} loopback seeds of {} pointed there)", server.url(), config.display());
+                println!("crawling the demo server at {} ({moved} loopback seeds of {config_shown} pointed there)", server.url());
             }
             let summary = run_night(&loaded)?;
             let health = &summary.crawl.crawl.health;
@@ -466,6 +483,55 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `run --check`: proves the output and store folders writable (creating nothing), printing a
+/// line for each; false if any is not.
+fn check_folders(loaded: &kuzet::nightly::Loaded) -> bool {
+    use kuzet::preflight::{Writable, writable_folder, writable_store};
+    let mut ok = true;
+    let mut folders = vec![("out", &loaded.out, writable_folder(&loaded.out)), ("store", &loaded.store, writable_store(&loaded.store))];
+    if let Some(inbox) = &loaded.inbox {
+        folders.push(("inbox", inbox, writable_folder(inbox)));
+    }
+    for (name, path, found) in folders {
+        match found {
+            Ok(Writable::Exists) => println!("{name} {}: writable", path.display()),
+            Ok(Writable::WillBeCreated { under }) => println!("{name} {}: does not exist yet; the run creates it in {}, which is writable", path.display(), under.display()),
+            Err(e) => {
+                eprintln!("kuzet: {name}: {e}");
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
+/// Imports what reviewers dropped into the inbox before the night starts; a bad file, or an
+/// inbox that cannot be read, is reported and the night goes on.
+fn empty_inbox(inbox: &Path, store: &Path) {
+    let report = match kuzet::inbox::process(inbox, store) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kuzet: warning: inbox {}: {e}", inbox.display());
+            return;
+        }
+    };
+    for h in &report.handled {
+        let went = h.moved_to.as_ref().map_or_else(|| format!("left in the inbox: {}", h.move_error.as_deref().unwrap_or("")), |t| format!("moved to {}", t.display()));
+        if h.imported {
+            println!("inbox: {}; {went}", h.report.join("; "));
+        } else {
+            eprintln!("kuzet: warning: inbox: {} rejected ({went}): {}", h.file.display(), h.report.join("; "));
+        }
+    }
+    for f in &report.still_open {
+        println!("inbox: {} is still open in a spreadsheet; left for the next run", f.display());
+    }
+    let rejected = report.handled.iter().filter(|h| !h.imported).count();
+    if !report.handled.is_empty() {
+        println!("inbox {}: {} files imported, {rejected} rejected", inbox.display(), report.handled.len() - rejected);
     }
 }
 
@@ -507,7 +573,10 @@ fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -
     if let Some(c) = common.concurrency {
         config.concurrency = c;
     }
-    let engine = Arc::new(kuzet::analyse::Engine::load(&common.lexicons).context("loading lexicons")?);
+    if let Some(w) = kuzet::preflight::contact_warning(&config.user_agent, &seeds) {
+        tracing::warn!("{w}");
+    }
+    let engine = Arc::new(kuzet::analyse::Engine::load(Lexicons::or_bundled(common.lexicons.clone())).context("loading lexicons")?);
     let start = seeds.iter().map(|s| kuzet::frontier::Target::new(s.clone(), 0)).collect();
     let mut job = kuzet::crawl::CrawlJob { seeds, start, known: Vec::new(), config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id), hashes: false };
     let summary = kuzet::crawl::run(&mut job, engine).with_context(|| format!("crawling into {}", common.out.display()))?;

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::analyse::Engine;
+use crate::bundled::Lexicons;
 use crate::crawl::{CrawlConfig, CrawlJob, CrawlSummary, Event, LogKind, LogRow, PageRecord, Sink};
 use crate::frontier::{Prior, Target, canonical_key, key_hash, origin, without_credentials};
 use crate::queue::{self, QueueRow};
@@ -63,6 +64,17 @@ pub struct RunConfig {
     /// Score thresholds, overriding the lexicon's `[scoring]`.
     #[serde(default)]
     pub priority: Thresholds,
+    #[serde(default)]
+    pub review: ReviewConfig,
+}
+
+/// Reviewer settings.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewConfig {
+    /// A folder where reviewers drop saved queue files; each run imports them first
+    /// ([`crate::inbox`]).
+    pub inbox: Option<PathBuf>,
 }
 
 /// When known pages are fetched again, by what the last visit found. Hours; 0 = every run.
@@ -113,16 +125,31 @@ pub struct Thresholds {
 pub struct Loaded {
     pub config: RunConfig,
     pub seeds: Vec<Url>,
-    pub lexicons: PathBuf,
+    pub lexicons: Lexicons,
     pub out: PathBuf,
     pub store: PathBuf,
+    /// The reviewer inbox, resolved.
+    pub inbox: Option<PathBuf>,
 }
 
 impl RunConfig {
     /// Reads `path`; unknown keys are errors naming the key.
-    pub fn load(path: &Path, bundled_lexicons: &Path) -> anyhow::Result<Loaded> {
+    pub fn load(path: &Path) -> anyhow::Result<Loaded> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let config: RunConfig = toml::from_str(&text).map_err(|e| {
+        RunConfig::from_text(&text, path, read_seeds)
+    }
+
+    /// The demo's config and seeds carried by the binary, read as if they were in
+    /// `samples/` under the current folder (so its output goes to `out/demo`).
+    pub fn bundled_demo() -> anyhow::Result<Loaded> {
+        let path = Path::new(crate::bundled::DEMO_CONFIG_BASE).join("nightly.toml");
+        RunConfig::from_text(crate::bundled::DEMO_CONFIG, &path, |seeds| parse_seeds(crate::bundled::DEMO_SEEDS, seeds))
+    }
+
+    /// Parses a config as if it were the file `path`: messages name it, relative paths are
+    /// relative to its folder, and `seeds` reads the seed file it names.
+    fn from_text(text: &str, path: &Path, seeds: impl FnOnce(&Path) -> anyhow::Result<Vec<Url>>) -> anyhow::Result<Loaded> {
+        let config: RunConfig = toml::from_str(text).map_err(|e| {
             let line = e.span().map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count());
             anyhow::anyhow!("{}{}: {}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default(), e.message().trim())
         })?;
@@ -130,8 +157,9 @@ impl RunConfig {
         let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { clean(&base.join(p)) };
         let out = resolve(&config.out);
         let store = config.store.as_deref().map_or_else(|| out.join("kuzet.sqlite"), resolve);
-        let lexicons = config.lexicons.as_deref().map_or_else(|| bundled_lexicons.to_path_buf(), resolve);
-        let seeds = read_seeds(&resolve(&config.seeds))?;
+        let lexicons = Lexicons::or_bundled(config.lexicons.as_deref().map(resolve));
+        let seeds = seeds(&resolve(&config.seeds))?;
+        let inbox = config.review.inbox.as_deref().map(resolve);
         for (name, list) in [("include", &config.crawl.include), ("exclude", &config.crawl.exclude)] {
             for p in list {
                 regex::Regex::new(p).map_err(|e| anyhow::anyhow!("{}: crawl.{name}: pattern {p:?}: {e}", path.display()))?;
@@ -149,7 +177,7 @@ impl RunConfig {
                 anyhow::bail!("{}: queues.route.{category}: {queue:?} is not a usable file name (letters, digits, - and _)", path.display());
             }
         }
-        Ok(Loaded { seeds, lexicons, out, store, config })
+        Ok(Loaded { seeds, lexicons, out, store, inbox, config })
     }
 }
 
@@ -172,6 +200,11 @@ fn clean(path: &Path) -> PathBuf {
 /// Reads a seed file: one http(s) URL per line, `#` comments and blank lines skipped.
 pub fn read_seeds(path: &Path) -> anyhow::Result<Vec<Url>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading seeds {}", path.display()))?;
+    parse_seeds(&text, path)
+}
+
+/// Parses the seeds `text` of the file `path` (for messages), as [`read_seeds`] does.
+pub fn parse_seeds(text: &str, path: &Path) -> anyhow::Result<Vec<Url>> {
     let mut seeds = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();

@@ -5,6 +5,7 @@ mod demo;
 mod health;
 mod hostile;
 mod hostile_input;
+mod install;
 mod nightly;
 mod permissions;
 mod report;
