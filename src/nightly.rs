@@ -10,10 +10,13 @@
 //!    unchanged); a page whose normalized visible text hashes as before is not analysed. The
 //!    writer thread records each URL's fetch, state, validators, hash and next visit, and each
 //!    finding, committing whenever it has caught up with the crawl.
-//! 4. Export: every finding not exported yet (and, by config, older undecided ones) goes to
-//!    `OUT/queues/<queue>.csv`, published atomically; then they are marked exported. A run
-//!    killed before this step leaves last night's queues in place, and the next run exports
-//!    what this one found.
+//! 4. Export ([`crate::export`]): every finding still waiting for a decision goes to the live
+//!    `OUT/queues/<queue>.csv`, newest first, with when it first appeared and whether it is new
+//!    tonight; tonight's new ones also to `OUT/runs/<run>/`; all published atomically; then
+//!    tonight's are marked exported. A run killed before this step leaves the previous queues
+//!    in place, and the next run exports what this one found.
+//! 5. The run's folder gets copies of `crawl.csv` and `summary.json`; run folders older than
+//!    `[output] keep_runs_days` are pruned ([`crate::runs`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
@@ -28,7 +31,7 @@ use url::Url;
 use crate::analyse::Engine;
 use crate::crawl::{CrawlConfig, CrawlJob, CrawlSummary, Event, LogKind, LogRow, PageRecord, Sink};
 use crate::frontier::{Prior, Target, canonical_key, key_hash, origin, without_credentials};
-use crate::queue::{self, QueueRow};
+use crate::queue::{self, LiveRow, QueueRow};
 use crate::store::{self, Store, now};
 
 /// The nightly job's config file. Relative paths are relative to the file's folder.
@@ -61,6 +64,23 @@ pub struct RunConfig {
     /// Score thresholds, overriding the lexicon's `[scoring]`.
     #[serde(default)]
     pub priority: Thresholds,
+    #[serde(default)]
+    pub output: Output,
+}
+
+/// What is kept in the output folder.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Output {
+    /// `OUT/runs/<run>/` folders older than this many days are removed at the end of a run;
+    /// 0 keeps every one.
+    pub keep_runs_days: u32,
+}
+
+impl Default for Output {
+    fn default() -> Output {
+        Output { keep_runs_days: 90 }
+    }
 }
 
 /// When known pages are fetched again, by what the last visit found. Hours; 0 = every run.
@@ -90,7 +110,8 @@ impl Default for Revisit {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Queues {
-    /// Also export findings queued on earlier nights that nobody has decided yet.
+    /// Accepted for older configs and ignored: the live queues always hold every finding
+    /// still waiting for a decision.
     pub include_undecided: bool,
     /// Category → queue file name (`extremism = "terrorism"` sends both to `terrorism.csv`).
     /// Unrouted categories get a queue of their own name.
@@ -227,12 +248,15 @@ pub struct NightCounts {
     pub new_findings: u64,
     /// Findings whose hits a reviewer already decided on the same page (not queued again).
     pub covered: u64,
-    /// Rows in tonight's queues, and how many of them were queued on an earlier night.
+    /// Rows in the live queues (every finding waiting for a decision), and how many of them
+    /// were queued on an earlier night.
     pub queued: u64,
     pub carried_over: u64,
     pub queued_by_queue: BTreeMap<String, u64>,
     /// Discovered URLs not stored: their host already had `max_pending_per_host` waiting.
     pub pending_dropped: u64,
+    /// `OUT/runs/<run>/` folders removed as older than `[output] keep_runs_days`.
+    pub runs_pruned: u64,
 }
 
 /// The run summary written to `OUT/summary.json`.
@@ -295,10 +319,16 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
     night.urls_due = urls_due;
     night.urls_known = store.conn.query_row("SELECT count(*) FROM url", [], |r| r.get::<_, i64>(0)).map_err(|e| store.err(e))? as u64;
     night.store = loaded.store.display().to_string();
+    let runs = loaded.out.join("runs");
+    night.runs_pruned = crate::runs::prune(&runs, started, loaded.config.output.keep_runs_days).with_context(|| format!("pruning {}", runs.display()))?.len() as u64;
     let summary = RunSummary { crawl, night };
     let status = if summary.crawl.crawl.interrupted { "interrupted" } else { "finished" };
     let json = serde_json::to_string(&summary)?;
     store.write(|tx| tx.execute("UPDATE run SET status = ?2, finished_at = ?3, summary = ?4 WHERE id = ?1", params![run_id, status, now(), json]))?;
+    // The night's own copies first: the live files are the last thing a run changes.
+    let archive = runs.join(&run_id);
+    crate::runs::copy(&loaded.out.join("crawl.csv"), &archive.join("crawl.csv"))?;
+    queue::publish_json(&archive.join("summary.json"), &summary)?;
     queue::publish_json(&loaded.out.join("summary.json"), &summary)?;
     drop(lock);
     Ok(summary)
@@ -569,47 +599,36 @@ impl StoreSink {
         Ok(())
     }
 
-    /// Publishes the queues from the store and marks what they hold as exported.
+    /// Publishes the live queues (every finding waiting for a decision) and tonight's new
+    /// findings into the run's folder, then marks tonight's as exported.
     fn export(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()> {
-        let conn = &self.store.conn;
-        let mut rows: Vec<QueueRow> = {
-            let mut stmt = conn.prepare(
-                "SELECT *, url_key FROM finding WHERE status = 'new' \
-                 OR (?1 AND status = 'queued' AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.item_id = finding.item_id))",
-            )?;
-            let found = stmt.query_map([self.queues.include_undecided], |r| Ok((store::queue_row(r)?, r.get::<_, String>("url_key")?, r.get::<_, String>("status")?)))?;
-            let mut rows = Vec::new();
-            for f in found {
-                let (mut row, url_key, status) = f?;
-                row.history = store::history(conn, &url_key, &row.item_id)?;
-                self.night.carried_over += u64::from(status == "queued");
-                rows.push(row);
-            }
-            rows
-        };
-        queue::sort(&mut rows);
-        let mut by_queue: BTreeMap<String, Vec<&QueueRow>> = self.categories.iter().map(|c| (self.queue_of(c), Vec::new())).collect();
+        let live = crate::export::live_rows(&self.store.conn)?;
+        let mut by_queue: BTreeMap<String, Vec<&LiveRow>> = self.categories.iter().map(|c| (self.queue_of(c), Vec::new())).collect();
         let s = &mut summary.items;
-        s.flagged = rows.len() as u64;
-        for row in &rows {
-            *s.flagged_by_priority.entry(row.priority.to_string()).or_default() += 1;
-            *s.flagged_by_lang.entry(row.lang.clone()).or_default() += 1;
-            *s.flagged_by_category.entry(row.category.clone()).or_default() += 1;
-            by_queue.entry(self.queue_of(&row.category)).or_default().push(row);
+        s.flagged = 0;
+        for l in &live {
+            by_queue.entry(self.queue_of(&l.row.category)).or_default().push(l);
+            if l.new_tonight {
+                let row = &l.row;
+                s.flagged += 1;
+                *s.flagged_by_priority.entry(row.priority.to_string()).or_default() += 1;
+                *s.flagged_by_lang.entry(row.lang.clone()).or_default() += 1;
+                *s.flagged_by_category.entry(row.category.clone()).or_default() += 1;
+            }
         }
         s.queues.clear();
-        // Tonight's queues, and a copy kept per run so that a second run before the morning
-        // does not take the first one's rows out of reach.
+        // The live queues, and tonight's new findings kept in the run's folder.
         let archive = self.out.join("runs").join(&self.run_id);
-        std::fs::create_dir_all(&archive)?;
         for (name, list) in &by_queue {
             let file = format!("{name}.csv");
-            queue::publish_queue(&self.out.join("queues").join(&file), list)?;
-            queue::publish_queue(&archive.join(&file), list)?;
+            queue::publish_live(&self.out.join("queues").join(&file), list)?;
+            let tonight: Vec<&LiveRow> = list.iter().copied().filter(|l| l.new_tonight).collect();
+            queue::publish_live(&archive.join(&file), &tonight)?;
             s.queues.push(format!("queues/{file}"));
             self.night.queued_by_queue.insert(name.clone(), list.len() as u64);
         }
-        self.night.queued = rows.len() as u64;
+        self.night.queued = live.len() as u64;
+        self.night.carried_over = live.iter().filter(|l| !l.new_tonight).count() as u64;
         let (run, t) = (self.run_id.clone(), now());
         self.store.write(|tx| {
             tx.execute("UPDATE finding SET status = 'queued', exported_run = ?1, exported_at = ?2 WHERE status = 'new'", params![run, t])?;

@@ -277,6 +277,12 @@ pub fn date(secs: i64) -> String {
     format!("{}-{}-{}", &stamp[..4], &stamp[4..6], &stamp[6..8])
 }
 
+/// `YYYY-MM-DD HH:MM` (UTC) of a Unix time.
+pub fn minute(secs: i64) -> String {
+    let stamp = crate::timestamp(secs.max(0) as u64);
+    format!("{} {}:{}", date(secs), &stamp[9..11], &stamp[11..13])
+}
+
 /// A finding as stored, turned back into a queue row.
 pub fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
     Ok(QueueRow {
@@ -428,5 +434,7 @@ mod tests {
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date(1_795_824_000), "2026-11-28");
         assert_eq!(date(1_795_910_399), "2026-11-28");
+        assert_eq!(minute(1_795_910_399), "2026-11-28 23:59");
+        assert_eq!(minute(-5), "1970-01-01 00:00");
     }
 }

@@ -5,6 +5,7 @@ mod demo;
 mod health;
 mod hostile;
 mod hostile_input;
+mod live_queues;
 mod nightly;
 mod permissions;
 mod robots_google;
