@@ -57,6 +57,7 @@ mod tests {
             lexicons: "l".into(),
             out: "o".into(),
             store: "o/kuzet.sqlite".into(),
+            force: None,
         }
     }
 

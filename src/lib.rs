@@ -29,6 +29,7 @@ pub mod matcher;
 pub mod normalize;
 pub mod queue;
 pub mod review;
+pub mod revisit;
 pub mod robots;
 pub mod runs;
 pub mod score;

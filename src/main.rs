@@ -75,6 +75,10 @@ enum Command {
         /// Only check the config (and the lexicons and seeds it names), then exit.
         #[arg(long)]
         check: bool,
+        /// Tonight only: fetch again every known URL (`all`, analysed again), the pages
+        /// flagged at their last analysis (`flagged`, analysed again) or the failed ones.
+        #[arg(long, value_enum)]
+        revisit: Option<kuzet::revisit::Force>,
     },
     /// Reviewer decisions back into the state store.
     Review {
@@ -337,8 +341,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             rt.block_on(tokio::signal::ctrl_c())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { config, check } => {
-            let loaded = kuzet::nightly::RunConfig::load(&config, Path::new(default_lexicons()))?;
+        Command::Run { config, check, revisit } => {
+            let mut loaded = kuzet::nightly::RunConfig::load(&config, Path::new(default_lexicons()))?;
+            loaded.force = revisit;
             if check {
                 let engine = kuzet::nightly::engine(&loaded)?;
                 println!(

@@ -32,6 +32,7 @@ use crate::analyse::Engine;
 use crate::crawl::{CrawlConfig, CrawlJob, CrawlSummary, Event, LogKind, LogRow, PageRecord, Sink};
 use crate::frontier::{Prior, Target, canonical_key, key_hash, origin, without_credentials};
 use crate::queue::{self, LiveRow, QueueRow};
+use crate::revisit::{self, Class, Policy, Visit, hours_to_secs};
 use crate::store::{self, Store, now};
 
 /// The nightly job's config file. Relative paths are relative to the file's folder.
@@ -135,6 +136,8 @@ pub struct Loaded {
     pub lexicons: PathBuf,
     pub out: PathBuf,
     pub store: PathBuf,
+    /// Tonight's forced revisits (`kuzet run --revisit`), not part of the config file.
+    pub force: Option<revisit::Force>,
 }
 
 impl RunConfig {
@@ -168,7 +171,7 @@ impl RunConfig {
                 anyhow::bail!("{}: queues.route.{category}: {queue:?} is not a usable file name (letters, digits, - and _)", path.display());
             }
         }
-        Ok(Loaded { seeds, lexicons, out, store, config })
+        Ok(Loaded { seeds, lexicons, out, store, config, force: None })
     }
 }
 
@@ -292,7 +295,8 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
         }
         Ok(())
     })?;
-    let (start, known) = due(&store.conn, started, &lexicon_version).map_err(|e| store.err(e))?;
+    let policy = Policy { revisit: loaded.config.revisit.clone(), lexicon_version: lexicon_version.clone(), force: loaded.force };
+    let (start, known) = due(&store.conn, started, &policy).map_err(|e| store.err(e))?;
     let urls_due = start.len() as u64;
     tracing::info!(run = %run_id, due = urls_due, known = known.len(), store = %loaded.store.display(), "nightly run started");
     let c = &loaded.config;
@@ -334,25 +338,39 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
     Ok(summary)
 }
 
-/// The URLs to fetch now (never fetched, fetched but not analysed, or due), and the key
-/// hashes of all the others.
-pub fn due(tx: &rusqlite::Connection, now: i64, lexicon_version: &str) -> rusqlite::Result<(Vec<Target>, Vec<u64>)> {
-    let mut stmt = tx.prepare("SELECT key, url, depth, state, etag, last_modified, content_hash, lexicon_version, next_visit FROM url ORDER BY depth, key")?;
+/// The URLs to fetch now (never fetched, fetched but not analysed, due by `policy`), and the
+/// key hashes of all the others.
+pub fn due(tx: &rusqlite::Connection, now: i64, policy: &Policy) -> rusqlite::Result<(Vec<Target>, Vec<u64>)> {
+    let mut stmt = tx.prepare(
+        "SELECT key, url, depth, state, etag, last_modified, content_hash, lexicon_version, next_visit, flagged, last_status, last_visit, unchanged_visits, failures \
+         FROM url ORDER BY depth, key",
+    )?;
     let mut rows = stmt.query([])?;
     let (mut start, mut known) = (Vec::new(), Vec::new());
     while let Some(r) = rows.next()? {
         let key: String = r.get(0)?;
-        let state: String = r.get(3)?;
-        let next_visit: i64 = r.get(8)?;
-        if !(matches!(state.as_str(), "pending" | "fetched") || next_visit <= now) {
+        let (state, lexicon_version, last_status): (String, Option<String>, Option<String>) = (r.get(3)?, r.get(7)?, r.get(10)?);
+        let depth = r.get::<_, i64>(2)?.max(0) as u32;
+        let visit = Visit {
+            state: &state,
+            depth,
+            flagged: r.get(9)?,
+            lexicon_version: lexicon_version.as_deref(),
+            last_status: last_status.as_deref(),
+            last_visit: r.get(11)?,
+            unchanged: r.get::<_, i64>(12)?.clamp(0, i64::from(u32::MAX)) as u32,
+            failures: r.get::<_, i64>(13)?.clamp(0, i64::from(u32::MAX)) as u32,
+            next_visit: r.get(8)?,
+        };
+        let Some(why) = policy.due(&visit, now) else {
             known.push(key_hash(&key));
             continue;
-        }
+        };
         let Ok(url) = Url::parse(&r.get::<_, String>(1)?).map(without_credentials) else { continue };
-        let mut target = Target::new(url, r.get::<_, i64>(2)?.max(0) as u32);
-        // Validators and hash are only worth using if tonight's lexicons analysed the page.
-        let analysed_by: Option<String> = r.get(7)?;
-        if analysed_by.as_deref() == Some(lexicon_version) {
+        let mut target = Target::new(url, depth);
+        // Validators and hash are only worth using if tonight's lexicons analysed the page
+        // and it is not to be analysed again whatever it holds.
+        if why.conditional() && lexicon_version.as_deref() == Some(policy.lexicon_version.as_str()) {
             let prior = Prior { etag: r.get(4)?, last_modified: r.get(5)?, content_hash: r.get(6)? };
             if prior != Prior::default() {
                 target.prior = Some(Arc::new(prior));
@@ -361,6 +379,15 @@ pub fn due(tx: &rusqlite::Connection, now: i64, lexicon_version: &str) -> rusqli
         start.push(target);
     }
     Ok((start, known))
+}
+
+/// A stored URL's depth, flag and streaks (see [`crate::revisit::Class`]).
+#[derive(Debug, Default, Clone, Copy)]
+struct VisitInfo {
+    depth: u32,
+    flagged: bool,
+    unchanged: u32,
+    failures: u32,
 }
 
 /// The nightly sink: records every event in the store, exports the queues at the end.
@@ -426,22 +453,21 @@ impl StoreSink {
                     fetch_row(conn, &key, run, t, log, outcome)?;
                 }
                 if let Some(state) = state {
-                    let (depth, flagged, previous) = self.visit_info(&key)?;
-                    let r = &self.revisit;
-                    let secs = match kind {
-                        // Failures back off: failed_hours, doubling while they keep failing.
-                        LogKind::Failed => previous.saturating_mul(2).clamp(hours_to_secs(r.failed_hours), hours_to_secs(r.max_hours).max(hours_to_secs(r.failed_hours))),
-                        LogKind::Disallowed => hours_to_secs(r.failed_hours),
-                        LogKind::Redirect => hours_to_secs(r.benign_hours),
-                        _ => hours_to_secs(r.max_hours),
+                    let info = self.visit_info(&key)?;
+                    let failures = info.failures + u32::from(*kind == LogKind::Failed);
+                    let class = match kind {
+                        LogKind::Failed => Class::Failed(failures),
+                        LogKind::Disallowed => Class::Disallowed,
+                        LogKind::Redirect => Class::Redirected,
+                        _ => Class::Skipped,
                     };
-                    let secs = self.capped(secs, flagged, depth.min(log.depth));
+                    let secs = revisit::interval(&self.revisit, class, info.flagged, info.depth.min(log.depth));
                     conn.prepare_cached(
-                        "INSERT INTO url (key, url, depth, state, first_seen, last_visit, next_visit, interval_s, last_status, last_error, run_id) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10) \
-                         ON CONFLICT (key) DO UPDATE SET state = ?4, last_visit = ?5, next_visit = ?6, interval_s = ?7, last_status = ?8, last_error = ?9, run_id = ?10",
+                        "INSERT INTO url (key, url, depth, state, first_seen, last_visit, next_visit, interval_s, last_status, last_error, run_id, failures) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+                         ON CONFLICT (key) DO UPDATE SET state = ?4, last_visit = ?5, next_visit = ?6, interval_s = ?7, last_status = ?8, last_error = ?9, run_id = ?10, failures = ?11",
                     )?
-                    .execute(params![key, log.url, log.depth as i64, state, t, t + secs, secs, log.status, log.error, run])?;
+                    .execute(params![key, log.url, log.depth as i64, state, t, t + secs, secs, log.status, log.error, run, failures])?;
                 }
                 if let Some(to) = redirect_to {
                     add_pending(conn, &mut self.pending, to, log.depth, t)?;
@@ -464,12 +490,13 @@ impl StoreSink {
                     }
                     Some(a) => {
                         fetch_row(conn, &key, run, t, log, "changed")?;
-                        let (depth, _, _) = self.visit_info(&key)?;
+                        let depth = self.visit_info(&key)?.depth;
                         let flagged = a.row.is_some();
-                        let interval = self.interval(flagged, true, 0, depth);
+                        let interval = revisit::interval(&self.revisit, Class::Analysed(0), flagged, depth);
                         conn.prepare_cached(
                             "UPDATE url SET state = 'analysed', etag = ?2, last_modified = ?3, content_hash = ?4, lexicon_version = ?5, flagged = ?6, \
-                             last_visit = ?7, last_change = ?7, next_visit = ?8, interval_s = ?9, last_status = ?10, last_error = ?11, run_id = ?12 WHERE key = ?1",
+                             last_visit = ?7, last_change = ?7, next_visit = ?8, interval_s = ?9, last_status = ?10, last_error = ?11, run_id = ?12, \
+                             unchanged_visits = 0, failures = 0 WHERE key = ?1",
                         )?
                         .execute(params![key, page.etag, page.last_modified, page.content_hash, self.lexicon_version, flagged, t, t + interval, interval, log.status, log.error, run])?;
                         match &a.row {
@@ -488,45 +515,40 @@ impl StoreSink {
     /// A known page found unchanged (304, or the same content hash).
     fn unchanged(&self, key: &str, page: Option<&PageRecord>, status: &str, t: i64) -> rusqlite::Result<()> {
         let conn = &self.store.conn;
-        let (depth, flagged, previous) = self.visit_info(key)?;
-        let interval = self.interval(flagged, false, previous, depth);
+        let info = self.visit_info(key)?;
+        let unchanged = info.unchanged.saturating_add(1);
+        let interval = revisit::interval(&self.revisit, Class::Analysed(unchanged), info.flagged, info.depth);
         conn.prepare_cached(
             "UPDATE url SET state = 'analysed', last_visit = ?2, next_visit = ?3, interval_s = ?4, last_status = ?5, last_error = '', run_id = ?6, \
-             etag = coalesce(?7, etag), last_modified = coalesce(?8, last_modified) WHERE key = ?1",
+             etag = coalesce(?7, etag), last_modified = coalesce(?8, last_modified), unchanged_visits = ?9, failures = 0 WHERE key = ?1",
         )?
-        .execute(params![key, t, t + interval, interval, status, self.run_id, page.and_then(|p| p.etag.as_deref()), page.and_then(|p| p.last_modified.as_deref())])?;
+        .execute(params![
+            key,
+            t,
+            t + interval,
+            interval,
+            status,
+            self.run_id,
+            page.and_then(|p| p.etag.as_deref()),
+            page.and_then(|p| p.last_modified.as_deref()),
+            unchanged
+        ])?;
         conn.prepare_cached("UPDATE finding SET last_seen = ?2, last_run = ?3 WHERE url_key = ?1 AND status != 'retired'")?.execute(params![key, t, self.run_id])?;
         Ok(())
     }
 
-    /// (depth, flagged, last interval) of a stored URL.
-    fn visit_info(&self, key: &str) -> rusqlite::Result<(u32, bool, i64)> {
+    /// What the store holds about a URL's visits so far (zeros for a URL it does not know).
+    fn visit_info(&self, key: &str) -> rusqlite::Result<VisitInfo> {
         let found = self
             .store
             .conn
-            .prepare_cached("SELECT depth, flagged, interval_s FROM url WHERE key = ?1")?
-            .query_row([key], |r| Ok((r.get::<_, i64>(0)?.max(0) as u32, r.get::<_, bool>(1)?, r.get::<_, i64>(2)?)))
+            .prepare_cached("SELECT depth, flagged, unchanged_visits, failures FROM url WHERE key = ?1")?
+            .query_row([key], |r| {
+                let count = |i| r.get::<_, i64>(i).map(|n| n.clamp(0, i64::from(u32::MAX)) as u32);
+                Ok(VisitInfo { depth: count(0)?, flagged: r.get(1)?, unchanged: count(2)?, failures: count(3)? })
+            })
             .optional()?;
-        Ok(found.unwrap_or((0, false, 0)))
-    }
-
-    /// Seconds until the next visit of an analysed page.
-    fn interval(&self, flagged: bool, changed: bool, previous: i64, depth: u32) -> i64 {
-        let r = &self.revisit;
-        let benign = hours_to_secs(r.benign_hours);
-        let secs = if changed { benign } else { previous.saturating_mul(2).max(benign).min(hours_to_secs(r.max_hours).max(benign)) };
-        self.capped(secs, flagged, depth)
-    }
-
-    /// `secs`, but no longer than the flagged pages' and the seeds' revisit times.
-    fn capped(&self, mut secs: i64, flagged: bool, depth: u32) -> i64 {
-        if flagged {
-            secs = secs.min(hours_to_secs(self.revisit.flagged_hours));
-        }
-        if depth == 0 {
-            secs = secs.min(hours_to_secs(self.revisit.seeds_hours));
-        }
-        secs
+        Ok(found.unwrap_or_default())
     }
 
     /// Records a flagged analysis of the page `key`.
@@ -646,9 +668,6 @@ fn retire_others(conn: &rusqlite::Connection, key: &str, current: &str) -> rusql
     Ok(())
 }
 
-fn hours_to_secs(hours: f64) -> i64 {
-    (hours * 3600.0).round() as i64
-}
 
 /// A fetch history row for `log`.
 fn fetch_row(conn: &rusqlite::Connection, key: &str, run: &str, t: i64, log: &LogRow, outcome: &str) -> rusqlite::Result<()> {

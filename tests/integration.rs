@@ -10,4 +10,5 @@ mod nightly;
 mod permissions;
 mod robots_google;
 mod review;
+mod revisits;
 mod util;
