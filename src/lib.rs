@@ -35,6 +35,7 @@ pub mod runs;
 pub mod score;
 pub mod screen;
 pub mod serve;
+pub mod settings;
 mod simd;
 pub mod store;
 pub mod nightly;

@@ -130,7 +130,7 @@ struct StoreArg {
 impl StoreArg {
     fn path(&self) -> anyhow::Result<PathBuf> {
         match (&self.store, &self.config) {
-            (Some(p), _) => Ok(p.clone()),
+            (Some(p), _) => Ok(kuzet::nightly::resolved(p)),
             (None, Some(c)) => Ok(kuzet::nightly::RunConfig::load(c, Path::new(default_lexicons()))?.store),
             (None, None) => bail!("give --store FILE or --config FILE"),
         }
@@ -275,7 +275,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
             let run_id = run_id.unwrap_or_else(kuzet::run_id);
             let config = kuzet::classify::Config { inputs, out: out.clone(), run_id };
-            let summary = kuzet::classify::run(&config, &engine).with_context(|| format!("writing to {}", out.display()))?;
+            let summary = kuzet::classify::run(&config, &engine).with_context(|| format!("writing to {}", kuzet::nightly::resolved(&out).display()))?;
             for f in &summary.failures {
                 eprintln!("kuzet: failed: {}: {}", f.reference, f.error);
             }
@@ -284,7 +284,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Crawl { seeds, common } => {
             let seeds = kuzet::nightly::read_seeds(&seeds)?;
-            let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone() }, &common)?;
+            let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone(), ..Default::default() }, &common)?;
             Ok(night_code(&summary.crawl))
         }
         Command::Lexicon { command: LexiconCommand::Eval { data, lexicons, positive, negative, json, half, show } } => {
@@ -364,7 +364,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut store = kuzet::store::Store::open_existing(&path)?;
             let mut failed = false;
             for file in &files {
-                let shown = file.display().to_string();
+                let shown = kuzet::nightly::resolved(file).display().to_string();
                 let bytes = match kuzet::input::read_regular(file) {
                     Ok(b) => b,
                     Err(e) => {
@@ -457,11 +457,17 @@ fn run_night(loaded: &kuzet::nightly::Loaded) -> anyhow::Result<kuzet::nightly::
     let c = &summary.crawl.crawl;
     let n = &summary.night;
     println!(
-        "run {}: {} URLs due of {} known; {} requests, {} pages analysed, {} unchanged ({} not modified), {} disallowed by robots.txt, {} redirects{}",
-        summary.crawl.items.run_id, n.urls_due, n.urls_known, c.requests, c.pages_analysed - c.unchanged, c.unchanged + c.not_modified, c.not_modified,
+        "run {}: URLs: {} due at the start, {} discovered during the run, {} known; {} requests, {} pages analysed, {} unchanged ({} not modified), {} disallowed by robots.txt, {} redirects{}",
+        summary.crawl.items.run_id, n.urls_due, n.urls_discovered, n.urls_known, c.requests, c.pages_analysed - c.unchanged, c.unchanged + c.not_modified, c.not_modified,
         c.robots_disallowed, c.redirects, if c.interrupted { ", interrupted" } else { "" }
     );
-    println!("findings: {} new, {} already decided (not queued again); queued {} rows ({} carried over from earlier nights)", n.new_findings, n.covered, n.queued, n.carried_over);
+    println!(
+        "findings: {} new, {} already decided (not queued again); the live queues hold {} waiting for a decision ({} from earlier nights)",
+        n.new_findings, n.covered, n.queued, n.carried_over
+    );
+    if n.runs_pruned > 0 {
+        println!("pruned {} run folders older than {} days from {}", n.runs_pruned, loaded.config.output.keep_runs_days, loaded.out.join("runs").display());
+    }
     for f in &summary.crawl.items.failures {
         eprintln!("kuzet: failed: {}: {}", f.reference, f.error);
     }
@@ -488,7 +494,7 @@ fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -
     let engine = Arc::new(kuzet::analyse::Engine::load(&common.lexicons).context("loading lexicons")?);
     let start = seeds.iter().map(|s| kuzet::frontier::Target::new(s.clone(), 0)).collect();
     let mut job = kuzet::crawl::CrawlJob { seeds, start, known: Vec::new(), config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id), hashes: false };
-    let summary = kuzet::crawl::run(&mut job, engine).with_context(|| format!("crawling into {}", common.out.display()))?;
+    let summary = kuzet::crawl::run(&mut job, engine).with_context(|| format!("crawling into {}", kuzet::nightly::resolved(&common.out).display()))?;
     let c = &summary.crawl;
     println!(
         "crawled {} pages ({} requests, {} bytes, {} disallowed by robots.txt, {} redirects, {} retries, {:.1} pages/s){}",

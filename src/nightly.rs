@@ -141,14 +141,13 @@ pub struct Loaded {
 }
 
 impl RunConfig {
-    /// Reads `path`; unknown keys are errors naming the key.
+    /// Reads `path`; unknown keys are errors, every one named with its line.
+    /// Every path, in errors too, is shown resolved (absolute).
     pub fn load(path: &Path, bundled_lexicons: &Path) -> anyhow::Result<Loaded> {
+        let path = &resolved(path);
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let config: RunConfig = toml::from_str(&text).map_err(|e| {
-            let line = e.span().map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count());
-            anyhow::anyhow!("{}{}: {}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default(), e.message().trim())
-        })?;
-        let base = path.parent().unwrap_or(Path::new("."));
+        let config: RunConfig = crate::settings::parse(&text).map_err(|e| anyhow::anyhow!("{}", e.render(path)))?;
+        let base = path.parent().unwrap_or(Path::new("/"));
         let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { clean(&base.join(p)) };
         let out = resolve(&config.out);
         let store = config.store.as_deref().map_or_else(|| out.join("kuzet.sqlite"), resolve);
@@ -175,6 +174,11 @@ impl RunConfig {
     }
 }
 
+/// `path` made absolute (from the current folder) and cleaned, as errors show it.
+pub fn resolved(path: &Path) -> PathBuf {
+    clean(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
 /// `a/b/../c` → `a/c`, lexically (for messages; symlinks are not resolved).
 fn clean(path: &Path) -> PathBuf {
     use std::path::Component;
@@ -193,6 +197,7 @@ fn clean(path: &Path) -> PathBuf {
 
 /// Reads a seed file: one http(s) URL per line, `#` comments and blank lines skipped.
 pub fn read_seeds(path: &Path) -> anyhow::Result<Vec<Url>> {
+    let path = &resolved(path);
     let text = std::fs::read_to_string(path).with_context(|| format!("reading seeds {}", path.display()))?;
     let mut seeds = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -223,7 +228,7 @@ pub fn file_safe(name: &str) -> String {
 
 /// Loads the lexicons with the config's threshold overrides.
 pub fn engine(loaded: &Loaded) -> anyhow::Result<Engine> {
-    let mut lexicon = crate::lint::load_checked(&loaded.lexicons).context("loading lexicons")?;
+    let mut lexicon = crate::lint::load_checked(&loaded.lexicons).with_context(|| format!("loading lexicons from {}", loaded.lexicons.display()))?;
     let t = &loaded.config.priority;
     let s = &mut lexicon.scoring;
     s.flag = t.flag.unwrap_or(s.flag);
@@ -247,6 +252,8 @@ pub struct NightCounts {
     pub urls_known: u64,
     /// URLs chosen for fetching at the start (due, new or left over by a killed run).
     pub urls_due: u64,
+    /// URLs the store did not know at the start, found during the run (links, redirects).
+    pub urls_discovered: u64,
     /// New findings (new pages, or pages with new hits).
     pub new_findings: u64,
     /// Findings whose hits a reviewer already decided on the same page (not queued again).
@@ -298,6 +305,7 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
     let policy = Policy { revisit: loaded.config.revisit.clone(), lexicon_version: lexicon_version.clone(), force: loaded.force };
     let (start, known) = due(&store.conn, started, &policy).map_err(|e| store.err(e))?;
     let urls_due = start.len() as u64;
+    let known_before = (start.len() + known.len()) as u64;
     tracing::info!(run = %run_id, due = urls_due, known = known.len(), store = %loaded.store.display(), "nightly run started");
     let c = &loaded.config;
     let mut crawl_config = c.crawl.clone();
@@ -309,7 +317,7 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
         start,
         known,
         config: crawl_config,
-        guard: crate::guard::Guard { allow_private: c.allow_private, allow: c.allow_addr.clone() },
+        guard: crate::guard::Guard { allow_private: c.allow_private, allow: c.allow_addr.clone(), lift: crate::guard::Lift::ConfigKey },
         out: loaded.out.clone(),
         run_id: run_id.clone(),
         hashes: true,
@@ -322,6 +330,7 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
     let mut night = std::mem::take(&mut *night.lock().map_err(|_| anyhow::anyhow!("the writer thread panicked"))?);
     night.urls_due = urls_due;
     night.urls_known = store.conn.query_row("SELECT count(*) FROM url", [], |r| r.get::<_, i64>(0)).map_err(|e| store.err(e))? as u64;
+    night.urls_discovered = night.urls_known.saturating_sub(known_before);
     night.store = loaded.store.display().to_string();
     let runs = loaded.out.join("runs");
     night.runs_pruned = crate::runs::prune(&runs, started, loaded.config.output.keep_runs_days).with_context(|| format!("pruning {}", runs.display()))?.len() as u64;

@@ -9,6 +9,7 @@ mod live_queues;
 mod nightly;
 mod permissions;
 mod robots_google;
+mod smaller;
 mod review;
 mod revisits;
 mod util;
