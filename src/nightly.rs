@@ -333,7 +333,14 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
     night.urls_discovered = night.urls_known.saturating_sub(known_before);
     night.store = loaded.store.display().to_string();
     let runs = loaded.out.join("runs");
-    night.runs_pruned = crate::runs::prune(&runs, started, loaded.config.output.keep_runs_days).with_context(|| format!("pruning {}", runs.display()))?.len() as u64;
+    // The night's work is done: a folder that cannot be pruned is a warning, not a failure.
+    night.runs_pruned = match crate::runs::prune(&runs, started, loaded.config.output.keep_runs_days) {
+        Ok(pruned) => pruned.len() as u64,
+        Err(e) => {
+            tracing::warn!(folder = %runs.display(), error = %e, "could not prune old run folders");
+            0
+        }
+    };
     let summary = RunSummary { crawl, night };
     let status = if summary.crawl.crawl.interrupted { "interrupted" } else { "finished" };
     let json = serde_json::to_string(&summary)?;
@@ -367,8 +374,8 @@ pub fn due(tx: &rusqlite::Connection, now: i64, policy: &Policy) -> rusqlite::Re
             lexicon_version: lexicon_version.as_deref(),
             last_status: last_status.as_deref(),
             last_visit: r.get(11)?,
-            unchanged: r.get::<_, i64>(12)?.clamp(0, i64::from(u32::MAX)) as u32,
-            failures: r.get::<_, i64>(13)?.clamp(0, i64::from(u32::MAX)) as u32,
+            unchanged: stored_count(r.get(12)?),
+            failures: stored_count(r.get(13)?),
             next_visit: r.get(8)?,
         };
         let Some(why) = policy.due(&visit, now) else {
@@ -388,6 +395,11 @@ pub fn due(tx: &rusqlite::Connection, now: i64, policy: &Policy) -> rusqlite::Re
         start.push(target);
     }
     Ok((start, known))
+}
+
+/// A stored count (a depth, a streak) as a `u32`, whatever the column holds.
+fn stored_count(n: i64) -> u32 {
+    n.clamp(0, i64::from(u32::MAX)) as u32
 }
 
 /// A stored URL's depth, flag and streaks (see [`crate::revisit::Class`]).
@@ -553,8 +565,7 @@ impl StoreSink {
             .conn
             .prepare_cached("SELECT depth, flagged, unchanged_visits, failures FROM url WHERE key = ?1")?
             .query_row([key], |r| {
-                let count = |i| r.get::<_, i64>(i).map(|n| n.clamp(0, i64::from(u32::MAX)) as u32);
-                Ok(VisitInfo { depth: count(0)?, flagged: r.get(1)?, unchanged: count(2)?, failures: count(3)? })
+                Ok(VisitInfo { depth: stored_count(r.get(0)?), flagged: r.get(1)?, unchanged: stored_count(r.get(2)?), failures: stored_count(r.get(3)?) })
             })
             .optional()?;
         Ok(found.unwrap_or_default())
