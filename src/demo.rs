@@ -58,6 +58,7 @@ mod tests {
             out: "o".into(),
             store: "o/kuzet.sqlite".into(),
             inbox: None,
+            force: None,
         }
     }
 

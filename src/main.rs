@@ -76,6 +76,10 @@ enum Command {
         /// Only check the config (and the lexicons and seeds it names), then exit.
         #[arg(long)]
         check: bool,
+        /// Tonight only: fetch again every known URL (`all`, analysed again), the pages
+        /// flagged at their last analysis (`flagged`, analysed again) or the failed ones.
+        #[arg(long, value_enum)]
+        revisit: Option<kuzet::revisit::Force>,
     },
     /// Render the morning report again from the store (after a review import, say):
     /// OUT/runs/<run>/report.html, and OUT/report.html for the latest run.
@@ -145,7 +149,7 @@ struct StoreArg {
 impl StoreArg {
     fn path(&self) -> anyhow::Result<PathBuf> {
         match (&self.store, &self.config) {
-            (Some(p), _) => Ok(p.clone()),
+            (Some(p), _) => Ok(kuzet::nightly::resolved(p)),
             (None, Some(c)) => Ok(kuzet::nightly::RunConfig::load(c)?.store),
             (None, None) => bail!("give --store FILE or --config FILE"),
         }
@@ -299,7 +303,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let engine = kuzet::analyse::Engine::load(Lexicons::or_bundled(lexicons)).context("loading lexicons")?;
             let run_id = run_id.unwrap_or_else(kuzet::run_id);
             let config = kuzet::classify::Config { inputs, out: out.clone(), run_id };
-            let summary = kuzet::classify::run(&config, &engine).with_context(|| format!("writing to {}", out.display()))?;
+            let summary = kuzet::classify::run(&config, &engine).with_context(|| format!("writing to {}", kuzet::nightly::resolved(&out).display()))?;
             for f in &summary.failures {
                 eprintln!("kuzet: failed: {}: {}", f.reference, f.error);
             }
@@ -308,7 +312,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Crawl { seeds, common } => {
             let seeds = kuzet::nightly::read_seeds(&seeds)?;
-            let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone() }, &common)?;
+            let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone(), ..Default::default() }, &common)?;
             Ok(night_code(&summary.crawl))
         }
         Command::Lexicon { command: LexiconCommand::Eval { data, lexicons, positive, negative, json, half, show } } => {
@@ -367,8 +371,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             rt.block_on(tokio::signal::ctrl_c())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { config, check } => {
-            let loaded = kuzet::nightly::RunConfig::load(&config)?;
+        Command::Run { config, check, revisit } => {
+            let mut loaded = kuzet::nightly::RunConfig::load(&config)?;
+            loaded.force = revisit;
             let contact = kuzet::preflight::contact_warning(&loaded.config.crawl.user_agent, &loaded.seeds);
             if check {
                 let engine = kuzet::nightly::engine(&loaded)?;
@@ -416,7 +421,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let mut failed = false;
             for file in &files {
                 let outcome = kuzet::import::import_file(&mut store, file)?;
-                let (problems, summary) = outcome.render(&file.display().to_string());
+                let (problems, summary) = outcome.render(&kuzet::nightly::resolved(file).display().to_string());
                 for p in problems {
                     eprintln!("kuzet: {p}");
                 }
@@ -545,11 +550,17 @@ fn run_night(loaded: &kuzet::nightly::Loaded) -> anyhow::Result<kuzet::nightly::
     let c = &summary.crawl.crawl;
     let n = &summary.night;
     println!(
-        "run {}: {} URLs due of {} known; {} requests, {} pages analysed, {} unchanged ({} not modified), {} disallowed by robots.txt, {} redirects{}",
-        summary.crawl.items.run_id, n.urls_due, n.urls_known, c.requests, c.pages_analysed - c.unchanged, c.unchanged + c.not_modified, c.not_modified,
+        "run {}: URLs: {} due at the start, {} discovered during the run, {} known; {} requests, {} pages analysed, {} unchanged ({} not modified), {} disallowed by robots.txt, {} redirects{}",
+        summary.crawl.items.run_id, n.urls_due, n.urls_discovered, n.urls_known, c.requests, c.pages_analysed - c.unchanged, c.unchanged + c.not_modified, c.not_modified,
         c.robots_disallowed, c.redirects, if c.interrupted { ", interrupted" } else { "" }
     );
-    println!("findings: {} new, {} already decided (not queued again); queued {} rows ({} carried over from earlier nights)", n.new_findings, n.covered, n.queued, n.carried_over);
+    println!(
+        "findings: {} new, {} already decided (not queued again); the live queues hold {} waiting for a decision ({} from earlier nights)",
+        n.new_findings, n.covered, n.queued, n.carried_over
+    );
+    if n.runs_pruned > 0 {
+        println!("pruned {} run folders older than {} days from {}", n.runs_pruned, loaded.config.output.keep_runs_days, loaded.out.join("runs").display());
+    }
     for f in &summary.crawl.items.failures {
         eprintln!("kuzet: failed: {}: {}", f.reference, f.error);
     }
@@ -579,7 +590,7 @@ fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -
     let engine = Arc::new(kuzet::analyse::Engine::load(Lexicons::or_bundled(common.lexicons.clone())).context("loading lexicons")?);
     let start = seeds.iter().map(|s| kuzet::frontier::Target::new(s.clone(), 0)).collect();
     let mut job = kuzet::crawl::CrawlJob { seeds, start, known: Vec::new(), config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id), hashes: false };
-    let summary = kuzet::crawl::run(&mut job, engine).with_context(|| format!("crawling into {}", common.out.display()))?;
+    let summary = kuzet::crawl::run(&mut job, engine).with_context(|| format!("crawling into {}", kuzet::nightly::resolved(&common.out).display()))?;
     let c = &summary.crawl;
     println!(
         "crawled {} pages ({} requests, {} bytes, {} disallowed by robots.txt, {} redirects, {} retries, {:.1} pages/s){}",

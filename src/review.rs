@@ -128,14 +128,43 @@ impl Sheet {
     /// The rows after the header, in order: each a decision or a bad row.
     pub fn rows(&self) -> impl Iterator<Item = Result<Decision, BadRow>> + '_ {
         let columns = self.columns;
+        let mut lines = Lines { text: self.text.as_bytes(), at: 0, line: 1 };
         reader(&self.text, self.delimiter).into_records().map(move |record| {
             let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                BadRow { line, message: format!("line {line}: {e}") }
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
+                BadRow { line, message: e.to_string() }
             })?;
-            let line = record.position().map_or(0, |p| p.line() as usize);
-            decision(line, &record, columns).map_err(|message| BadRow { line, message })
+            let line = record.position().map_or(0, |p| lines.line_at(p.byte() as usize));
+            decision(&record, columns).map(|d| Decision { line, ..d }).map_err(|message| BadRow { line, message })
         })
+    }
+}
+
+/// Line numbers of byte offsets, counted as a spreadsheet user sees them: `\r\n`, `\n` and a
+/// lone `\r` each end a line (the CSV reader's own count is one short on CRLF files).
+/// Offsets are asked for in increasing order, so the file is scanned once.
+#[derive(Debug, Clone, Copy)]
+struct Lines<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn line_at(&mut self, byte: usize) -> usize {
+        let mut end = byte.min(self.text.len());
+        // The reader places a record after CRLF at the LF: the line break is before it.
+        if end > 0 && self.text.get(end) == Some(&b'\n') && self.text[end - 1] == b'\r' {
+            end += 1;
+        }
+        if end < self.at {
+            // Not in order (never, from the reader): count again from the start.
+            self.at = 0;
+            self.line = 1;
+        }
+        self.line += (self.at..end).filter(|&i| ends_line(self.text, i)).count();
+        self.at = end;
+        self.line
     }
 }
 
@@ -159,27 +188,28 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, FileError> {
     Ok(parsed)
 }
 
-fn decision(line: usize, record: &csv::StringRecord, columns: Columns) -> Result<Decision, String> {
+/// The decision of one row; its line is the caller's to fill in and to report.
+fn decision(record: &csv::StringRecord, columns: Columns) -> Result<Decision, String> {
     if record.len() != columns.width {
         let lacks = if record.len() <= columns.decision.max(columns.item_id) { ", its decision cell is missing" } else { "" };
-        return Err(format!("line {line}: the row has {} cells and the header {}{lacks} (a delimiter inside an unquoted cell, or cells left out?)", record.len(), columns.width));
+        return Err(format!("the row has {} cells and the header {}{lacks} (a delimiter inside an unquoted cell, or cells left out?)", record.len(), columns.width));
     }
     let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(undefang).unwrap_or_default();
-    let (item_id, verdict) = row(line, &cell(Some(columns.item_id)), &cell(Some(columns.decision)))?;
-    Ok(Decision { line, item_id, verdict, reviewer: cell(columns.reviewer), notes: cell(columns.notes) })
+    let (item_id, verdict) = row(&cell(Some(columns.item_id)), &cell(Some(columns.decision)))?;
+    Ok(Decision { line: 0, item_id, verdict, reviewer: cell(columns.reviewer), notes: cell(columns.notes) })
 }
 
-fn row(line: usize, item_id: &str, decision: &str) -> Result<(String, Option<Verdict>), String> {
+fn row(item_id: &str, decision: &str) -> Result<(String, Option<Verdict>), String> {
     let id_ok = item_id.len() == 17 && item_id.starts_with('k') && item_id[1..].bytes().all(|b| b.is_ascii_hexdigit());
     if !id_ok {
-        return Err(format!("line {line}: {item_id:?} is not a kuzet item_id (k + 16 hex digits)"));
+        return Err(format!("{item_id:?} is not a kuzet item_id (k + 16 hex digits)"));
     }
     let verdict = match decision.to_lowercase().as_str() {
         "" => None,
         "confirmed" => Some(Verdict::Confirmed),
         "dismissed" => Some(Verdict::Dismissed),
         "escalated" => Some(Verdict::Escalated),
-        other => return Err(format!("line {line}: decision must be confirmed, dismissed, escalated or empty, got {other:?}")),
+        other => return Err(format!("decision must be confirmed, dismissed, escalated or empty, got {other:?}")),
     };
     Ok((item_id.to_string(), verdict))
 }
@@ -227,8 +257,8 @@ fn broken_quote(text: &str, delimiter: u8) -> Option<FileError> {
                     None => return Some(FileError { line: opened, message: "a quote opened on this line is never closed: the file is not imported".into() }),
                     Some(b'"') if b.get(i + 1) == Some(&b'"') => i += 2,
                     Some(b'"') => break,
-                    Some(c) => {
-                        line += usize::from(*c == b'\n');
+                    Some(_) => {
+                        line += usize::from(ends_line(b, i));
                         i += 1;
                     }
                 }
@@ -245,10 +275,15 @@ fn broken_quote(text: &str, delimiter: u8) -> Option<FileError> {
             continue;
         }
         cell_start = matches!(b[i], b'\n' | b'\r') || b[i] == delimiter;
-        line += usize::from(b[i] == b'\n');
+        line += usize::from(ends_line(b, i));
         i += 1;
     }
     None
+}
+
+/// Whether the byte at `i` ends a line: `\n`, or a `\r` not followed by `\n`.
+fn ends_line(b: &[u8], i: usize) -> bool {
+    b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'))
 }
 
 #[cfg(test)]
@@ -287,11 +322,24 @@ mod tests {
     fn bad_rows_are_reported_with_line_numbers_and_the_rest_kept() {
         let file = format!("item_id,decision,reviewer,notes\n{ID},confirmed,a,\"two\nlines\"\nnot-an-id,confirmed,a,\n{ID2},maybe,a,\n{ID2},escalated,a,'=1+1\n");
         let p = parse(file.as_bytes()).unwrap();
-        let bad: Vec<(usize, bool)> = p.bad.iter().map(|b| (b.line, b.message.contains(&format!("line {}", b.line)))).collect();
-        assert_eq!(bad, [(4, true), (5, true)], "{:?}", p.bad);
+        // The line is the row's, given once (the caller prints `FILE:LINE: message`).
+        let bad: Vec<(usize, bool)> = p.bad.iter().map(|b| (b.line, b.message.contains("line"))).collect();
+        assert_eq!(bad, [(4, false), (5, false)], "{:?}", p.bad);
         assert_eq!(p.decisions.len(), 2);
         assert_eq!(p.decisions[0].notes, "two\nlines");
         assert_eq!((p.decisions[1].line, p.decisions[1].notes.as_str()), (6, "=1+1"));
+    }
+
+    /// Issue 15, point 10: a CRLF file's lines were numbered one too low, a CR-only file's all 1.
+    #[test]
+    fn lines_are_numbered_alike_whatever_ends_them() {
+        for nl in ["\n", "\r\n", "\r"] {
+            let file = format!("item_id,decision{nl}{ID},confirmed{nl}{ID},\"two{nl}lines\"{nl}{ID2},maybe{nl}bad,confirmed{nl}");
+            let p = parse(file.as_bytes()).unwrap();
+            let decided: Vec<usize> = p.decisions.iter().map(|d| d.line).collect();
+            let bad: Vec<usize> = p.bad.iter().map(|b| b.line).collect();
+            assert_eq!((decided, bad), (vec![2], vec![3, 5, 6]), "{nl:?}: {:?}", p.bad);
+        }
     }
 
     #[test]
