@@ -167,6 +167,10 @@ pub struct Dampener {
     /// court) mark news about violent words, but a frame that calls for a harm ("arrest them
     /// and hang them") is no less a call beside them.
     pub spares_calls: bool,
+    /// Lowers a firing of a rule marked `call` only when the cue stands in the clause of one of
+    /// its parts: "calls to kill them are a crime" is condemned, but a threat in one sentence
+    /// and "this must not be forgiven" in the next is still a threat. Entries are damped as before.
+    pub calls_in_clause: bool,
 }
 
 /// Score thresholds and factors (the `[scoring]` table).
@@ -406,6 +410,7 @@ impl Lexicon {
                 within: d.within,
                 note: d.note.clone(),
                 spares_calls: d.spares_calls,
+                calls_in_clause: d.calls_in_clause,
             });
         }
         Ok(())
@@ -674,6 +679,8 @@ struct DampenerToml {
     note: String,
     #[serde(default)]
     spares_calls: bool,
+    #[serde(default)]
+    calls_in_clause: bool,
 }
 
 #[cfg(test)]
