@@ -62,7 +62,7 @@ const ANY: Mask = Mask::MAX;
 /// Which patterns a word may belong to: bit 0 for entries, a bit for each group that some
 /// proximity rule needs ([`group_bits`]). 256 bits: the threat grammar's rules need some 220
 /// groups, and groups that share a bit make rules fire in screening where they cannot.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 struct Mask([u64; 4]);
 
 impl Mask {
@@ -361,13 +361,13 @@ enum Kind {
     Opaque,
 }
 
-/// Packed to 4-byte alignment: a page's [`Word`]s are then 48 bytes each, not 56 (a 5 MB page
-/// has some 600,000, walked twice).
+/// Eight bytes: a word's mask is held by its number in the thread's [`Masks`], so a page's
+/// [`Word`]s are 20 bytes each (a 5 MB page has some 600,000, walked twice) and the table of
+/// short words fits the nearer caches. With the 256-bit masks in place a word took 48.
 #[derive(Debug, Clone, Copy)]
-#[repr(C, packed(4))]
 struct Info {
     /// What the patterns whose signature it may be are ([`ENTRY`], [`group_bits`]).
-    mask: Mask,
+    mask: MaskId,
     kind: Kind,
     /// How many words at most come before it in those patterns.
     lead: u8,
@@ -378,7 +378,51 @@ struct Info {
     joined: bool,
 }
 
-const OPAQUE: Info = Info { kind: Kind::Opaque, mask: ANY, lead: u8::MAX, single: false, joined: false };
+/// A mask's number in [`Masks`]: 0 is no pattern, 1 is anything ([`ANY`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MaskId(u32);
+
+const NO_MASK: MaskId = MaskId(0);
+const ANY_MASK: MaskId = MaskId(1);
+
+/// The distinct masks of the words a thread has screened, numbered; emptied with its cache.
+#[derive(Debug, Clone)]
+struct Masks {
+    list: Vec<Mask>,
+    ids: FxMap<Mask, u32>,
+}
+
+impl Default for Masks {
+    fn default() -> Masks {
+        let mut masks = Masks { list: Vec::new(), ids: FxMap::default() };
+        masks.clear();
+        masks
+    }
+}
+
+impl Masks {
+    fn id(&mut self, mask: Mask) -> MaskId {
+        let next = self.list.len() as u32;
+        let id = *self.ids.entry(mask).or_insert(next);
+        if id == next {
+            self.list.push(mask);
+        }
+        MaskId(id)
+    }
+
+    fn get(&self, id: MaskId) -> Mask {
+        self.list[id.0 as usize]
+    }
+
+    fn clear(&mut self) {
+        self.list.clear();
+        self.ids.clear();
+        self.id(Mask::ZERO);
+        self.id(ANY);
+    }
+}
+
+const OPAQUE: Info = Info { kind: Kind::Opaque, mask: ANY_MASK, lead: u8::MAX, single: false, joined: false };
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
@@ -411,6 +455,8 @@ struct WordCache {
     long: FxMap<Box<[u8]>, Info>,
     /// Chains of single letters of up to [`MAX_WORD`] bytes, by their text.
     chains: FxMap<Box<[u8]>, Chain>,
+    /// The masks its words' [`Info::mask`] numbers stand for.
+    masks: Masks,
 }
 
 impl WordCache {
@@ -422,6 +468,7 @@ impl WordCache {
         self.short.clear();
         self.long.clear();
         self.chains.clear();
+        self.masks.clear();
     }
 }
 
@@ -717,7 +764,8 @@ impl Screen {
         let (strict, a) = view(true);
         let (loose, b) = view(false);
         let mut screen = Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, max_lead: a.max(b), placeholder: "" };
-        screen.placeholder = PLACEHOLDERS.iter().copied().find(|p| matches!(screen.info(p), Info { kind: Kind::Inert, single: false, .. })).unwrap_or("");
+        let mut masks = Masks::default();
+        screen.placeholder = PLACEHOLDERS.iter().copied().find(|p| matches!(screen.info(p, &mut masks), Info { kind: Kind::Inert, single: false, .. })).unwrap_or("");
         screen
     }
 
@@ -733,7 +781,7 @@ impl Screen {
     }
 
     /// What `word` (a piece of text between separators) is; see the module docs.
-    fn info(&self, word: &str) -> Info {
+    fn info(&self, word: &str, masks: &mut Masks) -> Info {
         if word.is_empty() || word.len() > MAX_WORD || word.chars().next().is_some_and(is_mark) || word.contains(['\u{2028}', '\u{2029}']) {
             return OPAQUE;
         }
@@ -742,10 +790,10 @@ impl Screen {
         let (s_starts, l_starts) = (s.word_starts().len(), l.word_starts().len());
         let ([st], [lt]) = (&s_runs[..], &l_runs[..]) else {
             let sep = s_runs.is_empty() && l_runs.is_empty() && s_starts == 0 && l_starts == 0;
-            return if sep { Info { kind: Kind::Sep, mask: Mask::ZERO, lead: 0, single: false, joined: false } } else { self.opaque(&s_runs, &l_runs) };
+            return if sep { Info { kind: Kind::Sep, mask: NO_MASK, lead: 0, single: false, joined: false } } else { self.opaque(&s_runs, &l_runs, masks) };
         };
         if s_starts != 1 || l_starts != 1 {
-            return self.opaque(&s_runs, &l_runs);
+            return self.opaque(&s_runs, &l_runs, masks);
         }
         let single = lt.chars().nth(1).is_none();
         let mut sig = signature(&self.strict, st);
@@ -759,16 +807,21 @@ impl Screen {
         } else {
             Kind::Inert
         };
-        Info { kind, mask: sig.mask, lead: sig.lead, single, joined: false }
+        Info { kind, mask: masks.id(sig.mask), lead: sig.lead, single, joined: false }
     }
 
     /// An opaque piece of text whose tokens in the two views are `s_runs` and `l_runs`: what
     /// patterns it may be the signature of is what its tokens may be.
-    fn opaque(&self, s_runs: &[&str], l_runs: &[&str]) -> Info {
+    fn opaque(&self, s_runs: &[&str], l_runs: &[&str], masks: &mut Masks) -> Info {
+        Info { kind: Kind::Opaque, mask: masks.id(self.opaque_mask(s_runs, l_runs)), lead: u8::MAX, single: false, joined: false }
+    }
+
+    /// What patterns the tokens `s_runs` and `l_runs` of the two views may be the signature of.
+    fn opaque_mask(&self, s_runs: &[&str], l_runs: &[&str]) -> Mask {
         let mut sig = Sig::default();
         s_runs.iter().for_each(|r| sig.merge(signature(&self.strict, r)));
         l_runs.iter().for_each(|r| sig.merge(signature(&self.loose, r)));
-        Info { kind: Kind::Opaque, mask: sig.mask, lead: u8::MAX, single: false, joined: false }
+        sig.mask
     }
 
     /// Screens `text`, or `None` when screening does not apply (no inert placeholder for this
@@ -786,7 +839,7 @@ impl Screen {
             }
             let scratch = &mut cache.scratch;
             self.split(text, &mut cache.words, scratch);
-            if !self.windows(scratch) {
+            if !self.windows(scratch, &cache.words.masks) {
                 return Some(Screened::Nothing);
             }
             Some(Screened::Text(self.build(text, scratch)))
@@ -835,12 +888,13 @@ impl Screen {
                 let (start, end) = (start as usize, end as usize);
                 let word = &b[start..end];
                 let info = if key[0] != 0 {
-                    cache.short.get_or_insert_with(key, hash, || self.info(&text[start..end]))
+                    let WordCache { short, masks, .. } = &mut *cache;
+                    short.get_or_insert_with(key, hash, || self.info(&text[start..end], masks))
                 } else if word.len() <= MAX_WORD {
                     match cache.long.get(word) {
                         Some(&info) => info,
                         None => {
-                            let info = self.info(&text[start..end]);
+                            let info = self.info(&text[start..end], &mut cache.masks);
                             // A page of distinct long words must not grow the cache without end.
                             if cache.len() < CACHE_WORDS {
                                 cache.long.insert(word.into(), info);
@@ -875,7 +929,7 @@ impl Screen {
         w.pos = s.pos;
         s.pos += u32::from(w.info.kind != Kind::Opaque);
         w.info.lead = w.info.lead.min(self.lead_cap());
-        if !w.info.mask.is_zero() {
+        if w.info.mask != NO_MASK {
             s.signals.push(s.words.len());
         }
         if w.info.kind == Kind::Opaque {
@@ -915,20 +969,21 @@ impl Screen {
             }
         };
         let lead = self.lead_cap();
+        let id = cache.masks.id(chain.mask());
         let pos = s.words[start].pos;
         while s.signals.last().is_some_and(|&k| k >= start) {
             s.signals.pop();
         }
         match chain {
-            Chain::Opaque { mask } => {
+            Chain::Opaque { .. } => {
                 mark_opaque(&mut s.opaque, start, s.words.len());
                 for (j, w) in s.words[start..].iter_mut().enumerate() {
-                    w.info = Info { kind: Kind::Opaque, mask: if j == 0 { mask } else { Mask::ZERO }, lead, single: false, joined: false };
+                    w.info = Info { kind: Kind::Opaque, mask: if j == 0 { id } else { NO_MASK }, lead, single: false, joined: false };
                     w.pos = pos;
                 }
                 s.pos = pos;
             }
-            Chain::Spelled { mask, may_match, begins } => {
+            Chain::Spelled { may_match, begins, .. } => {
                 for (j, w) in s.words[start..].iter_mut().enumerate() {
                     let joined = begins & (1 << j) == 0;
                     let kind = match (may_match, j) {
@@ -936,7 +991,7 @@ impl Screen {
                         (true, 0) => Kind::First,
                         (true, _) => Kind::Later,
                     };
-                    w.info = Info { kind, mask: if j == 0 { mask } else { Mask::ZERO }, lead, single: true, joined };
+                    w.info = Info { kind, mask: if j == 0 { id } else { NO_MASK }, lead, single: true, joined };
                     w.pos = pos;
                     if joined {
                         s.joined.push((start + j) as u32);
@@ -968,13 +1023,13 @@ impl Screen {
     /// the text. Otherwise it is an opaque stretch, always kept, which may be the signature of
     /// what it makes.
     fn judge_chain(&self, text: &str, members: &[Word]) -> Chain {
-        if members.iter().any(|w| { w.info.mask } == ANY) {
+        if members.iter().any(|w| w.info.mask == ANY_MASK) {
             return Chain::Opaque { mask: ANY };
         }
         let first = members[0].start as usize;
         let (st, lo) = normalize::both(&text[first..members[members.len() - 1].end as usize]);
         let (s_runs, l_runs) = (word_runs(st.as_str()), word_runs(lo.as_str()));
-        let mask = self.opaque(&s_runs, &l_runs).mask;
+        let mask = self.opaque_mask(&s_runs, &l_runs);
         let b = text.as_bytes();
         if members.len() > 64
             || members.iter().any(|w| w.info.kind == Kind::Opaque)
@@ -1008,14 +1063,14 @@ impl Screen {
     /// `within` plus the leader's lead apart. Kept: what may begin a pattern within the
     /// widest window (`reach`) of a trigger's first word (and has a signature close enough
     /// after it, [`Building::step`]).
-    fn windows(&self, scratch: &mut Scratch) -> bool {
+    fn windows(&self, scratch: &mut Scratch, masks: &Masks) -> bool {
         let Scratch { words, signals, spots, windows, near_signals: signals_at, by_bit, .. } = scratch;
         spots.clear();
         windows.clear();
         // The signals' masks, positions and leads side by side: the rules go over them once
         // each, and a long page's words are far apart in memory.
         signals_at.clear();
-        signals_at.extend(signals.iter().map(|&k| Signal { mask: words[k].info.mask, pos: words[k].pos, lead: u32::from(words[k].info.lead) }));
+        signals_at.extend(signals.iter().map(|&k| Signal { mask: masks.get(words[k].info.mask), pos: words[k].pos, lead: u32::from(words[k].info.lead) }));
         let signals = &signals_at[..];
         by_bit.resize_with(Mask::BITS as usize, Vec::new);
         by_bit.iter_mut().for_each(Vec::clear);
@@ -1426,10 +1481,10 @@ mod tests {
     use std::path::Path;
 
     #[test]
-    fn a_word_takes_48_bytes() {
-        // 24 with 64-bit masks; 128-bit masks ([`super::Mask`]) for the 70 rule groups added 8,
-        // 256 bits for the threat grammar's 222 another 16.
-        assert_eq!(std::mem::size_of::<super::Word>(), 48);
+    fn a_word_takes_20_bytes() {
+        // 24 with 64-bit masks in it; 128-bit masks ([`super::Mask`]) for the 70 rule groups
+        // added 8, 256 bits for the threat grammar's 222 another 16; a mask's number takes 4.
+        assert_eq!(std::mem::size_of::<super::Word>(), 20);
     }
     use std::sync::OnceLock;
 
@@ -1520,7 +1575,7 @@ mod tests {
         let mut table = ShortTable::with_seed([0x9E37_79B9_7F4A_7C15, 0x2545_F491_4F6C_DD1D, 0x5851_F42D_4C95_7F2D]);
         let words: Vec<String> = (0..20_000).map(|i| if i % 3 == 0 { format!("слово{i}") } else { format!("w{i}") }).collect();
         let key = |w: &str| word_key(w.as_bytes(), 0, w.len());
-        let info = |i: usize| Info { kind: Kind::Later, mask: Mask([i as u64, 0, 0, 0]), lead: 0, single: false, joined: false };
+        let info = |i: usize| Info { kind: Kind::Later, mask: MaskId(i as u32), lead: 0, single: false, joined: false };
         for round in 0..2 {
             let mut made = 0;
             for (i, w) in words.iter().enumerate() {
@@ -1530,7 +1585,7 @@ mod tests {
                     made += 1;
                     info(i)
                 });
-                assert_eq!({ got.mask }, Mask([i as u64, 0, 0, 0]), "{w}");
+                assert_eq!(got.mask, MaskId(i as u32), "{w}");
             }
             assert_eq!((made, table.len), (if round == 0 { words.len() } else { 0 }, words.len()));
         }
@@ -1888,7 +1943,7 @@ mod tests {
             let mut cache = WordCache::default();
             let mut scratch = Scratch::default();
             screen.split(&text, &mut cache, &mut scratch);
-            if screen.windows(&mut scratch) {
+            if screen.windows(&mut scratch, &cache.masks) {
                 prop_assert_eq!(screen.build(&text, &scratch), build_by_words(screen, &text, &scratch));
             }
         }
@@ -1918,7 +1973,7 @@ mod tests {
             ("a\u{A0}b", false),
         ];
         for &(word, inert) in table {
-            assert_eq!(screen.info(word).kind == Kind::Inert, inert, "{word:?}");
+            assert_eq!(screen.info(word, &mut Masks::default()).kind == Kind::Inert, inert, "{word:?}");
         }
         let text = "Вчера в городе прошёл праздник.\n\nОни сказали: убивайте всех! Больше ничего.";
         let Some(Screened::Text(sub)) = screen.screen(text) else { panic!("an entry is screened out") };
