@@ -48,6 +48,9 @@ pub struct ImportReport {
     pub already_imported: bool,
     pub encoding: &'static str,
     pub delimiter: char,
+    /// For a workbook, the sheets read (those with the `item_id` and `decision` columns);
+    /// empty for CSV.
+    pub sheets: Vec<String>,
 }
 
 /// An item with rows of different verdicts in one file.
@@ -59,6 +62,9 @@ pub struct Conflict {
     pub first_line: usize,
     /// The last row, the one taken.
     pub last_line: usize,
+    /// Where the first and the last row are (`line N`, or `sheet 'S' row N` in a workbook).
+    pub first_at: String,
+    pub last_at: String,
     pub taken: Verdict,
     /// The verdicts its rows gave, in the order first seen.
     pub verdicts: Vec<Verdict>,
@@ -85,9 +91,9 @@ pub fn import_decisions(store: &mut Store, source: &str, bytes: Vec<u8>) -> Resu
         Ok(s) => s,
         Err(e) => return Ok(Err(e)),
     };
-    let mut report = ImportReport { encoding: sheet.encoding, delimiter: sheet.delimiter, ..ImportReport::default() };
+    let mut report = ImportReport { encoding: sheet.encoding, delimiter: sheet.delimiter, sheets: sheet.sheet_names(), ..ImportReport::default() };
     let items = first_pass(store, &sheet, &mut report)?;
-    report.conflicts = conflicts(&items);
+    report.conflicts = conflicts(&items, &sheet);
     let at = now();
     let mut batch: Vec<(crate::review::Decision, Verdict)> = Vec::new();
     let mut started = Instant::now();
@@ -149,7 +155,7 @@ fn first_pass(store: &Store, sheet: &crate::review::Sheet, report: &mut ImportRe
         }
         let exists = !unknown.contains(&d.item_id) && finding.query_row([&d.item_id], |_| Ok(())).optional().map_err(|e| store.err(e))?.is_some();
         if !exists {
-            report.bad.push(BadRow { line: d.line, message: format!("line {}: item {} is not in this store", d.line, d.item_id) });
+            report.bad.push(BadRow { line: d.line, message: format!("{}: item {} is not in this store", sheet.place(d.line), d.item_id) });
             unknown.insert(d.item_id);
             continue;
         }
@@ -159,11 +165,20 @@ fn first_pass(store: &Store, sheet: &crate::review::Sheet, report: &mut ImportRe
 }
 
 /// The items whose rows disagree, in the order of their first row.
-fn conflicts(items: &HashMap<String, ItemRows>) -> Vec<Conflict> {
+fn conflicts(items: &HashMap<String, ItemRows>, sheet: &crate::review::Sheet) -> Vec<Conflict> {
     let mut out: Vec<Conflict> = items
         .iter()
         .filter(|(_, i)| i.verdicts.len() > 1)
-        .map(|(id, i)| Conflict { item_id: id.clone(), rows: i.rows, first_line: i.first_line, last_line: i.last_line, taken: i.last, verdicts: i.verdicts.clone() })
+        .map(|(id, i)| Conflict {
+            item_id: id.clone(),
+            rows: i.rows,
+            first_line: i.first_line,
+            last_line: i.last_line,
+            first_at: sheet.place(i.first_line),
+            last_at: sheet.place(i.last_line),
+            taken: i.last,
+            verdicts: i.verdicts.clone(),
+        })
         .collect();
     out.sort_by_key(|c| c.first_line);
     out

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod evaluate;
 pub mod extract;
 pub mod fetch;
+pub mod filekind;
 pub mod frontier;
 pub mod guard;
 pub mod health;
@@ -34,6 +35,7 @@ pub mod screen;
 pub mod serve;
 mod simd;
 pub mod store;
+pub mod workbook;
 pub mod nightly;
 
 /// A run id from the current time, UTC: `20261128T051725Z`.

@@ -369,26 +369,45 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                     }
                 };
                 match kuzet::import::import_decisions(&mut store, &shown, bytes)? {
+                    Err(e) if e.line == 0 => {
+                        eprintln!("kuzet: {shown} {}", e.message);
+                        failed = true;
+                    }
                     Err(e) => {
                         eprintln!("kuzet: {shown}:{}: {}", e.line, e.message);
                         failed = true;
                     }
                     Ok(r) if r.already_imported => println!("{shown}: already imported (same bytes), nothing changed"),
                     Ok(r) => {
+                        let workbook = !r.sheets.is_empty();
                         for b in &r.bad {
-                            eprintln!("kuzet: {shown}:{}: {}", b.line, b.message);
+                            if workbook {
+                                eprintln!("kuzet: {shown}: {}", b.message);
+                            } else {
+                                eprintln!("kuzet: {shown}:{}: {}", b.line, b.message);
+                            }
                         }
                         for c in &r.conflicts {
                             let said = c.verdicts.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
+                            let (at, span) = if workbook {
+                                (String::new(), format!("{} to {}", c.first_at, c.last_at))
+                            } else {
+                                (format!(":{}", c.first_line), format!("lines {} to {}", c.first_line, c.last_line))
+                            };
                             eprintln!(
-                                "kuzet: warning: {shown}:{}: item {} has {} rows that disagree ({said}, lines {} to {}); the last, line {} ({}), is taken",
-                                c.first_line, c.item_id, c.rows, c.first_line, c.last_line, c.last_line, c.taken.as_str()
+                                "kuzet: warning: {shown}{at}: item {} has {} rows that disagree ({said}, {span}); the last, {} ({}), is taken",
+                                c.item_id, c.rows, c.last_at, c.taken.as_str()
                             );
                         }
                         failed |= !r.bad.is_empty();
+                        let read_as = if workbook {
+                            format!("an Excel workbook, sheets {}", r.sheets.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", "))
+                        } else {
+                            format!("{}, delimiter {:?}", r.encoding, r.delimiter)
+                        };
                         println!(
-                            "{shown}: {} decisions imported, {} unchanged, {} undecided, {} bad rows ({}, delimiter {:?}), {} superseded by a later row of the same item",
-                            r.imported, r.unchanged, r.undecided, r.bad.len(), r.encoding, r.delimiter, r.superseded
+                            "{shown}: {} decisions imported, {} unchanged, {} undecided, {} bad rows ({read_as}), {} superseded by a later row of the same item",
+                            r.imported, r.unchanged, r.undecided, r.bad.len(), r.superseded
                         );
                     }
                 }

@@ -127,6 +127,8 @@ CREATE TABLE import (
 );
 ", r"
 CREATE INDEX url_state ON url (state);
+", r"
+ALTER TABLE finding ADD COLUMN why TEXT NOT NULL DEFAULT '';
 "];
 
 /// The schema version this kuzet writes.
@@ -289,12 +291,14 @@ pub fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         title: r.get("title")?,
         matched_terms: r.get("matched_terms")?,
         snippet: r.get("snippet")?,
+        why: r.get("why")?,
         url: r.get("url")?,
         reasons: r.get("reasons")?,
         lexicon_version: r.get("lexicon_version")?,
         run_id: r.get("first_run")?,
         history: String::new(),
         fired: Vec::new(),
+        snippets: Vec::new(),
     })
 }
 
