@@ -206,15 +206,15 @@ fn why(r: &Reason, lexicon: &Lexicon) -> String {
     match r.kind {
         ReasonKind::Entry(e) => {
             let entry = &lexicon.entries[e];
-            format!("\"{}\"{times}{disguise}: {}", r.label, said(&entry.note, format!("a {} term", r.category)))
+            format!("{}{times}{disguise}: {}", r.label, said(&entry.note, format!("a term of the {} lexicon", r.category)))
         }
         ReasonKind::Proximity(p) => {
             let note = lexicon.proximity.get(p).map_or("", |p| p.note.as_str());
-            format!("rule {}{times}{disguise}: {}", r.label.replace('_', " "), said(note, format!("words of a {} pattern close together", r.category)))
+            format!("rule {}{times}{disguise}: {}", r.label.replace('_', " "), said(note, format!("{} words close together", r.category)))
         }
         ReasonKind::Dampener(d) => {
             let note = lexicon.dampeners.get(d).map_or("", |d| d.note.as_str());
-            format!("lowered to x{} by {}{times}: {}", r.points, r.label.replace('_', " "), said(note, "context that makes it less likely a call".to_string()))
+            format!("lowered to x{} by {}{times}: {}", r.points, r.label.replace('_', " "), said(note, "context that lowers the score".to_string()))
         }
     }
 }

@@ -253,7 +253,7 @@ mod tests {
             title: "=HYPERLINK(\"http://evil\")".into(),
             matched_terms: "убей*".into(),
             snippet: snippet.into(),
-            why: "\"убей*\": imperative kill".into(),
+            why: "убей*: imperative kill".into(),
             url: url.into(),
             reasons: "r".into(),
             lexicon_version: "lex-1".into(),

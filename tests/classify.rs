@@ -133,7 +133,7 @@ fn jsonl_on_stdin() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let rows: Vec<Vec<String>> = queues(&out).into_iter().flat_map(|(_, r)| r.into_iter().skip(1)).collect();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0][5], "s1");
+    assert_eq!(rows[0][kuzet::queue::column("ref").unwrap()], "s1");
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["read"], 2);
 }

@@ -17,10 +17,11 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
-/// Reads every CSV under `dir/queues` as (file name, records), checking the BOM.
+/// Reads every CSV under `dir/queues` as (file name, records), checking the BOM (the reviewer
+/// workbook beside them is not read here).
 pub fn queues(dir: &Path) -> Vec<(String, Vec<Vec<String>>)> {
     let mut out = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(dir.join("queues")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("queues")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "csv")).collect();
     files.sort();
     for path in files {
         let bytes = std::fs::read(&path).unwrap();
