@@ -377,9 +377,15 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                         eprintln!("kuzet: {shown}:{}: {}", e.line, e.message);
                         failed = true;
                     }
-                    Ok(r) if r.already_imported => println!("{shown}: already imported (same bytes), nothing changed"),
                     Ok(r) => {
                         let workbook = !r.sheets.is_empty();
+                        if workbook && !file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
+                            println!("{shown} is an Excel workbook (.xlsx), not CSV: read as a workbook");
+                        }
+                        if r.already_imported {
+                            println!("{shown}: already imported (same bytes), nothing changed");
+                            continue;
+                        }
                         for b in &r.bad {
                             if workbook {
                                 eprintln!("kuzet: {shown}: {}", b.message);

@@ -339,4 +339,26 @@ mod tests {
         let s = snippet(&long, 400..404);
         assert!(s.starts_with('…') && s.ends_with('…') && s.contains("⟦kill⟧"), "{s}");
     }
+
+    /// Issue 15, point 4: the hit sits near the start of the snippet (at most 60 characters
+    /// before it, from a word's start), not ~120 characters in, off screen.
+    #[test]
+    fn snippets_open_near_the_hit() {
+        let words = "the council met again on tuesday to discuss the budget and the roads ".repeat(5);
+        // (text before the hit, the snippet's start before the hit)
+        let cases = [
+            ("", ""),
+            ("short text then ", "short text then "),
+            (words.as_str(), "…met again on tuesday to discuss the budget and the roads "),
+            (&"x".repeat(300), &format!("…{}", "x".repeat(60))),
+        ];
+        for (before, want) in cases {
+            let text = format!("{before}kill them all. {words}");
+            let s = snippet(&text, before.len()..before.len() + 4);
+            let (start, _) = s.split_once('⟦').unwrap();
+            assert_eq!(start, want.trim_start(), "{s}");
+            assert!(start.chars().count() <= SNIPPET_BEFORE + 1, "{s}");
+            assert!(s.ends_with('…') && s.chars().count() <= SNIPPET_BEFORE + SNIPPET_AFTER + 8, "{s}");
+        }
+    }
 }

@@ -10,3 +10,4 @@ mod permissions;
 mod robots_google;
 mod review;
 mod util;
+mod workbook;
