@@ -391,6 +391,71 @@ mod tests {
         assert!(parse(b"a,b,c\n1,2,3\n").unwrap_err().to_string().contains("item_id and decision"));
     }
 
+    /// A workbook with `sheets` of rows of text cells, written by rust_xlsxwriter.
+    fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for (name, rows) in sheets {
+            let sheet = book.add_worksheet();
+            sheet.set_name(*name).unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    if !cell.is_empty() {
+                        sheet.write_string(r as u32, c as u16, *cell).unwrap();
+                    }
+                }
+            }
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    /// Issue 15, point 4: a saved workbook is read sheet by sheet, by each sheet's header (any
+    /// column order); sheets without the columns are left alone, empty rows skipped, and bad
+    /// rows named by sheet and row.
+    #[test]
+    fn workbooks_are_read_by_their_headers() {
+        let bytes = workbook(&[
+            ("my notes", &[&["todo"], &["call aida"]]),
+            ("priority 1", &[&["priority", "decision", "item_id", "notes", "queue"], &["1", "confirmed", ID, "Қазақша ескерту", "violence"]]),
+            ("violence", &[&["notes", "reviewer", "item_id", "decision"], &["", "", ID2, "Escalated"], &["", "", "", ""], &["'=1+1", "b", ID, "maybe"], &["x", "b", ID, ""]]),
+        ]);
+        let sheet = open(bytes).unwrap();
+        assert_eq!((sheet.kind, sheet.encoding), (Kind::Xlsx, "xlsx"));
+        assert_eq!(sheet.sheet_names(), ["priority 1", "violence"]);
+        let rows: Vec<Result<Decision, BadRow>> = sheet.rows().collect();
+        let got: Vec<(String, Result<(&str, Option<Verdict>, &str), &str>)> = rows
+            .iter()
+            .map(|r| match r {
+                Ok(d) => (sheet.place(d.line), Ok((d.item_id.as_str(), d.verdict, d.notes.as_str()))),
+                Err(b) => (sheet.place(b.line), Err(b.message.as_str())),
+            })
+            .collect();
+        let want: Vec<(String, Result<(&str, Option<Verdict>, &str), &str>)> = vec![
+            ("sheet 'priority 1' row 2".into(), Ok((ID, Some(Verdict::Confirmed), "Қазақша ескерту"))),
+            ("sheet 'violence' row 2".into(), Ok((ID2, Some(Verdict::Escalated), ""))),
+            ("sheet 'violence' row 4".into(), Err("sheet 'violence' row 4: decision must be confirmed, dismissed, escalated or empty, got \"maybe\"")),
+            ("sheet 'violence' row 5".into(), Ok((ID, None, "x"))),
+        ];
+        assert_eq!(got, want);
+        // Lines are unique through the workbook, in order: the later sheet's rows come later.
+        let lines: Vec<usize> = rows.iter().map(|r| r.as_ref().map_or_else(|b| b.line, |d| d.line)).collect();
+        assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
+    }
+
+    #[test]
+    fn workbooks_without_the_columns_and_other_files_are_refused_by_what_they_are() {
+        let no_columns = workbook(&[("Sheet1", &[&["a", "b"], &["1", "2"]])]);
+        let cases: [(Vec<u8>, &str); 3] = [
+            (no_columns, "is an Excel workbook, but no sheet's first row has item_id and decision columns (sheets: Sheet1)"),
+            (b"%PDF-1.4\n".to_vec(), "is a PDF document, not a queue file"),
+            (b"PK\x03\x04\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x05\0\0\0notes".to_vec(), "is a zip archive, not a queue file"),
+        ];
+        for (bytes, want) in cases {
+            let e = open(bytes).unwrap_err();
+            assert_eq!(e.line, 0);
+            assert!(e.message.starts_with(want), "{e}");
+        }
+    }
+
     /// Issue 19, case 6: a broken quote rejects the whole file, naming the line it opened on;
     /// before, the rest of the file was swallowed into one cell and nothing was said.
     #[test]
