@@ -35,6 +35,8 @@ const SNIPPET_WIDTH: f64 = 80.0;
 const MAX_URL_LEN: usize = 2079;
 /// Excel's limit on the characters in a cell.
 const MAX_CELL_CHARS: usize = 32767;
+/// Excel's limit on the rows of a sheet, less the header: rows past it are only in the CSV.
+const MAX_ROWS: usize = 1_048_575;
 
 /// One queue: its name and rows, in the order they are shown.
 pub struct Queue<'a> {
@@ -74,12 +76,12 @@ pub fn build(queues: &[Queue<'_>]) -> Result<Vec<u8>, XlsxError> {
     first.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(a.1.item_id.cmp(&b.1.item_id)));
     let sheet = book.add_worksheet();
     sheet.set_name(PRIORITY1_SHEET)?;
-    write_sheet(sheet, &styles, &first.iter().map(|(q, r)| (Some(*q), *r)).collect::<Vec<_>>())?;
+    write_sheet(sheet, &styles, &first.iter().take(MAX_ROWS).map(|(q, r)| (Some(*q), *r)).collect::<Vec<_>>())?;
     let mut used = vec![PRIORITY1_SHEET.to_lowercase()];
     for q in queues {
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(q.name, &mut used))?;
-        write_sheet(sheet, &styles, &q.rows.iter().map(|r| (None, *r)).collect::<Vec<_>>())?;
+        write_sheet(sheet, &styles, &q.rows.iter().take(MAX_ROWS).map(|r| (None, *r)).collect::<Vec<_>>())?;
     }
     book.save_to_buffer()
 }
@@ -118,9 +120,10 @@ impl Styles {
     }
 }
 
-/// The text of a cell: as safe as a CSV cell ([`crate::cell`]), cut to Excel's cell limit.
+/// The text of a cell: as safe as a CSV cell ([`crate::cell`]), without the two characters XML
+/// cannot hold (U+FFFE, U+FFFF: a page may contain them), cut to Excel's cell limit.
 fn safe_text(s: &str) -> String {
-    let text = defang(clean(s).trim());
+    let text = defang(clean(&s.replace(['\u{FFFE}', '\u{FFFF}'], "")).trim());
     if text.chars().count() > MAX_CELL_CHARS { text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect() } else { text }
 }
 
@@ -153,9 +156,11 @@ fn write_sheet(sheet: &mut Worksheet, styles: &Styles, rows: &[(Option<&str>, &Q
             if text.is_empty() {
                 continue;
             }
-            if Some(c) == url_col && is_link(&row.url) {
-                sheet.write_url_with_format(r, col, Url::new(row.url.as_str()).set_text(&text), &styles.link)?;
-            } else if COLUMNS.get(c).is_some_and(|h| matches!(*h, "priority" | "score")) {
+            // A link Excel would refuse (more than 65,530 in a sheet, a malformed URL) is text.
+            if Some(c) == url_col && is_link(&row.url) && sheet.write_url_with_format(r, col, Url::new(row.url.as_str()).set_text(&text), &styles.link).is_ok() {
+                continue;
+            }
+            if COLUMNS.get(c).is_some_and(|h| matches!(*h, "priority" | "score")) {
                 // Numbers stay numbers, so the filter sorts them as numbers.
                 match text.parse::<f64>() {
                     Ok(n) => sheet.write_number_with_format(r, col, n, &styles.plain)?,
@@ -207,7 +212,9 @@ fn write_snippet(sheet: &mut Worksheet, r: u32, c: u16, text: &str, styles: &Sty
     if !after.is_empty() {
         segments.push((&styles.plain, after));
     }
-    sheet.write_rich_string_with_format(r, c, &segments, &styles.wrap)?;
+    if sheet.write_rich_string_with_format(r, c, &segments, &styles.wrap).is_err() {
+        sheet.write_string_with_format(r, c, text, &styles.wrap)?;
+    }
     Ok(())
 }
 
@@ -288,6 +295,27 @@ mod tests {
         assert_eq!(first[column("title").unwrap()], "'=HYPERLINK(\"http://evil\")");
         assert_eq!(first[column("priority").unwrap()], "1");
         assert_eq!(sheets[2].rows[1].1[column("snippet").unwrap()], "'-kill ⟦them⟧");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Every text cell of the workbook reads back as the CSV writes it (cleaned, trimmed,
+        /// defanged: [`crate::cell`]), so no cell starts a formula, the snippet's rich text too.
+        #[test]
+        fn cells_are_as_safe_as_csv_cells(title in "(\\PC|[\\x00-\\x1f\\x7f\u{202E}\u{200B}\u{FEFF}\u{FFFF};,=+@\"'-])*", snippet in "[=+@ a-z-]{0,8}⟦[=a-z]{1,4}⟧[ a-z=]{0,8}") {
+            let mut r = row("k000000000000000a", 1, &snippet, "https://example.org/a");
+            r.title = title.clone();
+            r.why = title.clone();
+            let bytes = build(&[Queue { name: "violence", rows: &[&r] }]).unwrap();
+            let sheets = read(&bytes).unwrap();
+            let cells = &sheets[1].rows[1].1;
+            for (col, text) in [("title", &title), ("why", &title), ("snippet", &snippet)] {
+                let got = &cells[column(col).unwrap()];
+                proptest::prop_assert_eq!(got, &defang(clean(&text.replace('\u{FFFF}', "")).trim()), "{}", col);
+                proptest::prop_assert!(!got.trim_start().starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠']), "{}: {:?}", col, got);
+            }
+        }
     }
 
     #[test]
