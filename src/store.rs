@@ -291,7 +291,8 @@ pub fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         title: r.get("title")?,
         matched_terms: r.get("matched_terms")?,
         snippet: r.get("snippet")?,
-        why: r.get("why")?,
+        // Findings stored before the column existed explain themselves by their terms.
+        why: Some(r.get::<_, String>("why")?).filter(|w| !w.is_empty()).map_or_else(|| r.get("matched_terms"), Ok)?,
         url: r.get("url")?,
         reasons: r.get("reasons")?,
         lexicon_version: r.get("lexicon_version")?,

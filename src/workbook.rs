@@ -56,14 +56,23 @@ pub fn publish(path: &Path, queues: &[Queue<'_>]) -> io::Result<()> {
 }
 
 /// Publishes the workbook of run `run_id` as `out/queues/review-<run>.xlsx`, and as
-/// `out/runs/<run>/review-<run>.xlsx` if that folder exists.
+/// `out/runs/<run>/review-<run>.xlsx` if that folder exists. The workbooks of earlier runs
+/// are taken out of `out/queues/`, which holds the queues as they are now (as its CSVs do);
+/// a run's own folder keeps its copy. One that cannot be removed (open on a share) stays.
 pub fn publish_for_run(out: &Path, run_id: &str, queues: &[Queue<'_>]) -> io::Result<()> {
     let name = file_name(run_id);
     let bytes = build(queues).map_err(io::Error::other)?;
-    crate::queue::publish(&out.join("queues").join(&name), |w| w.write_all(&bytes))?;
+    let live = out.join("queues");
+    crate::queue::publish(&live.join(&name), |w| w.write_all(&bytes))?;
     let archive = out.join("runs").join(crate::nightly::file_safe(run_id));
     if archive.is_dir() {
         crate::queue::publish(&archive.join(&name), |w| w.write_all(&bytes))?;
+    }
+    for entry in std::fs::read_dir(&live)?.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if file != name && file.starts_with("review-") && file.ends_with(".xlsx") && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
     Ok(())
 }

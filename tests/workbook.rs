@@ -165,6 +165,12 @@ fn the_workbook_read_and_filled_by_openpyxl_imports() {
     assert_eq!(decision_of(&site, "b.html"), Some(("confirmed".into(), "Айгерім".into(), "үндеу, Қазақша".into())));
     assert_eq!(decision_of(&site, "a.html"), Some(("dismissed".into(), "aida".into(), "a quote".into())));
 
+    // The next night's workbook replaces it in queues/; the run's folder keeps it.
+    ok(&site.run(&config).0);
+    let next = workbook_of(&site.out());
+    assert_ne!(next, book);
+    assert!(archived.exists() && !book.exists());
+
     // The same workbook given under a CSV name: read as what it is, and said so.
     let as_csv = site.dir.path().join("reviewed.csv");
     std::fs::copy(&reviewed, &as_csv).unwrap();
