@@ -51,6 +51,9 @@ pub struct ImportReport {
     /// For a workbook, the sheets read (those with the `item_id` and `decision` columns);
     /// empty for CSV.
     pub sheets: Vec<String>,
+    /// A file saved in a single-byte code page (windows-1251) whose reviewer or notes cells
+    /// hold `?`: letters the code page lacks (Kazakh `ә ғ қ ң ө ұ ү һ і`) may have been lost.
+    pub maybe_lost_letters: bool,
 }
 
 /// An item with rows of different verdicts in one file.
@@ -140,6 +143,9 @@ fn first_pass(store: &Store, sheet: &crate::review::Sheet, report: &mut ImportRe
                 continue;
             }
         };
+        if report.encoding != "UTF-8" && report.encoding != "xlsx" && (d.notes.contains('?') || d.reviewer.contains('?')) {
+            report.maybe_lost_letters = true;
+        }
         let Some(verdict) = d.verdict else {
             report.undecided += 1;
             continue;

@@ -405,6 +405,12 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                                 c.item_id, c.rows, c.last_at, c.taken.as_str()
                             );
                         }
+                        if r.maybe_lost_letters {
+                            eprintln!(
+                                "kuzet: warning: {shown} was saved in {}: letters it lacks (such as Kazakh ә ғ қ ң ө ұ ү һ і) were turned into '?' by the spreadsheet and cannot be recovered; save as CSV UTF-8 or as an Excel workbook (.xlsx)",
+                                r.encoding
+                            );
+                        }
                         failed |= !r.bad.is_empty();
                         let read_as = if workbook {
                             format!("an Excel workbook, sheets {}", r.sheets.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", "))

@@ -246,3 +246,28 @@ fn csv_in_the_old_column_order_still_imports() {
     assert!(stdout.contains("1 decisions imported, 0 unchanged, 1 undecided, 0 bad rows (UTF-8, delimiter ',')"), "{stdout}");
     assert_eq!(decision_of(&site, "a.html"), Some(("escalated".into(), "aida".into(), "old file".into())));
 }
+
+/// Issue 15, point 4: a windows-1251 save turned Kazakh letters in notes into `?` silently;
+/// the import now warns (the letters cannot be recovered), and a UTF-8 file with a `?` does not.
+#[test]
+fn a_code_page_save_that_lost_letters_is_warned_about() {
+    let site = small_site();
+    let config = site.config("");
+    ok(&site.run(&config).0);
+    let id: String = site.db().query_row("SELECT item_id FROM finding WHERE ref LIKE '%a.html'", [], |r| r.get(0)).unwrap();
+    // What the spreadsheet saved: Қ, ә and ұ are not in windows-1251 and became `?`.
+    let saved_text = format!("item_id;decision;reviewer;notes\r\n{id};dismissed;Айгерім;?аза?ша ж?мыс\r\n");
+    let (cp1251, _, unmappable) = encoding_rs::WINDOWS_1251.encode(&saved_text);
+    assert!(!unmappable);
+    // (file, its bytes, whether the import warns)
+    let cases: [(&str, Vec<u8>, bool); 2] =
+        [("cp1251.csv", cp1251.into_owned(), true), ("utf8.csv", format!("item_id,decision,reviewer,notes\n{id},dismissed,aida,why?\n").into_bytes(), false)];
+    for (name, bytes, warns) in cases {
+        let path = site.dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = kuzet(&["review", "import", "--config", config.to_str().unwrap(), path.to_str().unwrap()]);
+        ok(&out);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.contains("was saved in windows-1251: letters it lacks (such as Kazakh"), warns, "{name}: {stderr}");
+    }
+}
