@@ -52,7 +52,7 @@ pub struct ImportReport {
     /// empty for CSV.
     pub sheets: Vec<String>,
     /// A file saved in a single-byte code page (windows-1251) whose reviewer or notes cells
-    /// hold `?`: letters the code page lacks (Kazakh `ә ғ қ ң ө ұ ү һ і`) may have been lost.
+    /// hold `?`: letters the code page lacks (Kazakh `ә ғ қ ң ө ұ ү һ`) may have been lost.
     pub maybe_lost_letters: bool,
 }
 

@@ -407,7 +407,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                         }
                         if r.maybe_lost_letters {
                             eprintln!(
-                                "kuzet: warning: {shown} was saved in {}: letters it lacks (such as Kazakh ә ғ қ ң ө ұ ү һ і) were turned into '?' by the spreadsheet and cannot be recovered; save as CSV UTF-8 or as an Excel workbook (.xlsx)",
+                                "kuzet: warning: {shown} was saved in {}: letters it lacks (such as Kazakh ә ғ қ ң ө ұ ү һ) were turned into '?' by the spreadsheet and cannot be recovered; save as CSV UTF-8 or as an Excel workbook (.xlsx)",
                                 r.encoding
                             );
                         }
