@@ -167,7 +167,8 @@ fn store(n: usize) {
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) + std::fs::metadata(dir.path().join("kuzet.sqlite-wal")).map(|m| m.len()).unwrap_or(0);
     println!("store: {n} URLs inserted in {:.2} s ({:.0} URLs/s), {:.0} MB on disk", insert.as_secs_f64(), n as f64 / insert.as_secs_f64(), size as f64 / 1e6);
     let started = Instant::now();
-    let (due, known) = kuzet::nightly::due(&store.conn, now + 1, "lex-bench").expect("due");
+    let policy = kuzet::revisit::Policy { revisit: Default::default(), lexicon_version: "lex-bench".into(), force: None };
+    let (due, known) = kuzet::nightly::due(&store.conn, now + 1, &policy).expect("due");
     let chosen = due.len();
     // Into the crawl's frontier, as the dispatcher takes them.
     let mut frontier = Frontier::default();
@@ -180,7 +181,7 @@ fn store(n: usize) {
     drop(frontier);
     store.conn.execute("UPDATE url SET state = 'exported', next_visit = ?1", [now + 3600]).expect("update");
     let started = Instant::now();
-    let (due, known) = kuzet::nightly::due(&store.conn, now + 1, "lex-bench").expect("due");
+    let (due, known) = kuzet::nightly::due(&store.conn, now + 1, &policy).expect("due");
     println!("store: a nightly start with none due: {} due, {} known, in {:.2} s", due.len(), known.len(), started.elapsed().as_secs_f64());
     println!("= {n} URLs: insert {:.1} s, nightly start (all due) {:.2} s", insert.as_secs_f64(), took.as_secs_f64());
     report_peak();

@@ -4,9 +4,9 @@
 //! [`analyse`] turns a [`Document`] into an [`Analysis`] without any I/O, so tests (and the
 //! crawler's CPU stage) call it directly.
 
-use std::path::Path;
-
 use url::Url;
+
+use crate::bundled::Lexicons;
 
 use crate::decode::{self, DecidedBy};
 use crate::lang::LangDetector;
@@ -23,9 +23,9 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Loads and compiles the lexicon folder `dir`.
-    pub fn load(dir: &Path) -> Result<Engine, crate::lint::CheckError> {
-        Ok(Engine::new(crate::lint::load_checked(dir)?))
+    /// Loads and compiles the lexicons of `source` (a folder, or [`Lexicons::Bundled`]).
+    pub fn load(source: impl Into<Lexicons>) -> Result<Engine, crate::lint::CheckError> {
+        Ok(Engine::new(crate::lint::load_checked(&source.into())?))
     }
 
     /// Compiles `lexicon`.
@@ -310,7 +310,7 @@ mod tests {
     use super::*;
 
     fn engine() -> Engine {
-        Engine::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).expect("fixture lexicon")
+        Engine::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).expect("fixture lexicon")
     }
 
     #[test]

@@ -162,9 +162,9 @@ pub fn publish_queues(out: &Path, categories: &[String], rows: &mut [QueueRow], 
         queue::publish_queue(&out.join("queues").join(&name), list)?;
         summary.flagged_by_category.insert(category.to_string(), list.len() as u64);
         summary.queues.push(format!("queues/{name}"));
-        sheets.push(crate::workbook::Queue { name: category, rows: list });
+        sheets.push(crate::workbook::Queue { name: category, rows: list.iter().map(|r| crate::workbook::Entry::new(r)).collect() });
     }
-    crate::workbook::publish_for_run(out, &summary.run_id, &sheets)?;
+    crate::workbook::publish_for_run(out, &summary.run_id, &[], &sheets)?;
     summary.queues.push(format!("queues/{}", crate::workbook::file_name(&summary.run_id)));
     Ok(())
 }

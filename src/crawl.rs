@@ -120,10 +120,11 @@ impl Default for CrawlConfig {
 }
 
 impl CrawlConfig {
-    /// Reads a TOML config file; unknown keys are errors naming the key.
+    /// Reads a TOML config file; unknown keys are errors naming each key and its line.
     pub fn load(path: &std::path::Path) -> anyhow::Result<CrawlConfig> {
+        let path = &crate::nightly::resolved(path);
         let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        let config: CrawlConfig = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.message()))?;
+        let config: CrawlConfig = crate::settings::parse(&text).map_err(|e| anyhow::anyhow!("{}", e.render(path)))?;
         config.check().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         Ok(config)
     }

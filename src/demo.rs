@@ -57,6 +57,8 @@ mod tests {
             lexicons: "l".into(),
             out: "o".into(),
             store: "o/kuzet.sqlite".into(),
+            inbox: None,
+            force: None,
         }
     }
 

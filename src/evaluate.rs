@@ -8,12 +8,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::BufRead;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::analyse::Engine;
+use crate::bundled::Lexicons;
 use crate::score::ReasonKind;
 
 /// One labeled record.
@@ -279,7 +280,7 @@ mod tests {
 
     #[test]
     fn evaluation_on_the_fixture_lexicon() {
-        let engine = Engine::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).unwrap();
+        let engine = Engine::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).unwrap();
         let records: Vec<Labeled> = [
             ("en", "behead the infidels, kill them", "violent", "threat|hateful"),
             ("en", "nice weather", "neutral", "calm_nh|non-hateful"),
@@ -315,23 +316,22 @@ pub struct CaseFailure {
     pub text: String,
 }
 
-/// Runs every `<lang>/tests.csv` under `dir` (header `expect,text,note`). `expect` is `none`
+/// Runs every `<lang>/tests.csv` of `cases` (header `expect,text,note`). `expect` is `none`
 /// (must not be queued), a category (must be queued in it; `a|b` for either, `any` for any),
 /// or `category:N` (queued in it at priority N or more urgent). Returns (cases run, failures); a malformed file is an error.
-pub fn run_tests(engine: &Engine, dir: &Path) -> Result<(usize, Vec<CaseFailure>), String> {
-    let mut files = Vec::new();
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for entry in entries.flatten() {
-        let file = entry.path().join(crate::lexicon::TESTS_FILE);
-        if file.is_file() {
-            files.push(file);
-        }
-    }
-    files.sort();
-    let mut cases = 0;
+pub fn run_tests(engine: &Engine, cases: &Lexicons) -> Result<(usize, Vec<CaseFailure>), String> {
+    let files: Vec<PathBuf> = cases
+        .list()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|r| r.components().count() == 2 && r.file_name().is_some_and(|n| n == crate::lexicon::TESTS_FILE))
+        .collect();
+    let mut cases_run = 0;
     let mut failures = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    for rel in files {
+        let file = cases.shown(&rel);
+        let bytes = cases.read(&rel).map_err(|e| format!("{}: {e}", file.display()))?;
+        let text = std::str::from_utf8(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
         let mut header_seen = false;
         for (i, line) in text.lines().enumerate() {
             let at = format!("{}:{}", file.display(), i + 1);
@@ -349,7 +349,7 @@ pub fn run_tests(engine: &Engine, dir: &Path) -> Result<(usize, Vec<CaseFailure>
             let (Some(expect), Some(case)) = (fields.first(), fields.get(1)) else {
                 return Err(format!("{at}: needs expect and text"));
             };
-            cases += 1;
+            cases_run += 1;
             let (_, a) = engine.assess(case);
             let got = match (&a.category, a.priority) {
                 (Some(c), Some(p)) => format!("{c}:{p}"),
@@ -360,7 +360,7 @@ pub fn run_tests(engine: &Engine, dir: &Path) -> Result<(usize, Vec<CaseFailure>
             }
         }
     }
-    Ok((cases, failures))
+    Ok((cases_run, failures))
 }
 
 fn case_passes(expect: &str, a: &crate::score::Assessment) -> bool {
@@ -383,7 +383,7 @@ mod case_tests {
     fn lexicon_test_cases_pass_and_fail() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons");
         let engine = Engine::load(&dir).unwrap();
-        let (cases, failures) = run_tests(&engine, &dir).unwrap();
+        let (cases, failures) = run_tests(&engine, &dir.clone().into()).unwrap();
         assert_eq!(cases, 6);
         assert_eq!(failures.len(), 1, "{failures:?}");
         assert!(failures[0].at.ends_with("en/tests.csv:8"), "{}", failures[0].at);

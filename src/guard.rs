@@ -104,10 +104,30 @@ fn refusal_v6(ip: Ipv6Addr) -> Option<&'static str> {
 
 /// A refused connection target.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
-#[error("refused {addr}: {reason} address (the address guard is on; --allow-private lifts it)")]
+#[error("refused {addr}: {reason} address (the address guard is on; {lift} lifts it)")]
 pub struct Refused {
     pub addr: SocketAddr,
     pub reason: &'static str,
+    pub lift: Lift,
+}
+
+/// Where the setting that lifts the guard is, as refusals name it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Lift {
+    /// `kuzet crawl --allow-private`.
+    #[default]
+    Flag,
+    /// `allow_private = true` in a `kuzet run` config.
+    ConfigKey,
+}
+
+impl std::fmt::Display for Lift {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Lift::Flag => "--allow-private",
+            Lift::ConfigKey => "allow_private = true in the config",
+        })
+    }
 }
 
 /// Which addresses may be connected to.
@@ -117,13 +137,15 @@ pub struct Guard {
     pub allow_private: bool,
     /// Exact socket addresses allowed although they are refused otherwise (`kuzet demo`).
     pub allow: Vec<SocketAddr>,
+    /// What refusals say lifts the guard.
+    pub lift: Lift,
 }
 
 impl Guard {
     /// Checks a connection target.
     pub fn check(&self, addr: SocketAddr) -> Result<(), Refused> {
         match refusal(canonical(addr.ip())) {
-            Some(reason) if !self.allow_private && !self.allow.contains(&addr) => Err(Refused { addr, reason }),
+            Some(reason) if !self.allow_private && !self.allow.contains(&addr) => Err(Refused { addr, reason, lift: self.lift }),
             _ => Ok(()),
         }
     }
@@ -171,7 +193,7 @@ impl reqwest::dns::Resolve for GuardedResolver {
             if allowed.is_empty() {
                 let why = reasons.first().copied().unwrap_or("no address");
                 let err: Box<dyn std::error::Error + Send + Sync> =
-                    format!("refused {host}: all {total} resolved addresses refused ({why}); the address guard is on").into();
+                    format!("refused {host}: all {total} resolved addresses refused ({why}); the address guard is on ({} lifts it)", guard.lift).into();
                 return Err(err);
             }
             let addrs: reqwest::dns::Addrs = Box::new(allowed.into_iter());
@@ -311,11 +333,11 @@ mod tests {
     fn allow_list_and_allow_private() {
         let server: SocketAddr = "127.0.0.1:8080".parse().unwrap();
         let other: SocketAddr = "127.0.0.1:8081".parse().unwrap();
-        let demo = Guard { allow_private: false, allow: vec![server] };
+        let demo = Guard { allow_private: false, allow: vec![server], ..Guard::default() };
         assert!(demo.check(server).is_ok());
         assert!(demo.check(other).is_err());
         assert!(demo.check_resolved(server.ip()).is_some(), "names never resolve to the allow-listed server");
-        let open = Guard { allow_private: true, allow: vec![] };
+        let open = Guard { allow_private: true, allow: vec![], ..Guard::default() };
         assert!(open.check(other).is_ok() && open.check_resolved(other.ip()).is_none());
         assert!(Guard::default().check("93.184.215.14:80".parse().unwrap()).is_ok());
     }

@@ -11,7 +11,9 @@
 //! written in short transactions with a pause between them, so a nightly run that starts
 //! during an import gets the write lock within moments. A file with a broken quote is refused
 //! before anything is written; one with bad rows is imported but not remembered as done.
-//! Reading the file's bytes and printing the report is the command line's job.
+//! [`import_file`] is the one entry point for a saved file, for `kuzet review import` and the
+//! reviewer inbox of `kuzet run` alike: it reads the file and says what came of it, in the
+//! lines the command line prints. Printing them is the caller's job.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -80,6 +82,85 @@ struct ItemRows {
     last_line: usize,
     last: Verdict,
     verdicts: Vec<Verdict>,
+}
+
+/// What importing one saved file came to.
+#[derive(Debug)]
+pub enum FileOutcome {
+    /// The file could not be read.
+    Unreadable(std::io::Error),
+    /// The file is unusable as a whole (not a queue file, a broken quote); nothing was written.
+    Refused(FileError),
+    /// Imported, perhaps with bad rows (the rest were imported).
+    Imported(ImportReport),
+}
+
+impl FileOutcome {
+    /// Everything in the file was taken: imported with no bad rows.
+    pub fn ok(&self) -> bool {
+        matches!(self, FileOutcome::Imported(r) if r.bad.is_empty())
+    }
+
+    /// What to tell about the file `shown`: the problems (bad rows, conflicts, why it was
+    /// refused), then the summary line if it was imported.
+    pub fn render(&self, shown: &str) -> (Vec<String>, Option<String>) {
+        match self {
+            FileOutcome::Unreadable(e) => (vec![format!("{shown}: {e}")], None),
+            // Line 0: the file as a whole is not a queue file; the message says what it is.
+            FileOutcome::Refused(e) if e.line == 0 => (vec![format!("{shown} {}", e.message)], None),
+            FileOutcome::Refused(e) => (vec![format!("{shown}:{}: {}", e.line, e.message)], None),
+            FileOutcome::Imported(r) => {
+                let workbook = !r.sheets.is_empty();
+                // Said on stdout with the summary: a workbook given under another name is read as one.
+                let named_as_workbook = shown.rsplit('.').next().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+                let read_as = if workbook && !named_as_workbook { format!("{shown} is an Excel workbook (.xlsx), not CSV: read as a workbook\n") } else { String::new() };
+                if r.already_imported {
+                    return (Vec::new(), Some(format!("{read_as}{shown}: already imported (same bytes), nothing changed")));
+                }
+                // A workbook's bad rows say their sheet and row in the message.
+                let mut problems: Vec<String> =
+                    r.bad.iter().map(|b| if workbook { format!("{shown}: {}", b.message) } else { format!("{shown}:{}: {}", b.line, b.message) }).collect();
+                for c in &r.conflicts {
+                    let said = c.verdicts.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
+                    let (at, span) =
+                        if workbook { (String::new(), format!("{} to {}", c.first_at, c.last_at)) } else { (format!(":{}", c.first_line), format!("lines {} to {}", c.first_line, c.last_line)) };
+                    problems.push(format!(
+                        "warning: {shown}{at}: item {} has {} rows that disagree ({said}, {span}); the last, {} ({}), is taken",
+                        c.item_id, c.rows, c.last_at, c.taken.as_str()
+                    ));
+                }
+                if r.maybe_lost_letters {
+                    problems.push(format!(
+                        "warning: {shown} was saved in {}: letters it lacks (such as Kazakh ә ғ қ ң ө ұ ү һ) were turned into '?' by the spreadsheet and cannot be recovered; save as CSV UTF-8 or as an Excel workbook (.xlsx)",
+                        r.encoding
+                    ));
+                }
+                let kind = if workbook {
+                    format!("an Excel workbook, sheets {}", r.sheets.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", "))
+                } else {
+                    format!("{}, delimiter {:?}", r.encoding, r.delimiter)
+                };
+                let summary = format!(
+                    "{read_as}{shown}: {} decisions imported, {} unchanged, {} undecided, {} bad rows ({kind}), {} superseded by a later row of the same item",
+                    r.imported, r.unchanged, r.undecided, r.bad.len(), r.superseded
+                );
+                (problems, Some(summary))
+            }
+        }
+    }
+}
+
+/// Reads the saved file at `path` and imports its decisions: what `kuzet review import` does
+/// with each file it is given. `Err` only when the store itself fails.
+pub fn import_file(store: &mut Store, path: &std::path::Path) -> Result<FileOutcome, StoreError> {
+    let bytes = match crate::input::read_regular(path) {
+        Ok(b) => b,
+        Err(e) => return Ok(FileOutcome::Unreadable(e)),
+    };
+    Ok(match import_decisions(store, &path.display().to_string(), bytes)? {
+        Ok(report) => FileOutcome::Imported(report),
+        Err(e) => FileOutcome::Refused(e),
+    })
 }
 
 /// Imports the decisions of `bytes` (a file read from `source`). `Ok(Err(_))`: the file
@@ -161,7 +242,8 @@ fn first_pass(store: &Store, sheet: &crate::review::Sheet, report: &mut ImportRe
         }
         let exists = !unknown.contains(&d.item_id) && finding.query_row([&d.item_id], |_| Ok(())).optional().map_err(|e| store.err(e))?.is_some();
         if !exists {
-            report.bad.push(BadRow { line: d.line, message: format!("{}: item {} is not in this store", sheet.place(d.line), d.item_id) });
+            let at = if sheet.sheet_names().is_empty() { String::new() } else { format!("{}: ", sheet.place(d.line)) };
+            report.bad.push(BadRow { line: d.line, message: format!("{at}item {} is not in this store", d.item_id) });
             unknown.insert(d.item_id);
             continue;
         }
@@ -290,7 +372,7 @@ mod tests {
                     let data = records.decisions.len() + records.bad.len();
                     prop_assert_eq!(r.imported + r.unchanged + r.superseded + r.undecided + r.bad.len(), data, "{:?}\n{}", r, text);
                     for b in &r.bad {
-                        prop_assert!((2..=lines).contains(&b.line) && b.message.starts_with(&format!("line {}:", b.line)), "{:?}", b);
+                        prop_assert!((2..=lines).contains(&b.line) && !b.message.starts_with("line"), "{:?}", b);
                     }
                     prop_assert_eq!(count(&store, "SELECT count(*) FROM import"), i64::from(r.bad.is_empty()));
                     for id in KNOWN {

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::bundled::Lexicons;
+
 /// A lexicon or rules file that could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LexiconError {
@@ -165,6 +167,10 @@ pub struct Dampener {
     /// court) mark news about violent words, but a frame that calls for a harm ("arrest them
     /// and hang them") is no less a call beside them.
     pub spares_calls: bool,
+    /// Lowers a firing of a rule marked `call` only when the cue stands in the clause of one of
+    /// its parts: "calls to kill them are a crime" is condemned, but a threat in one sentence
+    /// and "this must not be forgiven" in the next is still a threat. Entries are damped as before.
+    pub calls_in_clause: bool,
 }
 
 /// Score thresholds and factors (the `[scoring]` table).
@@ -243,17 +249,15 @@ pub struct Lexicon {
     pub function_words: HashSet<String>,
 }
 
-/// The words of every `<lang>/<name>` under `dir` (separated by spaces or lines, `#` lines
-/// are comments) by their loose key, with the language and word they come from. A missing
-/// file is no error: the lists are optional.
-pub fn load_word_list(dir: &Path, name: &str) -> HashMap<String, (String, String)> {
+/// The words of every `<lang>/<name>` among the lexicon files `rels` of `source` (separated
+/// by spaces or lines, `#` lines are comments) by their loose key, with the language and word
+/// they come from. A missing or unreadable file is no error: the lists are optional.
+pub fn load_word_list(source: &Lexicons, rels: &[PathBuf], name: &str) -> HashMap<String, (String, String)> {
     let mut words = HashMap::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return words };
-    let mut paths: Vec<_> = entries.flatten().map(|e| e.path().join(name)).filter(|p| p.is_file()).collect();
-    paths.sort();
-    for path in paths {
-        let lang = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+    for rel in rels.iter().filter(|r| r.components().count() == 2 && r.file_name().is_some_and(|n| n == name)) {
+        let lang = folder_lang(rel);
+        let Ok(bytes) = source.read(rel) else { continue };
+        let Ok(text) = std::str::from_utf8(&bytes) else { continue };
         for w in text.lines().filter(|l| !l.trim_start().starts_with('#')).flat_map(str::split_whitespace) {
             let key = crate::normalize::loose(w).as_str().trim().to_string();
             if !key.is_empty() {
@@ -267,15 +271,19 @@ pub fn load_word_list(dir: &Path, name: &str) -> HashMap<String, (String, String
 impl Lexicon {
     /// Loads every `<lang>/*.csv` and every `*.toml` under `dir`.
     pub fn load(dir: &Path) -> Result<Lexicon, LexiconError> {
-        let mut files = Vec::new();
-        collect_files(dir, dir, &mut files)?;
-        files.sort();
+        Lexicon::load_from(&Lexicons::Dir(dir.to_path_buf()))
+    }
+
+    /// Loads every `<lang>/*.csv` and every `*.toml` of `source`. The version hashes each
+    /// file's relative path and bytes, so it is the same from the binary or from exported files.
+    pub fn load_from(source: &Lexicons) -> Result<Lexicon, LexiconError> {
+        let all = source.list()?;
         let mut hasher = blake3::Hasher::new();
         let mut rules = Vec::new();
         let mut csvs = Vec::new();
-        for rel in files {
-            let path = dir.join(&rel);
-            let bytes = crate::input::read_regular(&path).map_err(|source| LexiconError::Io { path: path.clone(), source })?;
+        for rel in all.iter().filter(|r| is_lexicon_file(r)) {
+            let path = source.shown(rel);
+            let bytes = source.read(rel).map_err(|source| LexiconError::Io { path: path.clone(), source })?.into_owned();
             hasher.update(rel.to_string_lossy().as_bytes());
             hasher.update(&(bytes.len() as u64).to_le_bytes());
             hasher.update(&bytes);
@@ -290,12 +298,12 @@ impl Lexicon {
                 LexiconError::Line { path: path.clone(), line, message: "not valid UTF-8".into() }
             })?;
             match rel.extension().and_then(|e| e.to_str()) {
-                Some("toml") => rules.push((path, text, folder_lang(&rel))),
-                _ => csvs.push((path, text, folder_lang(&rel), rel.clone())),
+                Some("toml") => rules.push((path, text, folder_lang(rel))),
+                _ => csvs.push((path, text, folder_lang(rel), rel.clone())),
             }
         }
         if csvs.is_empty() {
-            return Err(LexiconError::Empty { path: dir.to_path_buf() });
+            return Err(LexiconError::Empty { path: source.shown(Path::new("")) });
         }
         let mut lexicon = Lexicon::default();
         let mut parsed_rules = Vec::new();
@@ -310,8 +318,8 @@ impl Lexicon {
         }
         let hash = hasher.finalize().to_hex();
         lexicon.version = format!("lex-{}", &hash[..12]);
-        lexicon.common_words = load_word_list(dir, "common-words.txt");
-        lexicon.function_words = load_word_list(dir, "function-words.txt").into_keys().collect();
+        lexicon.common_words = load_word_list(source, &all, "common-words.txt");
+        lexicon.function_words = load_word_list(source, &all, "function-words.txt").into_keys().collect();
         Ok(lexicon)
     }
 
@@ -408,6 +416,7 @@ impl Lexicon {
                 within: d.within,
                 note: d.note.clone(),
                 spares_calls: d.spares_calls,
+                calls_in_clause: d.calls_in_clause,
             });
         }
         Ok(())
@@ -572,26 +581,11 @@ pub fn split_csv_line(line: &str) -> Result<Vec<String>, &'static str> {
 /// The test cases of a lexicon folder (`<lang>/tests.csv`), never loaded as a lexicon.
 pub const TESTS_FILE: &str = "tests.csv";
 
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LexiconError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| LexiconError::Io { path: dir.to_path_buf(), source })?;
-    for entry in entries {
-        let entry = entry.map_err(|source| LexiconError::Io { path: dir.to_path_buf(), source })?;
-        let path = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let kind = entry.file_type().map_err(|source| LexiconError::Io { path: path.clone(), source })?;
-        let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        if kind.is_dir() {
-            collect_files(root, &path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml")
-            || (path.extension().is_some_and(|e| e == "csv") && rel.components().count() == 2 && name != TESTS_FILE)
-        {
-            out.push(rel);
-        }
-    }
-    Ok(())
+/// Whether the file at `rel` is loaded as lexicon: a `*.toml` rules file at any depth, or a
+/// `<lang>/<name>.csv` other than the test cases.
+fn is_lexicon_file(rel: &Path) -> bool {
+    rel.extension().is_some_and(|e| e == "toml")
+        || (rel.extension().is_some_and(|e| e == "csv") && rel.components().count() == 2 && rel.file_name().is_some_and(|n| n != TESTS_FILE))
 }
 
 /// The language folder of a file at `rel` inside the lexicon folder: `ru/x.csv` → `ru`.
@@ -691,6 +685,8 @@ struct DampenerToml {
     note: String,
     #[serde(default)]
     spares_calls: bool,
+    #[serde(default)]
+    calls_in_clause: bool,
 }
 
 #[cfg(test)]

@@ -11,8 +11,7 @@
 
 use std::collections::HashMap;
 
-use std::path::Path;
-
+use crate::bundled::Lexicons;
 use crate::lexicon::{Entry, Lexicon, LexiconError};
 use crate::normalize;
 
@@ -40,10 +39,10 @@ pub enum CheckError {
     Scoring(String),
 }
 
-/// Loads the lexicons in `dir` and refuses them if lint finds errors or `[scoring]` is
+/// Loads the lexicons of `source` and refuses them if lint finds errors or `[scoring]` is
 /// unusable: what every command that classifies loads.
-pub fn load_checked(dir: &Path) -> Result<Lexicon, CheckError> {
-    let lexicon = Lexicon::load(dir)?;
+pub fn load_checked(source: &Lexicons) -> Result<Lexicon, CheckError> {
+    let lexicon = Lexicon::load_from(source)?;
     check(&lexicon)?;
     Ok(lexicon)
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use kuzet::bundled::Lexicons;
 
 /// Find calls to violence, violent threats and terrorist propaganda; write review queues.
 #[derive(Debug, Parser)]
@@ -30,9 +31,9 @@ enum LogFormat {
 enum Command {
     /// Classify local files, folders, JSONL records or JSONL on stdin (`-`).
     Classify {
-        /// Lexicon folder (`<lang>/*.csv` and `*.toml` rules).
-        #[arg(long, default_value = default_lexicons())]
-        lexicons: PathBuf,
+        /// Lexicon folder (`<lang>/*.csv` and `*.toml` rules; default: the lexicons bundled in the binary).
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
         /// Output folder: queues/<category>.csv and summary.json.
         #[arg(long)]
         out: PathBuf,
@@ -75,20 +76,42 @@ enum Command {
         /// Only check the config (and the lexicons and seeds it names), then exit.
         #[arg(long)]
         check: bool,
+        /// Tonight only: fetch again every known URL (`all`, analysed again), the pages
+        /// flagged at their last analysis (`flagged`, analysed again) or the failed ones.
+        #[arg(long, value_enum)]
+        revisit: Option<kuzet::revisit::Force>,
+    },
+    /// Render the morning report again from the store (after a review import, say):
+    /// OUT/runs/<run>/report.html, and OUT/report.html for the latest run.
+    Report {
+        /// The output folder (default: the config's `out`, else the current folder).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// A run config: its `out`, `store` and `[queues.route]`.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The state store (default: the config's, else OUT/kuzet.sqlite).
+        #[arg(long)]
+        store: Option<PathBuf>,
+        /// The run to report on (default: the latest).
+        #[arg(long)]
+        run: Option<String>,
     },
     /// Reviewer decisions back into the state store.
     Review {
         #[command(subcommand)]
         command: ReviewCommand,
     },
-    /// Serve samples/site on 127.0.0.1 and run the nightly job on it (samples/nightly.toml).
+    /// Serve the sample site on 127.0.0.1 and run the nightly job on it (samples/nightly.toml);
+    /// both are bundled in the binary.
     Demo {
-        /// The site to serve.
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/site"))]
-        site: PathBuf,
-        /// The run config; its loopback seeds are pointed at the address served.
-        #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/nightly.toml"))]
-        config: PathBuf,
+        /// A site folder to serve instead of the bundled sample site.
+        #[arg(long)]
+        site: Option<PathBuf>,
+        /// A run config instead of the bundled samples/nightly.toml (whose output goes to
+        /// out/demo under the current folder); its loopback seeds are pointed at the address served.
+        #[arg(long)]
+        config: Option<PathBuf>,
         /// The address to serve on (loopback only; port 0: any free port); the crawl goes there.
         #[arg(long, default_value = "127.0.0.1:8737")]
         addr: std::net::SocketAddr,
@@ -126,8 +149,8 @@ struct StoreArg {
 impl StoreArg {
     fn path(&self) -> anyhow::Result<PathBuf> {
         match (&self.store, &self.config) {
-            (Some(p), _) => Ok(p.clone()),
-            (None, Some(c)) => Ok(kuzet::nightly::RunConfig::load(c, Path::new(default_lexicons()))?.store),
+            (Some(p), _) => Ok(kuzet::nightly::resolved(p)),
+            (None, Some(c)) => Ok(kuzet::nightly::RunConfig::load(c)?.store),
             (None, None) => bail!("give --store FILE or --config FILE"),
         }
     }
@@ -140,8 +163,9 @@ enum LexiconCommand {
         /// Labeled JSONL (`{"id","lang","text","label","orig_label"?}`); repeatable.
         #[arg(long, required = true)]
         data: Vec<PathBuf>,
-        #[arg(long, default_value = default_lexicons())]
-        lexicons: PathBuf,
+        /// Lexicon folder (default: the lexicons bundled in the binary).
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
         /// Labels that count as positive.
         #[arg(long, value_delimiter = ',', default_value = "violent,incitement")]
         positive: Vec<String>,
@@ -161,15 +185,26 @@ enum LexiconCommand {
         #[arg(long, default_value_t = 0)]
         show: usize,
     },
+    /// Write the bundled lexicons into a folder, to edit them (then give it as `--lexicons` or
+    /// the run config's `lexicons`).
+    Export {
+        /// The folder to write (created if needed).
+        dir: PathBuf,
+        /// Overwrite files that exist (otherwise nothing is written when any does).
+        #[arg(long)]
+        force: bool,
+    },
     /// Check entries: short stems, collisions after normalization, unknown categories, common words.
     Lint {
-        #[arg(long, default_value = default_lexicons())]
-        lexicons: PathBuf,
+        /// Lexicon folder (default: the lexicons bundled in the binary).
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
     },
     /// Run the test cases in every `<lang>/tests.csv` of the lexicon folder.
     Test {
-        #[arg(long, default_value = default_lexicons())]
-        lexicons: PathBuf,
+        /// Lexicon folder (default: the lexicons bundled in the binary).
+        #[arg(long)]
+        lexicons: Option<PathBuf>,
         /// Read the `<lang>/tests.csv` files of this folder instead of the lexicon folder's
         /// (e.g. `lexicons/pending`, cases the lexicons do not pass yet).
         #[arg(long)]
@@ -193,8 +228,9 @@ enum LexiconCommand {
 
 #[derive(Debug, clap::Args)]
 struct CrawlArgs {
-    #[arg(long, default_value = default_lexicons())]
-    lexicons: PathBuf,
+    /// Lexicon folder (default: the lexicons bundled in the binary).
+    #[arg(long)]
+    lexicons: Option<PathBuf>,
     /// Output folder: queues/, crawl.csv, summary.json.
     #[arg(long)]
     out: PathBuf,
@@ -219,10 +255,6 @@ struct CrawlArgs {
     concurrency: Option<usize>,
     #[arg(long)]
     run_id: Option<String>,
-}
-
-fn default_lexicons() -> &'static str {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/lexicons")
 }
 
 fn main() -> ExitCode {
@@ -268,10 +300,10 @@ fn init_logging(format: LogFormat) {
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Classify { lexicons, out, run_id, inputs } => {
-            let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
+            let engine = kuzet::analyse::Engine::load(Lexicons::or_bundled(lexicons)).context("loading lexicons")?;
             let run_id = run_id.unwrap_or_else(kuzet::run_id);
             let config = kuzet::classify::Config { inputs, out: out.clone(), run_id };
-            let summary = kuzet::classify::run(&config, &engine).with_context(|| format!("writing to {}", out.display()))?;
+            let summary = kuzet::classify::run(&config, &engine).with_context(|| format!("writing to {}", kuzet::nightly::resolved(&out).display()))?;
             for f in &summary.failures {
                 eprintln!("kuzet: failed: {}: {}", f.reference, f.error);
             }
@@ -280,11 +312,11 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Crawl { seeds, common } => {
             let seeds = kuzet::nightly::read_seeds(&seeds)?;
-            let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone() }, &common)?;
+            let summary = crawl(seeds, kuzet::guard::Guard { allow_private: common.allow_private, allow: common.allow_addr.clone(), ..Default::default() }, &common)?;
             Ok(night_code(&summary.crawl))
         }
         Command::Lexicon { command: LexiconCommand::Eval { data, lexicons, positive, negative, json, half, show } } => {
-            let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
+            let engine = kuzet::analyse::Engine::load(Lexicons::or_bundled(lexicons)).context("loading lexicons")?;
             let paths: Vec<&Path> = data.iter().map(PathBuf::as_path).collect();
             let (mut records, skipped) = kuzet::evaluate::read(&paths)?;
             if let Some(half) = half {
@@ -308,7 +340,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Lexicon { command: LexiconCommand::Lint { lexicons } } => {
-            let lexicon = kuzet::lexicon::Lexicon::load(&lexicons).context("loading lexicons")?;
+            let lexicon = kuzet::lexicon::Lexicon::load_from(&Lexicons::or_bundled(lexicons)).context("loading lexicons")?;
             let common = &lexicon.common_words;
             let findings = kuzet::lint::lint(&lexicon, common);
             for f in &findings {
@@ -319,8 +351,10 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
         }
         Command::Lexicon { command: LexiconCommand::Test { lexicons, cases } } => {
-            let engine = kuzet::analyse::Engine::load(&lexicons).context("loading lexicons")?;
-            let (cases, failures) = kuzet::evaluate::run_tests(&engine, cases.as_deref().unwrap_or(&lexicons)).map_err(anyhow::Error::msg)?;
+            let lexicons = Lexicons::or_bundled(lexicons);
+            let engine = kuzet::analyse::Engine::load(lexicons.clone()).context("loading lexicons")?;
+            let cases = cases.map_or(lexicons, Lexicons::Dir);
+            let (cases, failures) = kuzet::evaluate::run_tests(&engine, &cases).map_err(anyhow::Error::msg)?;
             for f in &failures {
                 println!("FAIL {}: expected {}, got {}: {}", f.at, f.expected, f.got, f.text);
             }
@@ -337,94 +371,72 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             rt.block_on(tokio::signal::ctrl_c())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { config, check } => {
-            let loaded = kuzet::nightly::RunConfig::load(&config, Path::new(default_lexicons()))?;
+        Command::Run { config, check, revisit } => {
+            let mut loaded = kuzet::nightly::RunConfig::load(&config)?;
+            loaded.force = revisit;
+            let contact = kuzet::preflight::contact_warning(&loaded.config.crawl.user_agent, &loaded.seeds);
             if check {
                 let engine = kuzet::nightly::engine(&loaded)?;
+                let folders_ok = check_folders(&loaded);
+                if let Some(w) = &contact {
+                    eprintln!("kuzet: warning: {w}");
+                }
+                if !folders_ok {
+                    return Ok(ExitCode::from(2));
+                }
                 println!(
-                    "{}: OK: {} seeds, {} lexicon entries ({}), out {}, store {}",
+                    "{}: OK: {} seeds, {} lexicon entries ({}, {}), out {}, store {}",
                     config.display(),
                     loaded.seeds.len(),
                     engine.lexicon.entries.len(),
+                    loaded.lexicons,
                     engine.lexicon.version,
                     loaded.out.display(),
                     loaded.store.display()
                 );
                 return Ok(ExitCode::SUCCESS);
             }
+            if let Some(w) = &contact {
+                tracing::warn!("{w}");
+            }
+            if let Some(inbox) = &loaded.inbox {
+                empty_inbox(inbox, &loaded.store);
+            }
             nightly(&loaded)
+        }
+        Command::Report { out, config, store, run } => {
+            let loaded = config.map(|c| kuzet::nightly::RunConfig::load(&c)).transpose()?;
+            let out = out.or_else(|| loaded.as_ref().map(|l| l.out.clone())).unwrap_or_else(|| PathBuf::from("."));
+            let store = store.or_else(|| loaded.as_ref().map(|l| l.store.clone())).unwrap_or_else(|| out.join("kuzet.sqlite"));
+            let route = loaded.map(|l| l.config.queues.route).unwrap_or_default();
+            let store = kuzet::store::Store::open_existing(&store)?;
+            for path in kuzet::report::publish(&store.conn, run.as_deref(), &route, &out)? {
+                println!("report: {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Review { command: ReviewCommand::Import { store, files } } => {
             let path = store.path()?;
             let mut store = kuzet::store::Store::open_existing(&path)?;
             let mut failed = false;
             for file in &files {
-                let shown = file.display().to_string();
-                let bytes = match kuzet::input::read_regular(file) {
-                    Ok(b) => b,
-                    Err(e) => {
-                        eprintln!("kuzet: {shown}: {e}");
-                        failed = true;
-                        continue;
-                    }
-                };
-                match kuzet::import::import_decisions(&mut store, &shown, bytes)? {
-                    Err(e) if e.line == 0 => {
-                        eprintln!("kuzet: {shown} {}", e.message);
-                        failed = true;
-                    }
-                    Err(e) => {
-                        eprintln!("kuzet: {shown}:{}: {}", e.line, e.message);
-                        failed = true;
-                    }
-                    Ok(r) => {
-                        let workbook = !r.sheets.is_empty();
-                        if workbook && !file.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
-                            println!("{shown} is an Excel workbook (.xlsx), not CSV: read as a workbook");
-                        }
-                        if r.already_imported {
-                            println!("{shown}: already imported (same bytes), nothing changed");
-                            continue;
-                        }
-                        for b in &r.bad {
-                            if workbook {
-                                eprintln!("kuzet: {shown}: {}", b.message);
-                            } else {
-                                eprintln!("kuzet: {shown}:{}: {}", b.line, b.message);
-                            }
-                        }
-                        for c in &r.conflicts {
-                            let said = c.verdicts.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
-                            let (at, span) = if workbook {
-                                (String::new(), format!("{} to {}", c.first_at, c.last_at))
-                            } else {
-                                (format!(":{}", c.first_line), format!("lines {} to {}", c.first_line, c.last_line))
-                            };
-                            eprintln!(
-                                "kuzet: warning: {shown}{at}: item {} has {} rows that disagree ({said}, {span}); the last, {} ({}), is taken",
-                                c.item_id, c.rows, c.last_at, c.taken.as_str()
-                            );
-                        }
-                        if r.maybe_lost_letters {
-                            eprintln!(
-                                "kuzet: warning: {shown} was saved in {}: letters it lacks (such as Kazakh ә ғ қ ң ө ұ ү һ) were turned into '?' by the spreadsheet and cannot be recovered; save as CSV UTF-8 or as an Excel workbook (.xlsx)",
-                                r.encoding
-                            );
-                        }
-                        failed |= !r.bad.is_empty();
-                        let read_as = if workbook {
-                            format!("an Excel workbook, sheets {}", r.sheets.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", "))
-                        } else {
-                            format!("{}, delimiter {:?}", r.encoding, r.delimiter)
-                        };
-                        println!(
-                            "{shown}: {} decisions imported, {} unchanged, {} undecided, {} bad rows ({read_as}), {} superseded by a later row of the same item",
-                            r.imported, r.unchanged, r.undecided, r.bad.len(), r.superseded
-                        );
-                    }
+                let outcome = kuzet::import::import_file(&mut store, file)?;
+                let (problems, summary) = outcome.render(&kuzet::nightly::resolved(file).display().to_string());
+                for p in problems {
+                    eprintln!("kuzet: {p}");
                 }
+                if let Some(s) = summary {
+                    println!("{s}");
+                }
+                failed |= !outcome.ok();
             }
             Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Lexicon { command: LexiconCommand::Export { dir, force } } => {
+            let written = kuzet::bundled::export(&dir, force)?;
+            let version = kuzet::lexicon::Lexicon::load(&dir).context("loading the lexicons written")?.version;
+            println!("wrote {} files of the bundled lexicons ({version}) to {}", written.len(), dir.display());
+            Ok(ExitCode::SUCCESS)
         }
         Command::Lexicon { command: LexiconCommand::Stats { store, min_decided, noisy_below, json } } => {
             let store = kuzet::store::Store::open_existing(&store.path()?)?;
@@ -443,21 +455,27 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { site, config, addr, out } => {
-            if !site.join("index.html").exists() {
-                bail!("{}: no index.html to serve", site.display());
-            }
-            let mut loaded = kuzet::nightly::RunConfig::load(&config, Path::new(default_lexicons()))?;
+            let (handler, site_shown) = match site {
+                Some(site) if !site.join("index.html").exists() => bail!("{}: no index.html to serve", site.display()),
+                Some(site) => (kuzet::serve::static_site(site.clone()), site.display().to_string()),
+                None => (kuzet::serve::files_site(kuzet::bundled::SITE_FILES), "the bundled sample site".to_string()),
+            };
+            let config_shown = config.as_ref().map_or_else(|| "the bundled samples/nightly.toml".to_string(), |c| c.display().to_string());
+            let mut loaded = match &config {
+                Some(config) => kuzet::nightly::RunConfig::load(config)?,
+                None => kuzet::nightly::RunConfig::bundled_demo()?,
+            };
             if let Some(out) = out {
                 if loaded.config.store.is_none() {
                     loaded.store = out.join("kuzet.sqlite");
                 }
                 loaded.out = out;
             }
-            let server = kuzet::serve::Server::start_on(addr, kuzet::serve::static_site(site.clone())).context("starting the demo server")?;
-            println!("serving {} at {}", site.display(), server.url());
+            let server = kuzet::serve::Server::start_on(addr, handler).context("starting the demo server")?;
+            println!("serving {site_shown} at {}", server.url());
             let moved = kuzet::demo::point_at(&mut loaded, server.addr);
             if moved > 0 {
-                println!("crawling the demo server at {} ({moved} loopback seeds of {} pointed there)", server.url(), config.display());
+                println!("crawling the demo server at {} ({moved} loopback seeds of {config_shown} pointed there)", server.url());
             }
             let summary = run_night(&loaded)?;
             let health = &summary.crawl.crawl.health;
@@ -473,6 +491,55 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// `run --check`: proves the output and store folders writable (creating nothing), printing a
+/// line for each; false if any is not.
+fn check_folders(loaded: &kuzet::nightly::Loaded) -> bool {
+    use kuzet::preflight::{Writable, writable_folder, writable_store};
+    let mut ok = true;
+    let mut folders = vec![("out", &loaded.out, writable_folder(&loaded.out)), ("store", &loaded.store, writable_store(&loaded.store))];
+    if let Some(inbox) = &loaded.inbox {
+        folders.push(("inbox", inbox, writable_folder(inbox)));
+    }
+    for (name, path, found) in folders {
+        match found {
+            Ok(Writable::Exists) => println!("{name} {}: writable", path.display()),
+            Ok(Writable::WillBeCreated { under }) => println!("{name} {}: does not exist yet; the run creates it in {}, which is writable", path.display(), under.display()),
+            Err(e) => {
+                eprintln!("kuzet: {name}: {e}");
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
+/// Imports what reviewers dropped into the inbox before the night starts; a bad file, or an
+/// inbox that cannot be read, is reported and the night goes on.
+fn empty_inbox(inbox: &Path, store: &Path) {
+    let report = match kuzet::inbox::process(inbox, store) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("kuzet: warning: inbox {}: {e}", inbox.display());
+            return;
+        }
+    };
+    for h in &report.handled {
+        let went = h.moved_to.as_ref().map_or_else(|| format!("left in the inbox: {}", h.move_error.as_deref().unwrap_or("")), |t| format!("moved to {}", t.display()));
+        if h.imported {
+            println!("inbox: {}; {went}", h.report.join("; "));
+        } else {
+            eprintln!("kuzet: warning: inbox: {} rejected ({went}): {}", h.file.display(), h.report.join("; "));
+        }
+    }
+    for f in &report.still_open {
+        println!("inbox: {} is still open in a spreadsheet; left for the next run", f.display());
+    }
+    let rejected = report.handled.iter().filter(|h| !h.imported).count();
+    if !report.handled.is_empty() {
+        println!("inbox {}: {} files imported, {rejected} rejected", inbox.display(), report.handled.len() - rejected);
+    }
+}
+
 fn nightly(loaded: &kuzet::nightly::Loaded) -> anyhow::Result<ExitCode> {
     Ok(night_code(&run_night(loaded)?.crawl.crawl))
 }
@@ -483,17 +550,23 @@ fn run_night(loaded: &kuzet::nightly::Loaded) -> anyhow::Result<kuzet::nightly::
     let c = &summary.crawl.crawl;
     let n = &summary.night;
     println!(
-        "run {}: {} URLs due of {} known; {} requests, {} pages analysed, {} unchanged ({} not modified), {} disallowed by robots.txt, {} redirects{}",
-        summary.crawl.items.run_id, n.urls_due, n.urls_known, c.requests, c.pages_analysed - c.unchanged, c.unchanged + c.not_modified, c.not_modified,
+        "run {}: URLs: {} due at the start, {} discovered during the run, {} known; {} requests, {} pages analysed, {} unchanged ({} not modified), {} disallowed by robots.txt, {} redirects{}",
+        summary.crawl.items.run_id, n.urls_due, n.urls_discovered, n.urls_known, c.requests, c.pages_analysed - c.unchanged, c.unchanged + c.not_modified, c.not_modified,
         c.robots_disallowed, c.redirects, if c.interrupted { ", interrupted" } else { "" }
     );
-    println!("findings: {} new, {} already decided (not queued again); queued {} rows ({} carried over from earlier nights)", n.new_findings, n.covered, n.queued, n.carried_over);
+    println!(
+        "findings: {} new, {} already decided (not queued again); the live queues hold {} waiting for a decision ({} from earlier nights)",
+        n.new_findings, n.covered, n.queued, n.carried_over
+    );
+    if n.runs_pruned > 0 {
+        println!("pruned {} run folders older than {} days from {}", n.runs_pruned, loaded.config.output.keep_runs_days, loaded.out.join("runs").display());
+    }
     for f in &summary.crawl.items.failures {
         eprintln!("kuzet: failed: {}: {}", f.reference, f.error);
     }
     print_health(c);
     print_summary(&summary.crawl.items, &loaded.out);
-    println!("store: {}  crawl log: {}", n.store, loaded.out.join("crawl.csv").display());
+    println!("store: {}  crawl log: {}  report: {}", n.store, loaded.out.join("crawl.csv").display(), loaded.out.join("report.html").display());
     Ok(summary)
 }
 
@@ -511,10 +584,13 @@ fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -
     if let Some(c) = common.concurrency {
         config.concurrency = c;
     }
-    let engine = Arc::new(kuzet::analyse::Engine::load(&common.lexicons).context("loading lexicons")?);
+    if let Some(w) = kuzet::preflight::contact_warning(&config.user_agent, &seeds) {
+        tracing::warn!("{w}");
+    }
+    let engine = Arc::new(kuzet::analyse::Engine::load(Lexicons::or_bundled(common.lexicons.clone())).context("loading lexicons")?);
     let start = seeds.iter().map(|s| kuzet::frontier::Target::new(s.clone(), 0)).collect();
     let mut job = kuzet::crawl::CrawlJob { seeds, start, known: Vec::new(), config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id), hashes: false };
-    let summary = kuzet::crawl::run(&mut job, engine).with_context(|| format!("crawling into {}", common.out.display()))?;
+    let summary = kuzet::crawl::run(&mut job, engine).with_context(|| format!("crawling into {}", kuzet::nightly::resolved(&common.out).display()))?;
     let c = &summary.crawl;
     println!(
         "crawled {} pages ({} requests, {} bytes, {} disallowed by robots.txt, {} redirects, {} retries, {:.1} pages/s){}",

@@ -342,40 +342,44 @@ impl View {
 impl Matcher {
     /// Compiles every entry and cue of `lexicon`.
     pub fn new(lexicon: &Lexicon) -> Matcher {
-        let mut terms = Vec::new();
-        let mut strict_keys = Vec::new();
-        let mut loose_keys = Vec::new();
-        let mut add = |target: TermRef, term: &Term, lang: &str| {
-            let s = normalize::strict(&term.words).as_str().trim().to_string();
-            let l = normalize::loose(&term.words).as_str().trim().to_string();
-            let id = terms.len() as u32;
-            terms.push(TermInfo {
-                target,
-                stem: term.stem,
-                kazakh: lang == "kk",
-                script: script_of(&term.words),
-                words: term.words.split_whitespace().count(),
-                loose_letters: l.chars().filter(|c| c.is_alphabetic()).count(),
-                has_digit: term.words.chars().any(|c| c.is_numeric()),
-                clitics: clitics::takes(&term.words),
-            });
-            strict_keys.push((s, id));
-            loose_keys.push((l, id));
-        };
-        for (i, e) in lexicon.entries.iter().enumerate() {
-            add(TermRef::Entry(i), &e.term, &e.lang);
-        }
-        for (g, group) in lexicon.groups.iter().enumerate() {
-            for (t, cue) in group.terms.iter().enumerate() {
-                add(TermRef::Cue { group: g, term: t }, &cue.term, &cue.lang);
-            }
+        use rayon::prelude::*;
+        let all: Vec<(TermRef, &Term, &str)> = (lexicon.entries.iter().enumerate().map(|(i, e)| (TermRef::Entry(i), &e.term, e.lang.as_str())))
+            .chain(lexicon.groups.iter().enumerate().flat_map(|(g, group)| group.terms.iter().enumerate().map(move |(t, cue)| (TermRef::Cue { group: g, term: t }, &cue.term, cue.lang.as_str()))))
+            .collect();
+        // Normalizing some 25,000 terms twice is most of the start-up: on every core.
+        let normalized: Vec<(String, String, TermInfo)> = all
+            .par_iter()
+            .map(|&(target, term, lang)| {
+                let s = normalize::strict(&term.words).as_str().trim().to_string();
+                let l = normalize::loose(&term.words).as_str().trim().to_string();
+                let info = TermInfo {
+                    target,
+                    stem: term.stem,
+                    kazakh: lang == "kk",
+                    script: script_of(&term.words),
+                    words: term.words.split_whitespace().count(),
+                    loose_letters: l.chars().filter(|c| c.is_alphabetic()).count(),
+                    has_digit: term.words.chars().any(|c| c.is_numeric()),
+                    clitics: clitics::takes(&term.words),
+                };
+                (s, l, info)
+            })
+            .collect();
+        let mut terms = Vec::with_capacity(normalized.len());
+        let mut strict_keys = Vec::with_capacity(normalized.len());
+        let mut loose_keys = Vec::with_capacity(normalized.len());
+        for (id, (s, l, info)) in normalized.into_iter().enumerate() {
+            terms.push(info);
+            strict_keys.push((s, id as u32));
+            loose_keys.push((l, id as u32));
         }
         let needs_quotes = lexicon.dampeners.iter().any(|d| d.quoted);
         let patterns: Vec<(&str, &str, bool, TermRef)> =
             strict_keys.iter().zip(&loose_keys).map(|((s, id), (l, _))| (s.as_str(), l.as_str(), terms[*id as usize].stem, terms[*id as usize].target)).collect();
-        let screen = Screen::new(lexicon, &patterns);
         let clitics = terms.iter().any(|t| t.clitics != Takes::None);
-        Matcher { strict: View::build(strict_keys, clitics), loose: View::build(loose_keys, clitics), terms, needs_quotes, screen }
+        // The screen and the two automata are built side by side.
+        let (screen, (strict, loose)) = rayon::join(|| Screen::new(lexicon, &patterns), || rayon::join(|| View::build(strict_keys.clone(), clitics), || View::build(loose_keys.clone(), clitics)));
+        Matcher { strict, loose, terms, needs_quotes, screen }
     }
 
     /// Every hit in `text`, sorted by position.

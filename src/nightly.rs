@@ -10,10 +10,14 @@
 //!    unchanged); a page whose normalized visible text hashes as before is not analysed. The
 //!    writer thread records each URL's fetch, state, validators, hash and next visit, and each
 //!    finding, committing whenever it has caught up with the crawl.
-//! 4. Export: every finding not exported yet (and, by config, older undecided ones) goes to
-//!    `OUT/queues/<queue>.csv`, published atomically; then they are marked exported. A run
-//!    killed before this step leaves last night's queues in place, and the next run exports
-//!    what this one found.
+//! 4. Export ([`crate::export`]): every finding still waiting for a decision goes to the live
+//!    `OUT/queues/<queue>.csv`, newest first, with when it first appeared and whether it is new
+//!    tonight; tonight's new ones also to `OUT/runs/<run>/`; all published atomically; then
+//!    tonight's are marked exported. A run killed before this step leaves the previous queues
+//!    in place, and the next run exports what this one found.
+//! 5. The run's folder gets copies of `crawl.csv` and `summary.json`, and both folders the
+//!    morning report ([`crate::report`]); run folders older than `[output] keep_runs_days` are
+//!    pruned ([`crate::runs`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
@@ -26,9 +30,11 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::analyse::Engine;
+use crate::bundled::Lexicons;
 use crate::crawl::{CrawlConfig, CrawlJob, CrawlSummary, Event, LogKind, LogRow, PageRecord, Sink};
 use crate::frontier::{Prior, Target, canonical_key, key_hash, origin, without_credentials};
-use crate::queue::{self, QueueRow};
+use crate::queue::{self, LiveRow, QueueRow};
+use crate::revisit::{self, Class, Policy, Visit, hours_to_secs};
 use crate::store::{self, Store, now};
 
 /// The nightly job's config file. Relative paths are relative to the file's folder.
@@ -61,6 +67,34 @@ pub struct RunConfig {
     /// Score thresholds, overriding the lexicon's `[scoring]`.
     #[serde(default)]
     pub priority: Thresholds,
+    #[serde(default)]
+    pub review: ReviewConfig,
+    #[serde(default)]
+    pub output: Output,
+}
+
+/// Reviewer settings.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewConfig {
+    /// A folder where reviewers drop saved queue files; each run imports them first
+    /// ([`crate::inbox`]).
+    pub inbox: Option<PathBuf>,
+}
+
+/// What is kept in the output folder.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Output {
+    /// `OUT/runs/<run>/` folders older than this many days are removed at the end of a run;
+    /// 0 keeps every one.
+    pub keep_runs_days: u32,
+}
+
+impl Default for Output {
+    fn default() -> Output {
+        Output { keep_runs_days: 90 }
+    }
 }
 
 /// When known pages are fetched again, by what the last visit found. Hours; 0 = every run.
@@ -90,7 +124,8 @@ impl Default for Revisit {
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Queues {
-    /// Also export findings queued on earlier nights that nobody has decided yet.
+    /// Accepted for older configs and ignored: the live queues always hold every finding
+    /// still waiting for a decision.
     pub include_undecided: bool,
     /// Category → queue file name (`extremism = "terrorism"` sends both to `terrorism.csv`).
     /// Unrouted categories get a queue of their own name.
@@ -111,25 +146,42 @@ pub struct Thresholds {
 pub struct Loaded {
     pub config: RunConfig,
     pub seeds: Vec<Url>,
-    pub lexicons: PathBuf,
+    pub lexicons: Lexicons,
     pub out: PathBuf,
     pub store: PathBuf,
+    /// The reviewer inbox, resolved.
+    pub inbox: Option<PathBuf>,
+    /// Tonight's forced revisits (`kuzet run --revisit`), not part of the config file.
+    pub force: Option<revisit::Force>,
 }
 
 impl RunConfig {
-    /// Reads `path`; unknown keys are errors naming the key.
-    pub fn load(path: &Path, bundled_lexicons: &Path) -> anyhow::Result<Loaded> {
+    /// Reads `path`; unknown keys are errors, every one named with its line.
+    /// Every path, in errors too, is shown resolved (absolute).
+    pub fn load(path: &Path) -> anyhow::Result<Loaded> {
+        let path = &resolved(path);
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let config: RunConfig = toml::from_str(&text).map_err(|e| {
-            let line = e.span().map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count());
-            anyhow::anyhow!("{}{}: {}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default(), e.message().trim())
-        })?;
+        RunConfig::from_text(&text, path, read_seeds)
+    }
+
+    /// The demo's config and seeds carried by the binary, read as if they were in
+    /// `samples/` under the current folder (so its output goes to `out/demo`).
+    pub fn bundled_demo() -> anyhow::Result<Loaded> {
+        let path = Path::new(crate::bundled::DEMO_CONFIG_BASE).join("nightly.toml");
+        RunConfig::from_text(crate::bundled::DEMO_CONFIG, &path, |seeds| parse_seeds(crate::bundled::DEMO_SEEDS, seeds))
+    }
+
+    /// Parses a config as if it were the file `path`: messages name it, relative paths are
+    /// relative to its folder, and `seeds` reads the seed file it names.
+    fn from_text(text: &str, path: &Path, seeds: impl FnOnce(&Path) -> anyhow::Result<Vec<Url>>) -> anyhow::Result<Loaded> {
+        let config: RunConfig = crate::settings::parse(text).map_err(|e| anyhow::anyhow!("{}", e.render(path)))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let resolve = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { clean(&base.join(p)) };
         let out = resolve(&config.out);
         let store = config.store.as_deref().map_or_else(|| out.join("kuzet.sqlite"), resolve);
-        let lexicons = config.lexicons.as_deref().map_or_else(|| bundled_lexicons.to_path_buf(), resolve);
-        let seeds = read_seeds(&resolve(&config.seeds))?;
+        let lexicons = Lexicons::or_bundled(config.lexicons.as_deref().map(resolve));
+        let seeds = seeds(&resolve(&config.seeds))?;
+        let inbox = config.review.inbox.as_deref().map(resolve);
         for (name, list) in [("include", &config.crawl.include), ("exclude", &config.crawl.exclude)] {
             for p in list {
                 regex::Regex::new(p).map_err(|e| anyhow::anyhow!("{}: crawl.{name}: pattern {p:?}: {e}", path.display()))?;
@@ -147,8 +199,13 @@ impl RunConfig {
                 anyhow::bail!("{}: queues.route.{category}: {queue:?} is not a usable file name (letters, digits, - and _)", path.display());
             }
         }
-        Ok(Loaded { seeds, lexicons, out, store, config })
+        Ok(Loaded { seeds, lexicons, out, store, inbox, config, force: None })
     }
+}
+
+/// `path` made absolute (from the current folder) and cleaned, as errors show it.
+pub fn resolved(path: &Path) -> PathBuf {
+    clean(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
 /// `a/b/../c` → `a/c`, lexically (for messages; symlinks are not resolved).
@@ -169,7 +226,13 @@ fn clean(path: &Path) -> PathBuf {
 
 /// Reads a seed file: one http(s) URL per line, `#` comments and blank lines skipped.
 pub fn read_seeds(path: &Path) -> anyhow::Result<Vec<Url>> {
+    let path = &resolved(path);
     let text = std::fs::read_to_string(path).with_context(|| format!("reading seeds {}", path.display()))?;
+    parse_seeds(&text, path)
+}
+
+/// Parses the seeds `text` of the file `path` (for messages), as [`read_seeds`] does.
+pub fn parse_seeds(text: &str, path: &Path) -> anyhow::Result<Vec<Url>> {
     let mut seeds = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -199,7 +262,7 @@ pub fn file_safe(name: &str) -> String {
 
 /// Loads the lexicons with the config's threshold overrides.
 pub fn engine(loaded: &Loaded) -> anyhow::Result<Engine> {
-    let mut lexicon = crate::lint::load_checked(&loaded.lexicons).context("loading lexicons")?;
+    let mut lexicon = crate::lint::load_checked(&loaded.lexicons).with_context(|| format!("loading lexicons from {}", loaded.lexicons))?;
     let t = &loaded.config.priority;
     let s = &mut lexicon.scoring;
     s.flag = t.flag.unwrap_or(s.flag);
@@ -223,16 +286,21 @@ pub struct NightCounts {
     pub urls_known: u64,
     /// URLs chosen for fetching at the start (due, new or left over by a killed run).
     pub urls_due: u64,
+    /// URLs the store did not know at the start, found during the run (links, redirects).
+    pub urls_discovered: u64,
     /// New findings (new pages, or pages with new hits).
     pub new_findings: u64,
     /// Findings whose hits a reviewer already decided on the same page (not queued again).
     pub covered: u64,
-    /// Rows in tonight's queues, and how many of them were queued on an earlier night.
+    /// Rows in the live queues (every finding waiting for a decision), and how many of them
+    /// were queued on an earlier night.
     pub queued: u64,
     pub carried_over: u64,
     pub queued_by_queue: BTreeMap<String, u64>,
     /// Discovered URLs not stored: their host already had `max_pending_per_host` waiting.
     pub pending_dropped: u64,
+    /// `OUT/runs/<run>/` folders removed as older than `[output] keep_runs_days`.
+    pub runs_pruned: u64,
 }
 
 /// The run summary written to `OUT/summary.json`.
@@ -268,8 +336,10 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
         }
         Ok(())
     })?;
-    let (start, known) = due(&store.conn, started, &lexicon_version).map_err(|e| store.err(e))?;
+    let policy = Policy { revisit: loaded.config.revisit.clone(), lexicon_version: lexicon_version.clone(), force: loaded.force };
+    let (start, known) = due(&store.conn, started, &policy).map_err(|e| store.err(e))?;
     let urls_due = start.len() as u64;
+    let known_before = (start.len() + known.len()) as u64;
     tracing::info!(run = %run_id, due = urls_due, known = known.len(), store = %loaded.store.display(), "nightly run started");
     let c = &loaded.config;
     let mut crawl_config = c.crawl.clone();
@@ -281,7 +351,7 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
         start,
         known,
         config: crawl_config,
-        guard: crate::guard::Guard { allow_private: c.allow_private, allow: c.allow_addr.clone() },
+        guard: crate::guard::Guard { allow_private: c.allow_private, allow: c.allow_addr.clone(), lift: crate::guard::Lift::ConfigKey },
         out: loaded.out.clone(),
         run_id: run_id.clone(),
         hashes: true,
@@ -294,35 +364,64 @@ pub fn run(loaded: &Loaded) -> anyhow::Result<RunSummary> {
     let mut night = std::mem::take(&mut *night.lock().map_err(|_| anyhow::anyhow!("the writer thread panicked"))?);
     night.urls_due = urls_due;
     night.urls_known = store.conn.query_row("SELECT count(*) FROM url", [], |r| r.get::<_, i64>(0)).map_err(|e| store.err(e))? as u64;
+    night.urls_discovered = night.urls_known.saturating_sub(known_before);
     night.store = loaded.store.display().to_string();
+    let runs = loaded.out.join("runs");
+    // The night's work is done: a folder that cannot be pruned is a warning, not a failure.
+    night.runs_pruned = match crate::runs::prune(&runs, started, loaded.config.output.keep_runs_days) {
+        Ok(pruned) => pruned.len() as u64,
+        Err(e) => {
+            tracing::warn!(folder = %runs.display(), error = %e, "could not prune old run folders");
+            0
+        }
+    };
     let summary = RunSummary { crawl, night };
     let status = if summary.crawl.crawl.interrupted { "interrupted" } else { "finished" };
     let json = serde_json::to_string(&summary)?;
     store.write(|tx| tx.execute("UPDATE run SET status = ?2, finished_at = ?3, summary = ?4 WHERE id = ?1", params![run_id, status, now(), json]))?;
+    // The night's own copies first: the live files are the last thing a run changes.
+    let archive = runs.join(&run_id);
+    crate::runs::copy(&loaded.out.join("crawl.csv"), &archive.join("crawl.csv"))?;
+    queue::publish_json(&archive.join("summary.json"), &summary)?;
     queue::publish_json(&loaded.out.join("summary.json"), &summary)?;
+    crate::report::publish(&store.conn, Some(&run_id), &c.queues.route, &loaded.out)?;
     drop(lock);
     Ok(summary)
 }
 
-/// The URLs to fetch now (never fetched, fetched but not analysed, or due), and the key
-/// hashes of all the others.
-pub fn due(tx: &rusqlite::Connection, now: i64, lexicon_version: &str) -> rusqlite::Result<(Vec<Target>, Vec<u64>)> {
-    let mut stmt = tx.prepare("SELECT key, url, depth, state, etag, last_modified, content_hash, lexicon_version, next_visit FROM url ORDER BY depth, key")?;
+/// The URLs to fetch now (never fetched, fetched but not analysed, due by `policy`), and the
+/// key hashes of all the others.
+pub fn due(tx: &rusqlite::Connection, now: i64, policy: &Policy) -> rusqlite::Result<(Vec<Target>, Vec<u64>)> {
+    let mut stmt = tx.prepare(
+        "SELECT key, url, depth, state, etag, last_modified, content_hash, lexicon_version, next_visit, flagged, last_status, last_visit, unchanged_visits, failures \
+         FROM url ORDER BY depth, key",
+    )?;
     let mut rows = stmt.query([])?;
     let (mut start, mut known) = (Vec::new(), Vec::new());
     while let Some(r) = rows.next()? {
         let key: String = r.get(0)?;
-        let state: String = r.get(3)?;
-        let next_visit: i64 = r.get(8)?;
-        if !(matches!(state.as_str(), "pending" | "fetched") || next_visit <= now) {
+        let (state, lexicon_version, last_status): (String, Option<String>, Option<String>) = (r.get(3)?, r.get(7)?, r.get(10)?);
+        let depth = r.get::<_, i64>(2)?.max(0) as u32;
+        let visit = Visit {
+            state: &state,
+            depth,
+            flagged: r.get(9)?,
+            lexicon_version: lexicon_version.as_deref(),
+            last_status: last_status.as_deref(),
+            last_visit: r.get(11)?,
+            unchanged: stored_count(r.get(12)?),
+            failures: stored_count(r.get(13)?),
+            next_visit: r.get(8)?,
+        };
+        let Some(why) = policy.due(&visit, now) else {
             known.push(key_hash(&key));
             continue;
-        }
+        };
         let Ok(url) = Url::parse(&r.get::<_, String>(1)?).map(without_credentials) else { continue };
-        let mut target = Target::new(url, r.get::<_, i64>(2)?.max(0) as u32);
-        // Validators and hash are only worth using if tonight's lexicons analysed the page.
-        let analysed_by: Option<String> = r.get(7)?;
-        if analysed_by.as_deref() == Some(lexicon_version) {
+        let mut target = Target::new(url, depth);
+        // Validators and hash are only worth using if tonight's lexicons analysed the page
+        // and it is not to be analysed again whatever it holds.
+        if why.conditional() && lexicon_version.as_deref() == Some(policy.lexicon_version.as_str()) {
             let prior = Prior { etag: r.get(4)?, last_modified: r.get(5)?, content_hash: r.get(6)? };
             if prior != Prior::default() {
                 target.prior = Some(Arc::new(prior));
@@ -331,6 +430,20 @@ pub fn due(tx: &rusqlite::Connection, now: i64, lexicon_version: &str) -> rusqli
         start.push(target);
     }
     Ok((start, known))
+}
+
+/// A stored count (a depth, a streak) as a `u32`, whatever the column holds.
+fn stored_count(n: i64) -> u32 {
+    n.clamp(0, i64::from(u32::MAX)) as u32
+}
+
+/// A stored URL's depth, flag and streaks (see [`crate::revisit::Class`]).
+#[derive(Debug, Default, Clone, Copy)]
+struct VisitInfo {
+    depth: u32,
+    flagged: bool,
+    unchanged: u32,
+    failures: u32,
 }
 
 /// The nightly sink: records every event in the store, exports the queues at the end.
@@ -396,22 +509,21 @@ impl StoreSink {
                     fetch_row(conn, &key, run, t, log, outcome)?;
                 }
                 if let Some(state) = state {
-                    let (depth, flagged, previous) = self.visit_info(&key)?;
-                    let r = &self.revisit;
-                    let secs = match kind {
-                        // Failures back off: failed_hours, doubling while they keep failing.
-                        LogKind::Failed => previous.saturating_mul(2).clamp(hours_to_secs(r.failed_hours), hours_to_secs(r.max_hours).max(hours_to_secs(r.failed_hours))),
-                        LogKind::Disallowed => hours_to_secs(r.failed_hours),
-                        LogKind::Redirect => hours_to_secs(r.benign_hours),
-                        _ => hours_to_secs(r.max_hours),
+                    let info = self.visit_info(&key)?;
+                    let failures = info.failures + u32::from(*kind == LogKind::Failed);
+                    let class = match kind {
+                        LogKind::Failed => Class::Failed(failures),
+                        LogKind::Disallowed => Class::Disallowed,
+                        LogKind::Redirect => Class::Redirected,
+                        _ => Class::Skipped,
                     };
-                    let secs = self.capped(secs, flagged, depth.min(log.depth));
+                    let secs = revisit::interval(&self.revisit, class, info.flagged, info.depth.min(log.depth));
                     conn.prepare_cached(
-                        "INSERT INTO url (key, url, depth, state, first_seen, last_visit, next_visit, interval_s, last_status, last_error, run_id) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10) \
-                         ON CONFLICT (key) DO UPDATE SET state = ?4, last_visit = ?5, next_visit = ?6, interval_s = ?7, last_status = ?8, last_error = ?9, run_id = ?10",
+                        "INSERT INTO url (key, url, depth, state, first_seen, last_visit, next_visit, interval_s, last_status, last_error, run_id, failures) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+                         ON CONFLICT (key) DO UPDATE SET state = ?4, last_visit = ?5, next_visit = ?6, interval_s = ?7, last_status = ?8, last_error = ?9, run_id = ?10, failures = ?11",
                     )?
-                    .execute(params![key, log.url, log.depth as i64, state, t, t + secs, secs, log.status, log.error, run])?;
+                    .execute(params![key, log.url, log.depth as i64, state, t, t + secs, secs, log.status, log.error, run, failures])?;
                 }
                 if let Some(to) = redirect_to {
                     add_pending(conn, &mut self.pending, to, log.depth, t)?;
@@ -434,12 +546,13 @@ impl StoreSink {
                     }
                     Some(a) => {
                         fetch_row(conn, &key, run, t, log, "changed")?;
-                        let (depth, _, _) = self.visit_info(&key)?;
+                        let depth = self.visit_info(&key)?.depth;
                         let flagged = a.row.is_some();
-                        let interval = self.interval(flagged, true, 0, depth);
+                        let interval = revisit::interval(&self.revisit, Class::Analysed(0), flagged, depth);
                         conn.prepare_cached(
                             "UPDATE url SET state = 'analysed', etag = ?2, last_modified = ?3, content_hash = ?4, lexicon_version = ?5, flagged = ?6, \
-                             last_visit = ?7, last_change = ?7, next_visit = ?8, interval_s = ?9, last_status = ?10, last_error = ?11, run_id = ?12 WHERE key = ?1",
+                             last_visit = ?7, last_change = ?7, next_visit = ?8, interval_s = ?9, last_status = ?10, last_error = ?11, run_id = ?12, \
+                             unchanged_visits = 0, failures = 0 WHERE key = ?1",
                         )?
                         .execute(params![key, page.etag, page.last_modified, page.content_hash, self.lexicon_version, flagged, t, t + interval, interval, log.status, log.error, run])?;
                         match &a.row {
@@ -458,45 +571,39 @@ impl StoreSink {
     /// A known page found unchanged (304, or the same content hash).
     fn unchanged(&self, key: &str, page: Option<&PageRecord>, status: &str, t: i64) -> rusqlite::Result<()> {
         let conn = &self.store.conn;
-        let (depth, flagged, previous) = self.visit_info(key)?;
-        let interval = self.interval(flagged, false, previous, depth);
+        let info = self.visit_info(key)?;
+        let unchanged = info.unchanged.saturating_add(1);
+        let interval = revisit::interval(&self.revisit, Class::Analysed(unchanged), info.flagged, info.depth);
         conn.prepare_cached(
             "UPDATE url SET state = 'analysed', last_visit = ?2, next_visit = ?3, interval_s = ?4, last_status = ?5, last_error = '', run_id = ?6, \
-             etag = coalesce(?7, etag), last_modified = coalesce(?8, last_modified) WHERE key = ?1",
+             etag = coalesce(?7, etag), last_modified = coalesce(?8, last_modified), unchanged_visits = ?9, failures = 0 WHERE key = ?1",
         )?
-        .execute(params![key, t, t + interval, interval, status, self.run_id, page.and_then(|p| p.etag.as_deref()), page.and_then(|p| p.last_modified.as_deref())])?;
+        .execute(params![
+            key,
+            t,
+            t + interval,
+            interval,
+            status,
+            self.run_id,
+            page.and_then(|p| p.etag.as_deref()),
+            page.and_then(|p| p.last_modified.as_deref()),
+            unchanged
+        ])?;
         conn.prepare_cached("UPDATE finding SET last_seen = ?2, last_run = ?3 WHERE url_key = ?1 AND status != 'retired'")?.execute(params![key, t, self.run_id])?;
         Ok(())
     }
 
-    /// (depth, flagged, last interval) of a stored URL.
-    fn visit_info(&self, key: &str) -> rusqlite::Result<(u32, bool, i64)> {
+    /// What the store holds about a URL's visits so far (zeros for a URL it does not know).
+    fn visit_info(&self, key: &str) -> rusqlite::Result<VisitInfo> {
         let found = self
             .store
             .conn
-            .prepare_cached("SELECT depth, flagged, interval_s FROM url WHERE key = ?1")?
-            .query_row([key], |r| Ok((r.get::<_, i64>(0)?.max(0) as u32, r.get::<_, bool>(1)?, r.get::<_, i64>(2)?)))
+            .prepare_cached("SELECT depth, flagged, unchanged_visits, failures FROM url WHERE key = ?1")?
+            .query_row([key], |r| {
+                Ok(VisitInfo { depth: stored_count(r.get(0)?), flagged: r.get(1)?, unchanged: stored_count(r.get(2)?), failures: stored_count(r.get(3)?) })
+            })
             .optional()?;
-        Ok(found.unwrap_or((0, false, 0)))
-    }
-
-    /// Seconds until the next visit of an analysed page.
-    fn interval(&self, flagged: bool, changed: bool, previous: i64, depth: u32) -> i64 {
-        let r = &self.revisit;
-        let benign = hours_to_secs(r.benign_hours);
-        let secs = if changed { benign } else { previous.saturating_mul(2).max(benign).min(hours_to_secs(r.max_hours).max(benign)) };
-        self.capped(secs, flagged, depth)
-    }
-
-    /// `secs`, but no longer than the flagged pages' and the seeds' revisit times.
-    fn capped(&self, mut secs: i64, flagged: bool, depth: u32) -> i64 {
-        if flagged {
-            secs = secs.min(hours_to_secs(self.revisit.flagged_hours));
-        }
-        if depth == 0 {
-            secs = secs.min(hours_to_secs(self.revisit.seeds_hours));
-        }
-        secs
+        Ok(found.unwrap_or_default())
     }
 
     /// Records a flagged analysis of the page `key`.
@@ -572,50 +679,45 @@ impl StoreSink {
         Ok(())
     }
 
-    /// Publishes the queues from the store and marks what they hold as exported.
+    /// Publishes the live queues (every finding waiting for a decision) and tonight's new
+    /// findings into the run's folder, then marks tonight's as exported.
     fn export(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()> {
-        let conn = &self.store.conn;
-        let mut rows: Vec<QueueRow> = {
-            let mut stmt = conn.prepare(
-                "SELECT *, url_key FROM finding WHERE status = 'new' \
-                 OR (?1 AND status = 'queued' AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.item_id = finding.item_id))",
-            )?;
-            let found = stmt.query_map([self.queues.include_undecided], |r| Ok((store::queue_row(r)?, r.get::<_, String>("url_key")?, r.get::<_, String>("status")?)))?;
-            let mut rows = Vec::new();
-            for f in found {
-                let (mut row, url_key, status) = f?;
-                row.history = store::history(conn, &url_key, &row.item_id)?;
-                self.night.carried_over += u64::from(status == "queued");
-                rows.push(row);
-            }
-            rows
-        };
-        queue::sort(&mut rows);
-        let mut by_queue: BTreeMap<String, Vec<&QueueRow>> = self.categories.iter().map(|c| (self.queue_of(c), Vec::new())).collect();
+        let live = crate::export::live_rows(&self.store.conn)?;
+        let mut by_queue: BTreeMap<String, Vec<&LiveRow>> = self.categories.iter().map(|c| (self.queue_of(c), Vec::new())).collect();
         let s = &mut summary.items;
-        s.flagged = rows.len() as u64;
-        for row in &rows {
-            *s.flagged_by_priority.entry(row.priority.to_string()).or_default() += 1;
-            *s.flagged_by_lang.entry(row.lang.clone()).or_default() += 1;
-            *s.flagged_by_category.entry(row.category.clone()).or_default() += 1;
-            by_queue.entry(self.queue_of(&row.category)).or_default().push(row);
+        s.flagged = 0;
+        for l in &live {
+            by_queue.entry(self.queue_of(&l.row.category)).or_default().push(l);
+            if l.new_tonight {
+                let row = &l.row;
+                s.flagged += 1;
+                *s.flagged_by_priority.entry(row.priority.to_string()).or_default() += 1;
+                *s.flagged_by_lang.entry(row.lang.clone()).or_default() += 1;
+                *s.flagged_by_category.entry(row.category.clone()).or_default() += 1;
+            }
         }
         s.queues.clear();
-        // Tonight's queues, and a copy kept per run so that a second run before the morning
-        // does not take the first one's rows out of reach.
+        // The live queues, and tonight's new findings kept in the run's folder.
         let archive = self.out.join("runs").join(&self.run_id);
-        std::fs::create_dir_all(&archive)?;
         for (name, list) in &by_queue {
             let file = format!("{name}.csv");
-            queue::publish_queue(&self.out.join("queues").join(&file), list)?;
-            queue::publish_queue(&archive.join(&file), list)?;
+            queue::publish_live(&self.out.join("queues").join(&file), list)?;
+            let tonight: Vec<&LiveRow> = list.iter().copied().filter(|l| l.new_tonight).collect();
+            queue::publish_live(&archive.join(&file), &tonight)?;
             s.queues.push(format!("queues/{file}"));
             self.night.queued_by_queue.insert(name.clone(), list.len() as u64);
         }
-        let sheets: Vec<crate::workbook::Queue> = by_queue.iter().map(|(name, list)| crate::workbook::Queue { name, rows: list }).collect();
-        crate::workbook::publish_for_run(&self.out, &self.run_id, &sheets)?;
+        let sheets: Vec<crate::workbook::Queue> = by_queue
+            .iter()
+            .map(|(name, list)| crate::workbook::Queue {
+                name,
+                rows: list.iter().map(|l| crate::workbook::Entry { row: &l.row, extra: l.live_cells().to_vec(), tonight: l.new_tonight }).collect(),
+            })
+            .collect();
+        crate::workbook::publish_for_run(&self.out, &self.run_id, &queue::LIVE_COLUMNS, &sheets)?;
         s.queues.push(format!("queues/{}", crate::workbook::file_name(&self.run_id)));
-        self.night.queued = rows.len() as u64;
+        self.night.queued = live.len() as u64;
+        self.night.carried_over = live.iter().filter(|l| !l.new_tonight).count() as u64;
         let (run, t) = (self.run_id.clone(), now());
         self.store.write(|tx| {
             tx.execute("UPDATE finding SET status = 'queued', exported_run = ?1, exported_at = ?2 WHERE status = 'new'", params![run, t])?;
@@ -633,9 +735,6 @@ fn retire_others(conn: &rusqlite::Connection, key: &str, current: &str) -> rusql
     Ok(())
 }
 
-fn hours_to_secs(hours: f64) -> i64 {
-    (hours * 3600.0).round() as i64
-}
 
 /// A fetch history row for `log`.
 fn fetch_row(conn: &rusqlite::Connection, key: &str, run: &str, t: i64, log: &LogRow, outcome: &str) -> rusqlite::Result<()> {

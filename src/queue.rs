@@ -276,17 +276,56 @@ use crate::cell::clean;
 
 /// Sorts rows for review: priority, then score (highest first), then item id.
 pub fn sort(rows: &mut [QueueRow]) {
-    rows.sort_by(|a, b| a.priority.cmp(&b.priority).then(b.score.cmp(&a.score)).then(a.item_id.cmp(&b.item_id)));
+    rows.sort_by(review_order);
+}
+
+/// The review order of two rows: priority, then score (highest first), then item id.
+pub fn review_order(a: &QueueRow, b: &QueueRow) -> std::cmp::Ordering {
+    a.priority.cmp(&b.priority).then(b.score.cmp(&a.score)).then(a.item_id.cmp(&b.item_id))
 }
 
 /// Writes a queue: BOM, header, rows.
 pub fn write<W: Write>(out: W, rows: &[&QueueRow]) -> io::Result<()> {
-    let mut out = out;
+    write_records(out, COLUMNS.iter().copied(), rows.iter().map(|row| row.cells().to_vec()))
+}
+
+/// The columns a live queue of the nightly job adds after [`COLUMNS`]: when the finding first
+/// appeared, and whether tonight's run queued it for the first time.
+pub const LIVE_COLUMNS: [&str; 2] = ["first_seen", "new_tonight"];
+
+/// A row of a live queue: the finding, and the cells of [`LIVE_COLUMNS`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveRow {
+    pub row: QueueRow,
+    /// `YYYY-MM-DD HH:MM` (UTC).
+    pub first_seen: String,
+    pub new_tonight: bool,
+}
+
+impl LiveRow {
+    /// The cells of [`LIVE_COLUMNS`].
+    pub fn live_cells(&self) -> [String; 2] {
+        [self.first_seen.clone(), if self.new_tonight { "yes" } else { "no" }.to_string()]
+    }
+}
+
+/// Writes a live queue: BOM, the header of [`COLUMNS`] then [`LIVE_COLUMNS`], rows.
+pub fn write_live<W: Write>(out: W, rows: &[&LiveRow]) -> io::Result<()> {
+    let header = COLUMNS.iter().chain(LIVE_COLUMNS.iter()).copied();
+    let records = rows.iter().map(|live| {
+        let mut cells = live.row.cells().to_vec();
+        cells.extend(live.live_cells());
+        cells
+    });
+    write_records(out, header, records)
+}
+
+fn write_records<'a, W: Write>(mut out: W, header: impl Iterator<Item = &'a str>, records: impl Iterator<Item = Vec<String>>) -> io::Result<()> {
     out.write_all(b"\xEF\xBB\xBF")?;
     let mut w = crate::cell::Writer::new(out);
-    w.write_record(COLUMNS)?;
-    for row in rows {
-        w.write_record(row.cells())?;
+    w.write_record(header)?;
+    for cells in records {
+        w.write_record(cells)?;
     }
     w.flush()?;
     Ok(())
@@ -316,6 +355,11 @@ pub fn publish(path: &Path, write_to: impl FnOnce(&mut dyn Write) -> io::Result<
 /// Publishes the queue of `rows` at `path`.
 pub fn publish_queue(path: &Path, rows: &[&QueueRow]) -> io::Result<()> {
     publish(path, |w| write(w, rows))
+}
+
+/// Publishes the live queue of `rows` at `path`.
+pub fn publish_live(path: &Path, rows: &[&LiveRow]) -> io::Result<()> {
+    publish(path, |w| write_live(w, rows))
 }
 
 /// Publishes `value` as pretty JSON at `path`, atomically.

@@ -191,21 +191,25 @@ impl Sheet {
         match &self.source {
             Source::Csv { text, columns } => {
                 let columns = *columns;
+                let mut lines = Lines { text: text.as_bytes(), at: 0, line: 1 };
                 Box::new(reader(text, self.delimiter).into_records().map(move |record| {
                     let record = record.map_err(|e| {
-                        let line = e.position().map_or(0, |p| p.line() as usize);
-                        BadRow { line, message: format!("line {line}: {e}") }
+                        let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
+                        BadRow { line, message: e.to_string() }
                     })?;
-                    let line = record.position().map_or(0, |p| p.line() as usize);
+                    let line = record.position().map_or(0, |p| lines.line_at(p.byte() as usize));
                     let cells: Vec<&str> = record.iter().collect();
-                    decision(line, &format!("line {line}"), &cells, columns).map_err(|message| BadRow { line, message })
+                    decision(&cells, columns).map(|d| Decision { line, ..d }).map_err(|message| BadRow { line, message })
                 }))
             }
+            // A workbook's rows are numbered through its sheets, so each message says where.
             Source::Workbook(tables) => Box::new(tables.iter().flat_map(|t| {
                 t.rows.iter().map(move |(row, cells)| {
                     let line = t.base + row;
                     let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
-                    decision(line, &format!("sheet '{}' row {row}", t.name), &cells, t.columns).map_err(|message| BadRow { line, message })
+                    decision(&cells, t.columns)
+                        .map(|d| Decision { line, ..d })
+                        .map_err(|message| BadRow { line, message: format!("sheet '{}' row {row}: {message}", t.name) })
                 })
             })),
         }
@@ -231,6 +235,34 @@ impl Sheet {
     }
 }
 
+/// Line numbers of byte offsets, counted as a spreadsheet user sees them: `\r\n`, `\n` and a
+/// lone `\r` each end a line (the CSV reader's own count is one short on CRLF files).
+/// Offsets are asked for in increasing order, so the file is scanned once.
+#[derive(Debug, Clone, Copy)]
+struct Lines<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl Lines<'_> {
+    fn line_at(&mut self, byte: usize) -> usize {
+        let mut end = byte.min(self.text.len());
+        // The reader places a record after CRLF at the LF: the line break is before it.
+        if end > 0 && self.text.get(end) == Some(&b'\n') && self.text[end - 1] == b'\r' {
+            end += 1;
+        }
+        if end < self.at {
+            // Not in order (never, from the reader): count again from the start.
+            self.at = 0;
+            self.line = 1;
+        }
+        self.line += (self.at..end).filter(|&i| ends_line(self.text, i)).count();
+        self.at = end;
+        self.line
+    }
+}
+
 /// Reads a saved queue file into memory: every decision and every bad row.
 ///
 /// ```
@@ -251,27 +283,28 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, FileError> {
     Ok(parsed)
 }
 
-fn decision(line: usize, at: &str, record: &[&str], columns: Columns) -> Result<Decision, String> {
+/// The decision of one row; its line is the caller's to fill in and to report.
+fn decision(record: &[&str], columns: Columns) -> Result<Decision, String> {
     if record.len() != columns.width {
         let lacks = if record.len() <= columns.decision.max(columns.item_id) { ", its decision cell is missing" } else { "" };
-        return Err(format!("{at}: the row has {} cells and the header {}{lacks} (a delimiter inside an unquoted cell, or cells left out?)", record.len(), columns.width));
+        return Err(format!("the row has {} cells and the header {}{lacks} (a delimiter inside an unquoted cell, or cells left out?)", record.len(), columns.width));
     }
     let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(|c| undefang(c)).unwrap_or_default();
-    let (item_id, verdict) = row(at, &cell(Some(columns.item_id)), &cell(Some(columns.decision)))?;
-    Ok(Decision { line, item_id, verdict, reviewer: cell(columns.reviewer), notes: cell(columns.notes) })
+    let (item_id, verdict) = row(&cell(Some(columns.item_id)), &cell(Some(columns.decision)))?;
+    Ok(Decision { line: 0, item_id, verdict, reviewer: cell(columns.reviewer), notes: cell(columns.notes) })
 }
 
-fn row(at: &str, item_id: &str, decision: &str) -> Result<(String, Option<Verdict>), String> {
+fn row(item_id: &str, decision: &str) -> Result<(String, Option<Verdict>), String> {
     let id_ok = item_id.len() == 17 && item_id.starts_with('k') && item_id[1..].bytes().all(|b| b.is_ascii_hexdigit());
     if !id_ok {
-        return Err(format!("{at}: {item_id:?} is not a kuzet item_id (k + 16 hex digits)"));
+        return Err(format!("{item_id:?} is not a kuzet item_id (k + 16 hex digits)"));
     }
     let verdict = match decision.to_lowercase().as_str() {
         "" => None,
         "confirmed" => Some(Verdict::Confirmed),
         "dismissed" => Some(Verdict::Dismissed),
         "escalated" => Some(Verdict::Escalated),
-        other => return Err(format!("{at}: decision must be confirmed, dismissed, escalated or empty, got {other:?}")),
+        other => return Err(format!("decision must be confirmed, dismissed, escalated or empty, got {other:?}")),
     };
     Ok((item_id.to_string(), verdict))
 }
@@ -319,8 +352,8 @@ fn broken_quote(text: &str, delimiter: u8) -> Option<FileError> {
                     None => return Some(FileError { line: opened, message: "a quote opened on this line is never closed: the file is not imported".into() }),
                     Some(b'"') if b.get(i + 1) == Some(&b'"') => i += 2,
                     Some(b'"') => break,
-                    Some(c) => {
-                        line += usize::from(*c == b'\n');
+                    Some(_) => {
+                        line += usize::from(ends_line(b, i));
                         i += 1;
                     }
                 }
@@ -337,10 +370,15 @@ fn broken_quote(text: &str, delimiter: u8) -> Option<FileError> {
             continue;
         }
         cell_start = matches!(b[i], b'\n' | b'\r') || b[i] == delimiter;
-        line += usize::from(b[i] == b'\n');
+        line += usize::from(ends_line(b, i));
         i += 1;
     }
     None
+}
+
+/// Whether the byte at `i` ends a line: `\n`, or a `\r` not followed by `\n`.
+fn ends_line(b: &[u8], i: usize) -> bool {
+    b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'))
 }
 
 #[cfg(test)]
@@ -379,11 +417,24 @@ mod tests {
     fn bad_rows_are_reported_with_line_numbers_and_the_rest_kept() {
         let file = format!("item_id,decision,reviewer,notes\n{ID},confirmed,a,\"two\nlines\"\nnot-an-id,confirmed,a,\n{ID2},maybe,a,\n{ID2},escalated,a,'=1+1\n");
         let p = parse(file.as_bytes()).unwrap();
-        let bad: Vec<(usize, bool)> = p.bad.iter().map(|b| (b.line, b.message.contains(&format!("line {}", b.line)))).collect();
-        assert_eq!(bad, [(4, true), (5, true)], "{:?}", p.bad);
+        // The line is the row's, given once (the caller prints `FILE:LINE: message`).
+        let bad: Vec<(usize, bool)> = p.bad.iter().map(|b| (b.line, b.message.contains("line"))).collect();
+        assert_eq!(bad, [(4, false), (5, false)], "{:?}", p.bad);
         assert_eq!(p.decisions.len(), 2);
         assert_eq!(p.decisions[0].notes, "two\nlines");
         assert_eq!((p.decisions[1].line, p.decisions[1].notes.as_str()), (6, "=1+1"));
+    }
+
+    /// Issue 15, point 10: a CRLF file's lines were numbered one too low, a CR-only file's all 1.
+    #[test]
+    fn lines_are_numbered_alike_whatever_ends_them() {
+        for nl in ["\n", "\r\n", "\r"] {
+            let file = format!("item_id,decision{nl}{ID},confirmed{nl}{ID},\"two{nl}lines\"{nl}{ID2},maybe{nl}bad,confirmed{nl}");
+            let p = parse(file.as_bytes()).unwrap();
+            let decided: Vec<usize> = p.decisions.iter().map(|d| d.line).collect();
+            let bad: Vec<usize> = p.bad.iter().map(|b| b.line).collect();
+            assert_eq!((decided, bad), (vec![2], vec![3, 5, 6]), "{nl:?}: {:?}", p.bad);
+        }
     }
 
     #[test]

@@ -117,9 +117,14 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
             let cued = if dampener.quoted {
                 h.quoted
             } else {
-                match dampener.within {
-                    None => !cues[d].at.is_empty(),
-                    Some(w) => !cues[d].around(h, w).is_empty(),
+                let near = match dampener.within {
+                    None => &cues[d].at[..],
+                    Some(w) => cues[d].around(h, w),
+                };
+                if call && dampener.calls_in_clause {
+                    near.iter().any(|&(_, _, i)| !apart_in_clauses(text, &hits[i], h))
+                } else {
+                    !near.is_empty()
                 }
             };
             if cued && dampener.factor < 1.0 {

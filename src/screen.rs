@@ -55,42 +55,106 @@ const MAX_WORD: usize = 64;
 const CACHE_WORDS: usize = 1 << 16;
 
 /// Bit of a pattern word's mask: it begins a lexicon entry.
-const ENTRY: Mask = 1;
+const ENTRY: Mask = Mask::bit(0);
 /// A mask that stands for anything: a word screening cannot see through.
 const ANY: Mask = Mask::MAX;
 
 /// Which patterns a word may belong to: bit 0 for entries, a bit for each group that some
-/// proximity rule needs ([`group_bits`]).
-type Mask = u128;
+/// proximity rule needs ([`group_bits`]). 256 bits: the threat grammar's rules need some 220
+/// groups, and groups that share a bit make rules fire in screening where they cannot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Mask([u64; 4]);
 
-/// Each group's bit in a word's mask. Only groups that rules need get one, in the order rules
-/// name them (one-group rules first), and past the 126th they share bits, which only keeps
-/// more words than needed. 64 bits were too few for the 70 rule groups bundled: sharing a bit
-/// kept so much text that 100 MB took 1.84 s to classify against 1.06 s with 128 bits. Groups that only dampeners, negations or leads read need none: no
-/// rule waits for them, and their words are kept near a trigger like any pattern's. Before,
-/// every group from the 62nd on shared one bit, and with 84 groups bundled the rules of the
-/// later ones fired in screening wherever any two of them stood near, keeping most of every
-/// text.
+impl Mask {
+    const ZERO: Mask = Mask([0; 4]);
+    const MAX: Mask = Mask([u64::MAX; 4]);
+    const BITS: u32 = 256;
+
+    const fn bit(k: usize) -> Mask {
+        let mut m = [0; 4];
+        m[k / 64] = 1 << (k % 64);
+        Mask(m)
+    }
+
+    fn has(self, k: usize) -> bool {
+        self.0[k / 64] >> (k % 64) & 1 == 1
+    }
+
+    fn is_zero(self) -> bool {
+        self == Mask::ZERO
+    }
+
+    fn intersects(self, other: Mask) -> bool {
+        (self.0[0] & other.0[0]) | (self.0[1] & other.0[1]) | (self.0[2] & other.0[2]) | (self.0[3] & other.0[3]) != 0
+    }
+
+    /// The set bits, lowest first.
+    fn ones(self) -> impl Iterator<Item = usize> {
+        self.0.into_iter().enumerate().flat_map(|(w, mut m)| {
+            std::iter::from_fn(move || {
+                (m != 0).then(|| {
+                    let b = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    w * 64 + b
+                })
+            })
+        })
+    }
+}
+
+impl std::ops::BitOr for Mask {
+    type Output = Mask;
+    fn bitor(self, o: Mask) -> Mask {
+        Mask([self.0[0] | o.0[0], self.0[1] | o.0[1], self.0[2] | o.0[2], self.0[3] | o.0[3]])
+    }
+}
+
+impl std::ops::BitOrAssign for Mask {
+    fn bitor_assign(&mut self, o: Mask) {
+        *self = *self | o;
+    }
+}
+
+/// Each group's bit in a word's mask. Only groups that rules need get one: first the groups of
+/// one-group rules (a bit shared with another group would make such a rule fire in screening
+/// on every word of that group), then the others, those with common words first. Each gets a
+/// bit of its own while there are bits; past that, the bit shared with the fewest groups,
+/// preferring groups without common words (a bit-mate's common words would make its rules
+/// fire in screening all the time). 64 bits were too few for the 70 rule groups of session 3
+/// (100 MB took 1.84 s to classify against 1.06 s with 128), and 128 for the threat grammar's
+/// 222: sharing them, rules fired in screening wherever a bit-mate's word stood, and 100 MB
+/// took 3.4 s of CPU against 1.6 s with 256 bits. Groups that only dampeners, negations or
+/// leads read need none: no rule waits for them, and their words are kept near a trigger like
+/// any pattern's.
 fn group_bits(lexicon: &Lexicon) -> Vec<Mask> {
+    const FREE: usize = Mask::BITS as usize - 2;
     let mut bits = vec![CUE; lexicon.groups.len()];
-    let mut next = 0usize;
-    // The groups of one-group rules first: a bit shared with another group would make such a
-    // rule fire in screening on every word of that group.
-    let (single, several): (Vec<_>, Vec<_>) = lexicon.proximity.iter().partition(|r| r.groups.len() == 1);
-    for rule in single.into_iter().chain(several) {
-        for &g in &rule.groups {
-            if bits[g] == CUE {
-                bits[g] = 1 << (2 + next % (Mask::BITS as usize - 2));
-                next += 1;
-            }
+    let weak = weak_terms(lexicon);
+    // Per bit: whether a group with common words has it, and how many groups.
+    let mut taken: Vec<(bool, usize)> = vec![(false, 0); FREE];
+    let needed = |single: bool| lexicon.proximity.iter().filter(move |r| (r.groups.len() == 1) == single).flat_map(|r| r.groups.iter().copied());
+    let (mut common, rare): (Vec<usize>, Vec<usize>) = needed(false).partition(|&g| weak[g].0 > 0);
+    common.sort_by_key(|&g| std::cmp::Reverse(weak[g].0));
+    let mut next = 0;
+    for g in needed(true).chain(common).chain(rare) {
+        if bits[g] != CUE {
+            continue;
         }
+        let k = if next < FREE {
+            next += 1;
+            next - 1
+        } else {
+            (0..FREE).min_by_key(|&k| (taken[k].0 || weak[g].0 > 0 && taken[k].1 > 0, taken[k].1, k)).unwrap_or(0)
+        };
+        bits[g] = Mask::bit(2 + k);
+        taken[k] = (taken[k].0 || weak[g].0 > 0, taken[k].1 + 1);
     }
     bits
 }
 
 /// The bit of cues of groups that no rule needs: their words are signatures all the same (a
 /// word that may begin a pattern is kept only with a signature close enough after it).
-const CUE: Mask = 2;
+const CUE: Mask = Mask::bit(1);
 
 /// Words of patterns in one view: those that begin a pattern, those that continue one, and
 /// each pattern's signature: its rarest word, which must be in a text for the pattern to
@@ -124,7 +188,7 @@ impl Words {
             let stem_last = *stem && pattern.chars().next_back().is_some_and(is_word_char);
             for (k, run) in runs.iter().enumerate() {
                 let pieces = if k == 0 { &mut words.first } else { &mut words.later };
-                pieces.add(run, stem_last && k == last, Sig { mask: 1, lead: 0 });
+                pieces.add(run, stem_last && k == last, Sig { mask: ENTRY, lead: 0 });
             }
             // A stem matches every word it begins: a whole word is the better signature.
             let rarity = |k: usize| {
@@ -232,10 +296,11 @@ fn word_runs(view: &str) -> Vec<&str> {
     runs
 }
 
-/// A proximity rule as screening sees it: a mask per group, and the window.
+/// A proximity rule as screening sees it: its groups' bits ([`group_bits`]), the anchor's
+/// first, and the window.
 #[derive(Debug, Clone)]
 struct RuleMask {
-    groups: Vec<Mask>,
+    groups: Vec<usize>,
     within: u32,
 }
 
@@ -246,9 +311,10 @@ struct RuleMask {
 /// within `within` of its first group, so within twice that of each other: the window doubles
 /// when the anchor is not the first group, and screening still keeps all that may count.
 fn screening_order(rule: &crate::lexicon::Proximity, weak: &[(usize, usize)], bits: &[Mask]) -> RuleMask {
+    let bit = |g: usize| bits[g].ones().next().unwrap_or(1);
     let anchor = (0..rule.groups.len()).min_by_key(|&k| (weak[rule.groups[k]], k)).unwrap_or(0);
-    let mut groups: Vec<Mask> = vec![bits[rule.groups[anchor]]];
-    groups.extend(rule.groups.iter().enumerate().filter(|&(k, _)| k != anchor).map(|(_, &g)| bits[g]));
+    let mut groups = vec![bit(rule.groups[anchor])];
+    groups.extend(rule.groups.iter().enumerate().filter(|&(k, _)| k != anchor).map(|(_, &g)| bit(g)));
     let within = if anchor != 0 && rule.groups.len() > 2 { rule.within.saturating_mul(2) } else { rule.within };
     RuleMask { groups, within }
 }
@@ -295,7 +361,7 @@ enum Kind {
     Opaque,
 }
 
-/// Packed to 4-byte alignment: a page's [`Word`]s are then 32 bytes each, not 48 (a 5 MB page
+/// Packed to 4-byte alignment: a page's [`Word`]s are then 48 bytes each, not 56 (a 5 MB page
 /// has some 600,000, walked twice).
 #[derive(Debug, Clone, Copy)]
 #[repr(C, packed(4))]
@@ -676,7 +742,7 @@ impl Screen {
         let (s_starts, l_starts) = (s.word_starts().len(), l.word_starts().len());
         let ([st], [lt]) = (&s_runs[..], &l_runs[..]) else {
             let sep = s_runs.is_empty() && l_runs.is_empty() && s_starts == 0 && l_starts == 0;
-            return if sep { Info { kind: Kind::Sep, mask: 0, lead: 0, single: false, joined: false } } else { self.opaque(&s_runs, &l_runs) };
+            return if sep { Info { kind: Kind::Sep, mask: Mask::ZERO, lead: 0, single: false, joined: false } } else { self.opaque(&s_runs, &l_runs) };
         };
         if s_starts != 1 || l_starts != 1 {
             return self.opaque(&s_runs, &l_runs);
@@ -686,9 +752,9 @@ impl Screen {
         sig.merge(signature(&self.loose, lt));
         let first = may_begin(&self.strict, st) | may_begin(&self.loose, lt);
         let later = self.strict.later.mask(st) | self.loose.later.mask(lt);
-        let kind = if first != 0 {
+        let kind = if !first.is_zero() {
             Kind::First
-        } else if later != 0 {
+        } else if !later.is_zero() {
             Kind::Later
         } else {
             Kind::Inert
@@ -809,7 +875,7 @@ impl Screen {
         w.pos = s.pos;
         s.pos += u32::from(w.info.kind != Kind::Opaque);
         w.info.lead = w.info.lead.min(self.lead_cap());
-        if w.info.mask != 0 {
+        if !w.info.mask.is_zero() {
             s.signals.push(s.words.len());
         }
         if w.info.kind == Kind::Opaque {
@@ -857,7 +923,7 @@ impl Screen {
             Chain::Opaque { mask } => {
                 mark_opaque(&mut s.opaque, start, s.words.len());
                 for (j, w) in s.words[start..].iter_mut().enumerate() {
-                    w.info = Info { kind: Kind::Opaque, mask: if j == 0 { mask } else { 0 }, lead, single: false, joined: false };
+                    w.info = Info { kind: Kind::Opaque, mask: if j == 0 { mask } else { Mask::ZERO }, lead, single: false, joined: false };
                     w.pos = pos;
                 }
                 s.pos = pos;
@@ -870,7 +936,7 @@ impl Screen {
                         (true, 0) => Kind::First,
                         (true, _) => Kind::Later,
                     };
-                    w.info = Info { kind, mask: if j == 0 { mask } else { 0 }, lead, single: true, joined };
+                    w.info = Info { kind, mask: if j == 0 { mask } else { Mask::ZERO }, lead, single: true, joined };
                     w.pos = pos;
                     if joined {
                         s.joined.push((start + j) as u32);
@@ -882,7 +948,7 @@ impl Screen {
                 s.pos = pos + 1;
             }
         }
-        if chain.mask() != 0 {
+        if !chain.mask().is_zero() {
             s.signals.push(start);
         }
     }
@@ -902,7 +968,7 @@ impl Screen {
     /// the text. Otherwise it is an opaque stretch, always kept, which may be the signature of
     /// what it makes.
     fn judge_chain(&self, text: &str, members: &[Word]) -> Chain {
-        if members.iter().any(|w| w.info.mask == ANY) {
+        if members.iter().any(|w| { w.info.mask } == ANY) {
             return Chain::Opaque { mask: ANY };
         }
         let first = members[0].start as usize;
@@ -928,8 +994,8 @@ impl Screen {
         if begins & 1 == 0 || begins.count_ones() as usize != lo.word_starts().len() {
             return Chain::Opaque { mask };
         }
-        let in_pattern = |words: &Words, run: &str| may_begin(words, run) | words.later.mask(run) != 0;
-        let may_match = mask != 0 || s_runs.iter().any(|r| in_pattern(&self.strict, r)) || l_runs.iter().any(|r| in_pattern(&self.loose, r));
+        let in_pattern = |words: &Words, run: &str| !(may_begin(words, run) | words.later.mask(run)).is_zero();
+        let may_match = !mask.is_zero() || s_runs.iter().any(|r| in_pattern(&self.strict, r)) || l_runs.iter().any(|r| in_pattern(&self.loose, r));
         Chain::Spelled { mask, may_match, begins }
     }
 
@@ -954,35 +1020,20 @@ impl Screen {
         by_bit.resize_with(Mask::BITS as usize, Vec::new);
         by_bit.iter_mut().for_each(Vec::clear);
         for (i, s) in signals.iter().enumerate() {
-            if s.mask & ENTRY != 0 {
+            if s.mask.intersects(ENTRY) {
                 spots.push((s.pos, s.lead));
             }
             // ANY (an opaque word) has every bit: it is an anchor of every rule.
-            let mut m = s.mask;
-            while m != 0 {
-                by_bit[m.trailing_zeros() as usize].push(i as u32);
-                m &= m - 1;
-            }
+            s.mask.ones().for_each(|b| by_bit[b].push(i as u32));
         }
-        let mut merged = Vec::new();
         for rule in &self.rules {
             let Some((&anchor, rest)) = rule.groups.split_first() else { continue };
-            let partners = rest.iter().fold(0, |m, &g| m | g);
             let reach = rule.within.saturating_add(self.max_lead);
-            // The anchor group's signals: one bit's list, or the union of a few in order.
-            let anchors: &[u32] = if anchor.count_ones() == 1 {
-                &by_bit[anchor.trailing_zeros() as usize]
-            } else {
-                merged.clear();
-                (0..Mask::BITS as usize).filter(|&b| anchor >> b & 1 == 1).for_each(|b| merged.extend_from_slice(&by_bit[b]));
-                merged.sort_unstable();
-                merged.dedup();
-                &merged
-            };
             // Signals are in text order, so by `pos`: those within reach of an anchor are a
-            // slice, which moves forward with the anchor.
+            // slice, which moves forward with the anchor; a partner group's signals there are
+            // found in its bit's list from where the slice begins.
             let (mut from, mut to) = (0, 0);
-            for &i in anchors {
+            for &i in &by_bit[anchor] {
                 let a = &signals[i as usize];
                 let (p, lead) = (a.pos, a.lead);
                 while signals[from].pos < p.saturating_sub(reach) {
@@ -992,10 +1043,10 @@ impl Screen {
                 while to < signals.len() && signals[to].pos <= p.saturating_add(reach) {
                     to += 1;
                 }
-                let near = |w: &Signal| w.mask & partners != 0 && w.pos <= p + rule.within + w.lead && p <= w.pos + rule.within + lead;
-                if rest.iter().all(|&g| signals[from..to].iter().any(|c| near(c) && c.mask & g != 0)) {
+                let near = |w: &Signal| w.pos <= p + rule.within + w.lead && p <= w.pos + rule.within + lead;
+                if rest.iter().all(|&g| in_slice(&by_bit[g], from, to).any(|k| near(&signals[k]))) {
                     spots.push((p, lead));
-                    spots.extend(signals[from..to].iter().filter(|w| near(w)).map(|w| (w.pos, w.lead)));
+                    spots.extend(signals[from..to].iter().filter(|w| near(w) && rest.iter().any(|&g| w.mask.has(g))).map(|w| (w.pos, w.lead)));
                 }
             }
         }
@@ -1017,7 +1068,7 @@ impl Screen {
         true
     }
 
-    /// The substitute text: kept words (opaque ones, those that may begin a pattern within a
+        /// The substitute text: kept words (opaque ones, those that may begin a pattern within a
     /// window, those that continue a kept word) and the separators around them as they are,
     /// each run of other words as a placeholder ([`Substitute::placeholder`]). Only the words
     /// that may be kept are looked at one by one; a run of others is crossed in one step up to
@@ -1181,6 +1232,12 @@ impl Building {
         }
         self.prev_end = end;
     }
+}
+
+/// The signal indices of a bit's `list` (ascending) that lie in `from..to`.
+fn in_slice(list: &[u32], from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
+    let first = list.partition_point(|&k| (k as usize) < from);
+    list[first..].iter().map(|&k| k as usize).take_while(move |&k| k < to)
 }
 
 /// The index ranges of words that may be kept (in a window, or opaque), in order and apart.
@@ -1369,9 +1426,10 @@ mod tests {
     use std::path::Path;
 
     #[test]
-    fn a_word_takes_32_bytes() {
-        // 24 with 64-bit masks; 128-bit masks ([`super::Mask`]) for the 70 rule groups add 8.
-        assert_eq!(std::mem::size_of::<super::Word>(), 32);
+    fn a_word_takes_48_bytes() {
+        // 24 with 64-bit masks; 128-bit masks ([`super::Mask`]) for the 70 rule groups added 8,
+        // 256 bits for the threat grammar's 222 another 16.
+        assert_eq!(std::mem::size_of::<super::Word>(), 48);
     }
     use std::sync::OnceLock;
 
@@ -1462,7 +1520,7 @@ mod tests {
         let mut table = ShortTable::with_seed([0x9E37_79B9_7F4A_7C15, 0x2545_F491_4F6C_DD1D, 0x5851_F42D_4C95_7F2D]);
         let words: Vec<String> = (0..20_000).map(|i| if i % 3 == 0 { format!("слово{i}") } else { format!("w{i}") }).collect();
         let key = |w: &str| word_key(w.as_bytes(), 0, w.len());
-        let info = |i: usize| Info { kind: Kind::Later, mask: i as Mask, lead: 0, single: false, joined: false };
+        let info = |i: usize| Info { kind: Kind::Later, mask: Mask([i as u64, 0, 0, 0]), lead: 0, single: false, joined: false };
         for round in 0..2 {
             let mut made = 0;
             for (i, w) in words.iter().enumerate() {
@@ -1472,7 +1530,7 @@ mod tests {
                     made += 1;
                     info(i)
                 });
-                assert_eq!({ got.mask }, i as Mask, "{w}");
+                assert_eq!({ got.mask }, Mask([i as u64, 0, 0, 0]), "{w}");
             }
             assert_eq!((made, table.len), (if round == 0 { words.len() } else { 0 }, words.len()));
         }

@@ -219,24 +219,46 @@ pub fn static_site(root: PathBuf) -> Handler {
         let path = req.path.split(['?', '#']).next().unwrap_or("/");
         let Some(file) = resolve(&root, path) else { return Reply::not_found() };
         match std::fs::read(&file) {
-            Ok(bytes) => {
-                let etag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..16]);
-                if req.header("if-none-match").is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
-                    return Reply { status: 304, headers: vec![("ETag".into(), etag)], body: Body::Bytes(Vec::new()) };
-                }
-                Reply::new(200, content_type(&file), bytes).with_header("ETag", &etag)
-            }
+            Ok(bytes) => file_reply(req, &file, bytes),
             Err(_) => Reply::not_found(),
         }
     })
 }
 
-fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
-    let rel = Path::new(path.trim_start_matches('/'));
-    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return None;
+/// A handler serving `files` (paths `/`-separated, as [`crate::bundled::SITE_FILES`]) exactly
+/// as [`static_site`] serves a folder holding them.
+pub fn files_site(files: &'static [crate::bundled::File]) -> Handler {
+    Arc::new(move |req: &Request| {
+        let path = req.path.split(['?', '#']).next().unwrap_or("/");
+        let Some(rel) = relative(path) else { return Reply::not_found() };
+        let key = rel.iter().map(|c| c.to_string_lossy()).collect::<Vec<_>>().join("/");
+        let key = key.as_str();
+        let is_dir = key.is_empty() || files.iter().any(|(k, _)| k.strip_prefix(key).is_some_and(|rest| rest.starts_with('/')));
+        let key = if is_dir { format!("{}{}index.html", key, if key.is_empty() { "" } else { "/" }) } else { key.to_string() };
+        match files.iter().find(|(k, _)| *k == key) {
+            Some((k, bytes)) => file_reply(req, Path::new(k), bytes.to_vec()),
+            None => Reply::not_found(),
+        }
+    })
+}
+
+/// 200 with `bytes` and their ETag, or 304 when the request already has it.
+fn file_reply(req: &Request, file: &Path, bytes: Vec<u8>) -> Reply {
+    let etag = format!("\"{}\"", &blake3::hash(&bytes).to_hex()[..16]);
+    if req.header("if-none-match").is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
+        return Reply { status: 304, headers: vec![("ETag".into(), etag)], body: Body::Bytes(Vec::new()) };
     }
-    let file = root.join(rel);
+    Reply::new(200, content_type(file), bytes).with_header("ETag", &etag)
+}
+
+/// The request path as a relative path, `None` if it has `..` or other special parts.
+fn relative(path: &str) -> Option<&Path> {
+    let rel = Path::new(path.trim_start_matches('/'));
+    rel.components().all(|c| matches!(c, Component::Normal(_))).then_some(rel)
+}
+
+fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
+    let file = root.join(relative(path)?);
     if file.is_dir() { Some(file.join("index.html")) } else { Some(file) }
 }
 
@@ -249,5 +271,26 @@ fn content_type(file: &Path) -> &'static str {
         Some("jpg" | "jpeg") => "image/jpeg",
         Some("pdf") => "application/pdf",
         _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_site_answers_like_the_folder() {
+        let folder = static_site(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/site"));
+        let bundled = files_site(crate::bundled::SITE_FILES);
+        let req = |path: &str| Request { path: path.into(), headers: Vec::new(), at: Instant::now() };
+        for path in ["/", "/index.html", "/robots.txt", "/blog", "/blog/", "/about.html?x=1", "/missing.html", "/../Cargo.toml", "/blo", "//etc/passwd"] {
+            let (a, b) = (folder(&req(path)), bundled(&req(path)));
+            let body = |r: &Reply| match &r.body {
+                Body::Bytes(b) => b.clone(),
+                _ => Vec::new(),
+            };
+            assert_eq!((a.status, &a.headers, body(&a)), (b.status, &b.headers, body(&b)), "{path}");
+        }
+        assert_eq!(bundled(&req("/")).status, 200);
     }
 }

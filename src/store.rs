@@ -2,7 +2,8 @@
 //!
 //! * Per URL a state machine `pending → fetched → analysed → exported` (or `failed`,
 //!   `skipped`, `redirected`), its validators (ETag, Last-Modified), the content hash of its
-//!   normalized visible text, the lexicon version that analysed it, and when to visit it next.
+//!   normalized visible text, the lexicon version that analysed it, when it was last visited,
+//!   how many visits in a row found it unchanged or failed, and when to visit it next.
 //! * Per fetch a history row.
 //! * Per finding (one flagged version of a page, see [`crate::queue::item_id`]) its queue
 //!   row, the entries and rules that fired, first and last seen, and whether it was exported.
@@ -127,6 +128,16 @@ CREATE TABLE import (
 );
 ", r"
 CREATE INDEX url_state ON url (state);
+", r"
+-- Revisit intervals are computed at query time from these and the config's hours
+-- (crate::revisit), so changed hours apply to pages already scheduled. Existing rows get
+-- the streaks their stored interval implies under the default hours (68 h benign, 20 h failed).
+ALTER TABLE url ADD COLUMN unchanged_visits INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE url ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+UPDATE url SET unchanged_visits = (interval_s > 244800) + (interval_s > 489600) + (interval_s > 979200) + (interval_s > 1958400)
+WHERE state IN ('analysed', 'exported');
+UPDATE url SET failures = 1 + (interval_s > 72000) + (interval_s > 144000) + (interval_s > 288000) + (interval_s > 576000) + (interval_s > 1152000)
+WHERE state = 'failed';
 ", r"
 ALTER TABLE finding ADD COLUMN why TEXT NOT NULL DEFAULT '';
 "];
@@ -279,6 +290,12 @@ pub fn date(secs: i64) -> String {
     format!("{}-{}-{}", &stamp[..4], &stamp[4..6], &stamp[6..8])
 }
 
+/// `YYYY-MM-DD HH:MM` (UTC) of a Unix time.
+pub fn minute(secs: i64) -> String {
+    let stamp = crate::timestamp(secs.max(0) as u64);
+    format!("{} {}:{}", date(secs), &stamp[9..11], &stamp[11..13])
+}
+
 /// A finding as stored, turned back into a queue row.
 pub fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
     Ok(QueueRow {
@@ -429,9 +446,38 @@ mod tests {
     }
 
     #[test]
+    fn migrating_to_streaks_keeps_the_default_schedules() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            // A store of schema version 2, before the streak columns.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(MIGRATIONS[1]).unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+            for (key, state, hours) in [("a", "exported", 68), ("b", "exported", 136), ("c", "analysed", 272), ("d", "exported", 336), ("e", "failed", 20), ("f", "failed", 80), ("g", "failed", 336)] {
+                conn.execute("INSERT INTO url (key, url, depth, state, first_seen, interval_s) VALUES (?1, ?1, 1, ?2, 0, ?3)", params![key, state, hours * 3600]).unwrap();
+            }
+        }
+        let store = Store::open(&path, None).unwrap();
+        let streaks: Vec<(String, i64, i64)> =
+            store.conn.prepare("SELECT key, unchanged_visits, failures FROM url ORDER BY key").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+        let want = [("a", 0, 0), ("b", 1, 0), ("c", 2, 0), ("d", 3, 0), ("e", 0, 1), ("f", 0, 3), ("g", 0, 6)];
+        assert_eq!(streaks, want.map(|(k, u, f)| (k.to_string(), u, f)));
+        // Under the default hours each is due when its stored interval said.
+        let r = crate::nightly::Revisit::default();
+        for ((_, u, f), (_, state, hours)) in streaks.iter().zip([("a", "e", 68), ("b", "e", 136), ("c", "e", 272), ("d", "e", 336), ("e", "f", 20), ("f", "f", 80), ("g", "f", 336)]) {
+            let class = if state == "f" { crate::revisit::Class::Failed(*f as u32) } else { crate::revisit::Class::Analysed(*u as u32) };
+            assert_eq!(crate::revisit::interval(&r, class, false, 1), hours * 3600);
+        }
+    }
+
+    #[test]
     fn dates() {
         assert_eq!(date(0), "1970-01-01");
         assert_eq!(date(1_795_824_000), "2026-11-28");
         assert_eq!(date(1_795_910_399), "2026-11-28");
+        assert_eq!(minute(1_795_910_399), "2026-11-28 23:59");
+        assert_eq!(minute(-5), "1970-01-01 00:00");
     }
 }

@@ -41,7 +41,23 @@ const MAX_ROWS: usize = 1_048_575;
 /// One queue: its name and rows, in the order they are shown.
 pub struct Queue<'a> {
     pub name: &'a str,
-    pub rows: &'a [&'a QueueRow],
+    pub rows: Vec<Entry<'a>>,
+}
+
+/// A row of a queue: the finding, the cells of the queue's columns after [`COLUMNS`] (the live
+/// queues' `first_seen` and `new_tonight`), and whether it is tonight's (only tonight's go on
+/// the priority-1 sheet).
+pub struct Entry<'a> {
+    pub row: &'a QueueRow,
+    pub extra: Vec<String>,
+    pub tonight: bool,
+}
+
+impl<'a> Entry<'a> {
+    /// A row with no columns after [`COLUMNS`], found tonight (`classify`, `crawl`).
+    pub fn new(row: &'a QueueRow) -> Entry<'a> {
+        Entry { row, extra: Vec::new(), tonight: true }
+    }
 }
 
 /// The file name of the workbook of run `run_id`.
@@ -49,19 +65,13 @@ pub fn file_name(run_id: &str) -> String {
     format!("review-{}.xlsx", crate::nightly::file_safe(run_id))
 }
 
-/// Publishes the workbook of `queues` at `path`, atomically (as the CSV queues are).
-pub fn publish(path: &Path, queues: &[Queue<'_>]) -> io::Result<()> {
-    let bytes = build(queues).map_err(io::Error::other)?;
-    crate::queue::publish(path, |w| w.write_all(&bytes))
-}
-
-/// Publishes the workbook of run `run_id` as `out/queues/review-<run>.xlsx`, and as
+/// Publishes the workbook of run `run_id` (its queues with `extra_columns` after [`COLUMNS`]) as `out/queues/review-<run>.xlsx`, and as
 /// `out/runs/<run>/review-<run>.xlsx` if that folder exists. The workbooks of earlier runs
 /// are taken out of `out/queues/`, which holds the queues as they are now (as its CSVs do);
 /// a run's own folder keeps its copy. One that cannot be removed (open on a share) stays.
-pub fn publish_for_run(out: &Path, run_id: &str, queues: &[Queue<'_>]) -> io::Result<()> {
+pub fn publish_for_run(out: &Path, run_id: &str, extra_columns: &[&str], queues: &[Queue<'_>]) -> io::Result<()> {
     let name = file_name(run_id);
-    let bytes = build(queues).map_err(io::Error::other)?;
+    let bytes = build(extra_columns, queues).map_err(io::Error::other)?;
     let live = out.join("queues");
     crate::queue::publish(&live.join(&name), |w| w.write_all(&bytes))?;
     let archive = out.join("runs").join(crate::nightly::file_safe(run_id));
@@ -77,20 +87,23 @@ pub fn publish_for_run(out: &Path, run_id: &str, queues: &[Queue<'_>]) -> io::Re
     Ok(())
 }
 
-/// The workbook's bytes.
-pub fn build(queues: &[Queue<'_>]) -> Result<Vec<u8>, XlsxError> {
+/// The workbook's bytes: the queues' columns are [`COLUMNS`], then `extra_columns`.
+pub fn build(extra_columns: &[&str], queues: &[Queue<'_>]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let styles = Styles::new();
-    let mut first: Vec<(&str, &QueueRow)> = queues.iter().flat_map(|q| q.rows.iter().filter(|r| r.priority == 1).map(move |r| (q.name, *r))).collect();
-    first.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(a.1.item_id.cmp(&b.1.item_id)));
+    let mut first: Vec<(&str, &Entry)> = queues.iter().flat_map(|q| q.rows.iter().filter(|e| e.tonight && e.row.priority == 1).map(move |e| (q.name, e))).collect();
+    first.sort_by(|a, b| b.1.row.score.cmp(&a.1.row.score).then(a.1.row.item_id.cmp(&b.1.row.item_id)));
     let sheet = book.add_worksheet();
     sheet.set_name(PRIORITY1_SHEET)?;
-    write_sheet(sheet, &styles, &first.iter().take(MAX_ROWS).map(|(q, r)| (Some(*q), *r)).collect::<Vec<_>>())?;
+    let mut header: Vec<&str> = COLUMNS.iter().chain(extra_columns).copied().collect();
+    header.push(QUEUE_COLUMN);
+    write_sheet(sheet, &styles, &header, &first.iter().take(MAX_ROWS).map(|(q, e)| (Some(*q), *e)).collect::<Vec<_>>())?;
+    header.pop();
     let mut used = vec![PRIORITY1_SHEET.to_lowercase()];
     for q in queues {
         let sheet = book.add_worksheet();
         sheet.set_name(sheet_name(q.name, &mut used))?;
-        write_sheet(sheet, &styles, &q.rows.iter().take(MAX_ROWS).map(|r| (None, *r)).collect::<Vec<_>>())?;
+        write_sheet(sheet, &styles, &header, &q.rows.iter().take(MAX_ROWS).map(|e| (None, e)).collect::<Vec<_>>())?;
     }
     book.save_to_buffer()
 }
@@ -136,24 +149,18 @@ fn safe_text(s: &str) -> String {
     if text.chars().count() > MAX_CELL_CHARS { text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect() } else { text }
 }
 
-/// Writes the header and `rows` (each with its queue on the priority-1 sheet).
-fn write_sheet(sheet: &mut Worksheet, styles: &Styles, rows: &[(Option<&str>, &QueueRow)]) -> Result<(), XlsxError> {
-    let with_queue = rows.iter().any(|(q, _)| q.is_some()) || sheet.name() == PRIORITY1_SHEET;
-    let mut headers: Vec<&str> = COLUMNS.to_vec();
-    if with_queue {
-        headers.push(QUEUE_COLUMN);
-    }
+/// Writes `headers` and `rows` (each with its queue on the priority-1 sheet).
+fn write_sheet(sheet: &mut Worksheet, styles: &Styles, headers: &[&str], rows: &[(Option<&str>, &Entry)]) -> Result<(), XlsxError> {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count() + 3).collect();
     for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &styles.header)?;
     }
     let (snippet_col, url_col, decision_col) = (column("snippet"), column("url"), column("decision"));
-    for (i, (queue, row)) in rows.iter().enumerate() {
-        let r = i as u32 + 1;
-        let mut cells: Vec<String> = row.cells().into_iter().collect();
-        if with_queue {
-            cells.push(queue.unwrap_or_default().to_string());
-        }
+    for (i, (queue, entry)) in rows.iter().enumerate() {
+        let (r, row) = (i as u32 + 1, entry.row);
+        let mut cells: Vec<String> = row.cells().into_iter().chain(entry.extra.iter().cloned()).collect();
+        cells.extend(queue.map(str::to_string));
+        cells.resize(headers.len(), String::new());
         for (c, cell) in cells.iter().enumerate() {
             let text = safe_text(cell);
             let col = c as u16;
@@ -286,17 +293,21 @@ mod tests {
         let a = row("k000000000000000a", 1, "…до ⟦убейте⟧ их", "https://example.org/a");
         let b = row("k000000000000000b", 2, "no marks here", "javascript:alert(1)");
         let c = row("k000000000000000c", 1, "-kill ⟦them⟧", "");
-        let violence = [&a, &b];
-        let terror = [&c];
-        let bytes = build(&[Queue { name: "violence", rows: &violence }, Queue { name: "terror/ism", rows: &terror }]).unwrap();
+        let mut old = Entry::new(&c);
+        old.tonight = false;
+        old.extra = vec!["2026-01-01 00:00".into()];
+        let fresh = |r| Entry { extra: vec!["2026-12-05 01:00".into()], ..Entry::new(r) };
+        let queues = [Queue { name: "violence", rows: vec![fresh(&a), fresh(&b)] }, Queue { name: "terror/ism", rows: vec![fresh(&c), old] }];
+        let bytes = build(&["first_seen"], &queues).unwrap();
         assert_eq!(crate::filekind::sniff(&bytes), crate::filekind::Kind::Xlsx);
         let sheets = read(&bytes).unwrap();
         let names: Vec<&str> = sheets.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, [PRIORITY1_SHEET, "violence", "terror_ism"]);
         let header: Vec<&str> = sheets[1].rows[0].1.iter().map(String::as_str).collect();
-        assert_eq!(header, COLUMNS);
+        assert_eq!(header, [&COLUMNS[..], &["first_seen"]].concat());
+        assert_eq!(sheets[2].rows[2].1.last().map(String::as_str), Some("2026-01-01 00:00"));
         assert_eq!(sheets[0].rows[0].1.last().map(String::as_str), Some(QUEUE_COLUMN));
-        // The priority-1 sheet: both priority-1 rows, with their queue.
+        // The priority-1 sheet: tonight's priority-1 rows (not the one of an earlier night), with their queue.
         let p1: Vec<(&str, &str)> = sheets[0].rows[1..].iter().map(|(_, r)| (r[column("item_id").unwrap()].as_str(), r.last().unwrap().as_str())).collect();
         assert_eq!(p1, [("k000000000000000a", "violence"), ("k000000000000000c", "terror/ism")]);
         let first = &sheets[1].rows[1].1;
@@ -316,7 +327,7 @@ mod tests {
             let mut r = row("k000000000000000a", 1, &snippet, "https://example.org/a");
             r.title = title.clone();
             r.why = title.clone();
-            let bytes = build(&[Queue { name: "violence", rows: &[&r] }]).unwrap();
+            let bytes = build(&[], &[Queue { name: "violence", rows: vec![Entry::new(&r)] }]).unwrap();
             let sheets = read(&bytes).unwrap();
             let cells = &sheets[1].rows[1].1;
             for (col, text) in [("title", &title), ("why", &title), ("snippet", &snippet)] {

@@ -70,7 +70,7 @@ fn malformed_lexicons_exit_2_naming_file_and_line() {
     ];
     let mut cases: Vec<(Vec<u8>, &str, &str)> = cases.into_iter().map(|(c, l, p)| (c.as_bytes().to_vec(), l, p)).collect();
     // Issue 15, point 4: a lexicon saved from a spreadsheet as a workbook under its .csv name.
-    cases.push((kuzet::workbook::build(&[]).unwrap(), "bad.csv:1", "is an Excel workbook (.xlsx), not CSV or TOML text"));
+    cases.push((kuzet::workbook::build(&[], &[]).unwrap(), "bad.csv:1", "is an Excel workbook (.xlsx), not CSV or TOML text"));
     cases.push((b"%PDF-1.7\n".to_vec(), "bad.csv:1", "is a PDF document"));
     for (content, location, problem) in cases {
         let dir = tempdir();

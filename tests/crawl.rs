@@ -357,6 +357,14 @@ fn endless_crawl(config: &str) -> (Server, tempfile::TempDir, PathBuf, std::proc
 #[test]
 fn killed_crawl_leaves_valid_queue_files() {
     let (_server, _dir, out, mut child) = endless_crawl("publish_every = 2\nmax_depth = 1000\n");
+    // Pages are fetched before they are classified and published: under load (a debug build's
+    // engine takes seconds to build) the requests run ahead. The kill comes once some rows are
+    // published, at whatever point the crawl is then, mid-write or not.
+    let published = |out: &std::path::Path| out.join("queues").is_dir() && queues(out).iter().map(|(_, r)| r.len() - 1).sum::<usize>() >= 4;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !published(&out) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
     let files = queues(&out);

@@ -8,7 +8,7 @@ use crate::nightly::small_site;
 use crate::util::{kuzet, root, tempdir};
 
 /// A loopback URL whose port has nothing listening (bound, then released).
-fn dead_seed() -> String {
+pub fn dead_seed() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().unwrap().port();
     drop(listener);

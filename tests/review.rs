@@ -105,9 +105,19 @@ fn case06_unterminated_quote_rejected() {
     std::fs::write(&short, format!("item_id,decision,reviewer,notes\n{a}\n{b},dismissed,aida,news\n")).unwrap();
     let out = import(&site.store(), &short);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("short.csv:2: line 2: the row has 1 cells and the header 4, its decision cell is missing"), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("short.csv:2: the row has 1 cells and the header 4, its decision cell is missing"), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 decisions imported, 0 unchanged, 0 undecided, 1 bad rows"), "{out:?}");
     assert_eq!((count(&site, "SELECT count(*) FROM decision"), count(&site, "SELECT count(*) FROM import")), (1, 0));
+
+    // Issue 15, point 10: saved with CRLF, the bad row is still line 3 (it was 2), and the
+    // line is printed once (it was `crlf.csv:2: line 2: ...`).
+    let crlf = site.dir.path().join("crlf.csv");
+    std::fs::write(&crlf, format!("item_id,decision,reviewer,notes\r\n{a},confirmed,aida,\r\n{b},maybe,aida,\r\n")).unwrap();
+    let out = import(&site.store(), &crlf);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("crlf.csv:3: decision must be confirmed, dismissed, escalated or empty, got \"maybe\""), "{stderr}");
+    assert!(!stderr.contains("line 3"), "{stderr}");
 }
 
 /// Issue 19, case 7: confirmed, then dismissed, then confirmed again (same reviewer, same

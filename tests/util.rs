@@ -21,6 +21,7 @@ pub fn tempdir() -> tempfile::TempDir {
 /// workbook beside them is not read here).
 pub fn queues(dir: &Path) -> Vec<(String, Vec<Vec<String>>)> {
     let mut out = Vec::new();
+    // Only the queue files: a publish in progress (or cut by a kill) leaves a `.kuzet-*.tmp`.
     let mut files: Vec<_> = std::fs::read_dir(dir.join("queues")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "csv")).collect();
     files.sort();
     for path in files {

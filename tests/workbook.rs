@@ -105,7 +105,8 @@ fn the_workbook_read_and_filled_by_openpyxl_imports() {
     let decision = letter(column("decision"));
     for sheet in sheets {
         let name = sheet["name"].as_str().unwrap();
-        let mut header: Vec<&str> = COLUMNS.to_vec();
+        // The live queues' columns: COLUMNS, then first_seen and new_tonight.
+        let mut header: Vec<&str> = COLUMNS.iter().chain(&kuzet::queue::LIVE_COLUMNS).copied().collect();
         if name == "priority 1" {
             header.push("queue");
         }

@@ -12,6 +12,11 @@ prints the forms of each lemma for ROLE, one TOML string each, ready to paste in
   past   past tense, all genders and numbers: сдох сдохла сдохли
   fut3   3rd person future/present: сдохнет сдохнут
 
+ROLE may join several roles with commas (inf,imp,fut1). With `--group NAME` the forms are printed
+as a whole `[[group]]` block for frames.toml, wrapped at 100 columns:
+
+    python3 lexicons/tools/ru_forms.py --group maim_inf_ru inf оторвать отрубить
+
 ё is written е (the normalizer folds it)."""
 import sys
 
@@ -44,17 +49,35 @@ def forms(role, lemma):
     return out
 
 
+def group_block(name, words, width=100):
+    """A frames.toml `[[group]]` block holding `words`, wrapped at `width` columns."""
+    lines, line = [], " "
+    for w in words:
+        item = ' "%s",' % w
+        if len(line) + len(item) > width:
+            lines.append(line)
+            line = " "
+        line += item
+    if line.strip():
+        lines.append(line)
+    return "[[group]]\nname = \"%s\"\nterms = [\n%s\n]" % (name, "\n".join(lines))
+
+
 def main(argv):
+    group = None
+    if len(argv) > 2 and argv[1] == "--group":
+        group, argv = argv[2], argv[:1] + argv[3:]
     if len(argv) < 3:
         print(__doc__)
         return 2
-    role, lemmas = argv[1], argv[2:]
+    roles, lemmas = argv[1].split(","), argv[2:]
     words = []
     for lemma in lemmas:
-        for w in forms(role, lemma):
-            if w not in words:
-                words.append(w)
-    print(", ".join('"%s"' % w for w in words))
+        for role in roles:
+            for w in forms(role, lemma):
+                if w not in words:
+                    words.append(w)
+    print(group_block(group, words) if group else ", ".join('"%s"' % w for w in words))
     return 0
 
 

@@ -162,6 +162,15 @@ groups = ["legal"]
 factor = 0.4
 within = 10
 spares_calls = true
+[[group]]
+name = "condemned"
+terms = ["is a crime", "shameful"]
+[[dampener]]
+name = "condemnation"
+groups = ["condemned"]
+factor = 0.35
+within = 15
+calls_in_clause = true
 [[proximity]]
 name = "threat"
 call = true
@@ -214,6 +223,9 @@ const FRAMES: &[FrameCase] = &[
     // a legal word spares a frame marked `call`, and damps one that is not
     ("they were arrested, I will kill him", "threat", Some(1)),
     ("Hang them, they were arrested", "imperative", None),
+    // a `calls_in_clause` cue damps a call only in the clause of one of its parts
+    ("saying I will kill him is a crime", "threat", None),
+    ("I will kill him. shameful", "threat", Some(1)),
 ];
 
 #[test]
