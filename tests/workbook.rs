@@ -272,3 +272,25 @@ fn a_code_page_save_that_lost_letters_is_warned_about() {
         assert_eq!(stderr.contains("was saved in windows-1251: letters it lacks (such as Kazakh"), warns, "{name}: {stderr}");
     }
 }
+
+/// The reviewer inbox takes workbooks too: one filled in by openpyxl is imported by the next
+/// run and moved to `imported/`; a PDF is moved to `rejected/` with a reason naming it.
+#[test]
+fn the_inbox_imports_a_filled_workbook_and_rejects_a_pdf_by_name() {
+    let site = small_site();
+    let config = site.config("[review]\ninbox = \"inbox\"\n");
+    ok(&site.run(&config).0);
+    let book = workbook_of(&site.out());
+    let decisions = site.dir.path().join("decisions.json");
+    std::fs::write(&decisions, serde_json::json!([["violence", "a.html", "confirmed", "aida", ""]]).to_string()).unwrap();
+    let inbox = site.dir.path().join("inbox");
+    let filled = probe(&["fill", book.to_str().unwrap(), inbox.join("aida.xlsx").to_str().unwrap(), decisions.to_str().unwrap()]);
+    assert_eq!(filled.trim(), "1");
+    std::fs::write(inbox.join("print.pdf"), b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n").unwrap();
+    let (run, _) = site.run(&config);
+    ok(&run);
+    assert!(inbox.join("imported/aida.xlsx").exists() && !inbox.join("aida.xlsx").exists());
+    let reason = std::fs::read_to_string(inbox.join("rejected/print.pdf.reason.txt")).unwrap();
+    assert!(reason.contains("print.pdf is a PDF document, not a queue file"), "{reason}");
+    assert_eq!(decision_of(&site, "a.html"), Some(("confirmed".into(), "aida".into(), String::new())));
+}
