@@ -81,15 +81,21 @@ fn decision_of(site: &Site, page: &str) -> Option<(String, String, String)> {
         .ok()
 }
 
+/// A small site after its first night (config with `extra`): the site and its config.
+fn first_night(extra: &str) -> (Site, PathBuf) {
+    let site = small_site();
+    let config = site.config(extra);
+    ok(&site.run(&config).0);
+    (site, config)
+}
+
 /// Issue 15, point 4 (acceptance): openpyxl shows the sheets (priority 1 first, then one per
 /// queue with the CSV's cells), the frozen header, the filter, the decision dropdown's list,
 /// the links and the bold hit; a copy with decisions filled in by openpyxl imports, also under
 /// a .csv name, where it is reported as a workbook.
 #[test]
 fn the_workbook_read_and_filled_by_openpyxl_imports() {
-    let site = small_site();
-    let config = site.config("");
-    ok(&site.run(&config).0);
+    let (site, config) = first_night("");
     let book = workbook_of(&site.out());
     let run = book.file_stem().unwrap().to_string_lossy().trim_start_matches("review-").to_string();
     let archived = site.out().join("runs").join(&run).join(book.file_name().unwrap());
@@ -185,9 +191,7 @@ fn the_workbook_read_and_filled_by_openpyxl_imports() {
 /// message quoted its bytes (`found pk  dv„]…`).
 #[test]
 fn files_that_are_not_queue_files_are_named() {
-    let site = small_site();
-    let config = site.config("");
-    ok(&site.run(&config).0);
+    let (site, config) = first_night("");
     let mut ods = b"PK\x03\x04".to_vec();
     ods.extend([0u8; 22]);
     ods.extend(8u16.to_le_bytes());
@@ -220,9 +224,7 @@ const OLD_COLUMNS: [&str; 17] = [
 /// queue of the old order still imports: the import goes by the header.
 #[test]
 fn csv_in_the_old_column_order_still_imports() {
-    let site = small_site();
-    let config = site.config("");
-    ok(&site.run(&config).0);
+    let (site, config) = first_night("");
     let (_, records) = queues(&site.out()).into_iter().find(|(f, _)| f == "violence.csv").unwrap();
     assert_eq!(&records[0][..7], ["priority", "category", "snippet", "why", "decision", "reviewer", "notes"]);
     let by_name: Vec<HashMap<&str, &str>> = records[1..].iter().map(|r| COLUMNS.iter().copied().zip(r.iter().map(String::as_str)).collect()).collect();
@@ -252,9 +254,7 @@ fn csv_in_the_old_column_order_still_imports() {
 /// the import now warns (the letters cannot be recovered), and a UTF-8 file with a `?` does not.
 #[test]
 fn a_code_page_save_that_lost_letters_is_warned_about() {
-    let site = small_site();
-    let config = site.config("");
-    ok(&site.run(&config).0);
+    let (site, config) = first_night("");
     let id: String = site.db().query_row("SELECT item_id FROM finding WHERE ref LIKE '%a.html'", [], |r| r.get(0)).unwrap();
     // What the spreadsheet saved: Қ, ә and ұ are not in windows-1251 and became `?`.
     let saved_text = format!("item_id;decision;reviewer;notes\r\n{id};dismissed;Айгерім;?аза?ша ж?мыс\r\n");
@@ -277,9 +277,7 @@ fn a_code_page_save_that_lost_letters_is_warned_about() {
 /// run and moved to `imported/`; a PDF is moved to `rejected/` with a reason naming it.
 #[test]
 fn the_inbox_imports_a_filled_workbook_and_rejects_a_pdf_by_name() {
-    let site = small_site();
-    let config = site.config("[review]\ninbox = \"inbox\"\n");
-    ok(&site.run(&config).0);
+    let (site, config) = first_night("[review]\ninbox = \"inbox\"\n");
     let book = workbook_of(&site.out());
     let decisions = site.dir.path().join("decisions.json");
     std::fs::write(&decisions, serde_json::json!([["violence", "a.html", "confirmed", "aida", ""]]).to_string()).unwrap();
