@@ -141,7 +141,8 @@ fn write_outputs(config: &Config, engine: &Engine, batch: Batch) -> std::io::Res
 }
 
 /// Sorts `rows`, publishes one queue per category (every category in `categories` gets a file,
-/// header-only when empty) under `out/queues/`, and sets the summary's flagged counts.
+/// header-only when empty) under `out/queues/`, with the reviewer workbook of the summary's run
+/// ([`crate::workbook`]), and sets the summary's flagged counts.
 pub fn publish_queues(out: &Path, categories: &[String], rows: &mut [QueueRow], summary: &mut Summary) -> std::io::Result<()> {
     queue::sort(rows);
     let mut by_category: BTreeMap<&str, Vec<&QueueRow>> = categories.iter().map(|c| (c.as_str(), Vec::new())).collect();
@@ -155,12 +156,16 @@ pub fn publish_queues(out: &Path, categories: &[String], rows: &mut [QueueRow], 
         *summary.flagged_by_lang.entry(row.lang.clone()).or_default() += 1;
         by_category.entry(row.category.as_str()).or_default().push(row);
     }
+    let mut sheets = Vec::new();
     for (category, list) in &by_category {
         let name = format!("{}.csv", crate::nightly::file_safe(category));
         queue::publish_queue(&out.join("queues").join(&name), list)?;
         summary.flagged_by_category.insert(category.to_string(), list.len() as u64);
         summary.queues.push(format!("queues/{name}"));
+        sheets.push(crate::workbook::Queue { name: category, rows: list.iter().map(|r| crate::workbook::Entry::new(r)).collect() });
     }
+    crate::workbook::publish_for_run(out, &summary.run_id, &[], &sheets)?;
+    summary.queues.push(format!("queues/{}", crate::workbook::file_name(&summary.run_id)));
     Ok(())
 }
 

@@ -62,12 +62,14 @@ mod tests {
             title: String::new(),
             matched_terms: String::new(),
             snippet: String::new(),
+            why: String::new(),
             url: String::new(),
             reasons: String::new(),
             lexicon_version: String::new(),
             run_id: run.into(),
             history: String::new(),
             fired: Vec::new(),
+            snippets: Vec::new(),
         };
         LiveRow { row, first_seen: String::new(), new_tonight }
     }

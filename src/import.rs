@@ -50,6 +50,12 @@ pub struct ImportReport {
     pub already_imported: bool,
     pub encoding: &'static str,
     pub delimiter: char,
+    /// For a workbook, the sheets read (those with the `item_id` and `decision` columns);
+    /// empty for CSV.
+    pub sheets: Vec<String>,
+    /// A file saved in a single-byte code page (windows-1251) whose reviewer or notes cells
+    /// hold `?`: letters the code page lacks (Kazakh `ә ғ қ ң ө ұ ү һ`) may have been lost.
+    pub maybe_lost_letters: bool,
 }
 
 /// An item with rows of different verdicts in one file.
@@ -61,6 +67,9 @@ pub struct Conflict {
     pub first_line: usize,
     /// The last row, the one taken.
     pub last_line: usize,
+    /// Where the first and the last row are (`line N`, or `sheet 'S' row N` in a workbook).
+    pub first_at: String,
+    pub last_at: String,
     pub taken: Verdict,
     /// The verdicts its rows gave, in the order first seen.
     pub verdicts: Vec<Verdict>,
@@ -97,20 +106,43 @@ impl FileOutcome {
     pub fn render(&self, shown: &str) -> (Vec<String>, Option<String>) {
         match self {
             FileOutcome::Unreadable(e) => (vec![format!("{shown}: {e}")], None),
+            // Line 0: the file as a whole is not a queue file; the message says what it is.
+            FileOutcome::Refused(e) if e.line == 0 => (vec![format!("{shown} {}", e.message)], None),
             FileOutcome::Refused(e) => (vec![format!("{shown}:{}: {}", e.line, e.message)], None),
-            FileOutcome::Imported(r) if r.already_imported => (Vec::new(), Some(format!("{shown}: already imported (same bytes), nothing changed"))),
             FileOutcome::Imported(r) => {
-                let mut problems: Vec<String> = r.bad.iter().map(|b| format!("{shown}:{}: {}", b.line, b.message)).collect();
+                let workbook = !r.sheets.is_empty();
+                // Said on stdout with the summary: a workbook given under another name is read as one.
+                let named_as_workbook = shown.rsplit('.').next().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+                let read_as = if workbook && !named_as_workbook { format!("{shown} is an Excel workbook (.xlsx), not CSV: read as a workbook\n") } else { String::new() };
+                if r.already_imported {
+                    return (Vec::new(), Some(format!("{read_as}{shown}: already imported (same bytes), nothing changed")));
+                }
+                // A workbook's bad rows say their sheet and row in the message.
+                let mut problems: Vec<String> =
+                    r.bad.iter().map(|b| if workbook { format!("{shown}: {}", b.message) } else { format!("{shown}:{}: {}", b.line, b.message) }).collect();
                 for c in &r.conflicts {
                     let said = c.verdicts.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ");
+                    let (at, span) =
+                        if workbook { (String::new(), format!("{} to {}", c.first_at, c.last_at)) } else { (format!(":{}", c.first_line), format!("lines {} to {}", c.first_line, c.last_line)) };
                     problems.push(format!(
-                        "warning: {shown}:{}: item {} has {} rows that disagree ({said}, lines {} to {}); the last, line {} ({}), is taken",
-                        c.first_line, c.item_id, c.rows, c.first_line, c.last_line, c.last_line, c.taken.as_str()
+                        "warning: {shown}{at}: item {} has {} rows that disagree ({said}, {span}); the last, {} ({}), is taken",
+                        c.item_id, c.rows, c.last_at, c.taken.as_str()
                     ));
                 }
+                if r.maybe_lost_letters {
+                    problems.push(format!(
+                        "warning: {shown} was saved in {}: letters it lacks (such as Kazakh ә ғ қ ң ө ұ ү һ) were turned into '?' by the spreadsheet and cannot be recovered; save as CSV UTF-8 or as an Excel workbook (.xlsx)",
+                        r.encoding
+                    ));
+                }
+                let kind = if workbook {
+                    format!("an Excel workbook, sheets {}", r.sheets.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", "))
+                } else {
+                    format!("{}, delimiter {:?}", r.encoding, r.delimiter)
+                };
                 let summary = format!(
-                    "{shown}: {} decisions imported, {} unchanged, {} undecided, {} bad rows ({}, delimiter {:?}), {} superseded by a later row of the same item",
-                    r.imported, r.unchanged, r.undecided, r.bad.len(), r.encoding, r.delimiter, r.superseded
+                    "{read_as}{shown}: {} decisions imported, {} unchanged, {} undecided, {} bad rows ({kind}), {} superseded by a later row of the same item",
+                    r.imported, r.unchanged, r.undecided, r.bad.len(), r.superseded
                 );
                 (problems, Some(summary))
             }
@@ -143,9 +175,9 @@ pub fn import_decisions(store: &mut Store, source: &str, bytes: Vec<u8>) -> Resu
         Ok(s) => s,
         Err(e) => return Ok(Err(e)),
     };
-    let mut report = ImportReport { encoding: sheet.encoding, delimiter: sheet.delimiter, ..ImportReport::default() };
+    let mut report = ImportReport { encoding: sheet.encoding, delimiter: sheet.delimiter, sheets: sheet.sheet_names(), ..ImportReport::default() };
     let items = first_pass(store, &sheet, &mut report)?;
-    report.conflicts = conflicts(&items);
+    report.conflicts = conflicts(&items, &sheet);
     let at = now();
     let mut batch: Vec<(crate::review::Decision, Verdict)> = Vec::new();
     let mut started = Instant::now();
@@ -192,6 +224,9 @@ fn first_pass(store: &Store, sheet: &crate::review::Sheet, report: &mut ImportRe
                 continue;
             }
         };
+        if report.encoding != "UTF-8" && report.encoding != "xlsx" && (d.notes.contains('?') || d.reviewer.contains('?')) {
+            report.maybe_lost_letters = true;
+        }
         let Some(verdict) = d.verdict else {
             report.undecided += 1;
             continue;
@@ -207,7 +242,8 @@ fn first_pass(store: &Store, sheet: &crate::review::Sheet, report: &mut ImportRe
         }
         let exists = !unknown.contains(&d.item_id) && finding.query_row([&d.item_id], |_| Ok(())).optional().map_err(|e| store.err(e))?.is_some();
         if !exists {
-            report.bad.push(BadRow { line: d.line, message: format!("item {} is not in this store", d.item_id) });
+            let at = if sheet.sheet_names().is_empty() { String::new() } else { format!("{}: ", sheet.place(d.line)) };
+            report.bad.push(BadRow { line: d.line, message: format!("{at}item {} is not in this store", d.item_id) });
             unknown.insert(d.item_id);
             continue;
         }
@@ -217,11 +253,20 @@ fn first_pass(store: &Store, sheet: &crate::review::Sheet, report: &mut ImportRe
 }
 
 /// The items whose rows disagree, in the order of their first row.
-fn conflicts(items: &HashMap<String, ItemRows>) -> Vec<Conflict> {
+fn conflicts(items: &HashMap<String, ItemRows>, sheet: &crate::review::Sheet) -> Vec<Conflict> {
     let mut out: Vec<Conflict> = items
         .iter()
         .filter(|(_, i)| i.verdicts.len() > 1)
-        .map(|(id, i)| Conflict { item_id: id.clone(), rows: i.rows, first_line: i.first_line, last_line: i.last_line, taken: i.last, verdicts: i.verdicts.clone() })
+        .map(|(id, i)| Conflict {
+            item_id: id.clone(),
+            rows: i.rows,
+            first_line: i.first_line,
+            last_line: i.last_line,
+            first_at: sheet.place(i.first_line),
+            last_at: sheet.place(i.last_line),
+            taken: i.last,
+            verdicts: i.verdicts.clone(),
+        })
         .collect();
     out.sort_by_key(|c| c.first_line);
     out

@@ -287,6 +287,12 @@ impl Lexicon {
             hasher.update(rel.to_string_lossy().as_bytes());
             hasher.update(&(bytes.len() as u64).to_le_bytes());
             hasher.update(&bytes);
+            let kind = crate::filekind::sniff(&bytes);
+            if kind != crate::filekind::Kind::Text {
+                // A lexicon edited in a spreadsheet and saved in its own format.
+                let message = format!("is {}, not CSV or TOML text: save it as CSV (UTF-8)", kind.describe());
+                return Err(LexiconError::Line { path, line: 1, message });
+            }
             let text = String::from_utf8(bytes).map_err(|e| {
                 let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|&&b| b == b'\n').count();
                 LexiconError::Line { path: path.clone(), line, message: "not valid UTF-8".into() }

@@ -18,6 +18,7 @@ pub mod evaluate;
 pub mod export;
 pub mod extract;
 pub mod fetch;
+pub mod filekind;
 pub mod frontier;
 pub mod guard;
 pub mod health;
@@ -42,6 +43,7 @@ pub mod serve;
 pub mod settings;
 mod simd;
 pub mod store;
+pub mod workbook;
 pub mod nightly;
 
 /// A run id from the current time, UTC: `20261128T051725Z`.

@@ -636,7 +636,7 @@ fn print_summary(summary: &kuzet::classify::Summary, out: &Path) {
         println!("  {category}: {n}");
     }
     for q in &summary.queues {
-        println!("  queue: {}", out.join(q).display());
+        println!("  {}: {}", if q.ends_with(".xlsx") { "workbook" } else { "queue" }, out.join(q).display());
     }
     println!("summary: {}  (lexicon {}, run {})", out.join("summary.json").display(), summary.lexicon_version, summary.run_id);
 }

@@ -620,9 +620,9 @@ impl StoreSink {
                 other => other,
             };
             conn.prepare_cached(
-                "UPDATE finding SET status = ?2, last_seen = ?3, last_run = ?4, priority = ?5, score = ?6, snippet = ?7, title = ?8 WHERE item_id = ?1",
+                "UPDATE finding SET status = ?2, last_seen = ?3, last_run = ?4, priority = ?5, score = ?6, snippet = ?7, title = ?8, why = ?9 WHERE item_id = ?1",
             )?
-            .execute(params![row.item_id, status, t, self.run_id, row.priority, row.score, row.snippet, row.title])?;
+            .execute(params![row.item_id, status, t, self.run_id, row.priority, row.score, row.snippet, row.title, row.why])?;
             retire_others(conn, key, &row.item_id)?;
             return Ok(());
         }
@@ -636,16 +636,19 @@ impl StoreSink {
             .query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let mut covered = false;
+        // What reviewers already decided on this page: a row that comes back shows a new hit.
+        let mut decided_keys: HashSet<String> = HashSet::new();
         for (id, priority) in &earlier {
-            if row.priority < *priority || store::latest_decision(conn, id)?.is_none() {
+            if store::latest_decision(conn, id)?.is_none() {
                 continue;
             }
             let keys: HashSet<String> = conn.prepare_cached("SELECT key FROM finding_hit WHERE item_id = ?1")?.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-            if fired.iter().all(|k| keys.contains(*k)) {
+            if row.priority >= *priority && fired.iter().all(|k| keys.contains(*k)) {
                 covered = true;
-                break;
             }
+            decided_keys.extend(keys);
         }
+        let snippet = if decided_keys.is_empty() { None } else { row.snippet_of_new_hit(&decided_keys) }.unwrap_or(&row.snippet);
         let status = if covered { "covered" } else { "new" };
         if covered {
             self.night.covered += 1;
@@ -654,12 +657,12 @@ impl StoreSink {
         }
         conn.prepare_cached(
             "INSERT INTO finding (item_id, url_key, status, category, priority, score, lang, ref, url, title, matched_terms, snippet, reasons, \
-             lexicon_version, first_run, last_run, first_seen, last_seen) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?16)",
+             lexicon_version, first_run, last_run, first_seen, last_seen, why) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?16, ?17)",
         )?
         .execute(params![
-            row.item_id, key, status, row.category, row.priority, row.score, row.lang, row.reference, row.url, row.title, row.matched_terms, row.snippet,
-            row.reasons, row.lexicon_version, self.run_id, t
+            row.item_id, key, status, row.category, row.priority, row.score, row.lang, row.reference, row.url, row.title, row.matched_terms, snippet,
+            row.reasons, row.lexicon_version, self.run_id, t, row.why
         ])?;
         for k in &fired {
             conn.prepare_cached("INSERT OR IGNORE INTO finding_hit (item_id, key) VALUES (?1, ?2)")?.execute(params![row.item_id, k])?;
@@ -704,6 +707,15 @@ impl StoreSink {
             s.queues.push(format!("queues/{file}"));
             self.night.queued_by_queue.insert(name.clone(), list.len() as u64);
         }
+        let sheets: Vec<crate::workbook::Queue> = by_queue
+            .iter()
+            .map(|(name, list)| crate::workbook::Queue {
+                name,
+                rows: list.iter().map(|l| crate::workbook::Entry { row: &l.row, extra: l.live_cells().to_vec(), tonight: l.new_tonight }).collect(),
+            })
+            .collect();
+        crate::workbook::publish_for_run(&self.out, &self.run_id, &queue::LIVE_COLUMNS, &sheets)?;
+        s.queues.push(format!("queues/{}", crate::workbook::file_name(&self.run_id)));
         self.night.queued = live.len() as u64;
         self.night.carried_over = live.iter().filter(|l| !l.new_tonight).count() as u64;
         let (run, t) = (self.run_id.clone(), now());

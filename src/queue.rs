@@ -1,6 +1,7 @@
 //! Review queues: the CSV rows reviewers open in Excel or LibreOffice.
 //!
-//! One row per flagged item, required columns first in the order of [`COLUMNS`], UTF-8 with a
+//! One row per flagged item, reviewer-first in the order of [`COLUMNS`] (what to look at and
+//! where to decide first, the identifiers and the long explanations after), UTF-8 with a
 //! byte-order mark (so Excel shows Cyrillic), every cell cleaned, defanged against formula
 //! injection and quoted by [`crate::cell`], files published atomically (temp file, fsync,
 //! rename, fsync of the folder). Cells are single-line: line breaks inside text become spaces.
@@ -17,14 +18,26 @@ use crate::lexicon::Lexicon;
 use crate::matcher::TermRef;
 use crate::score::{Reason, ReasonKind};
 
-/// The queue columns, in order. The first twelve are the contract; the rest follow.
-pub const COLUMNS: [&str; 17] = [
-    "item_id", "priority", "score", "category", "lang", "ref", "title", "matched_terms", "snippet", "decision",
-    "reviewer", "notes", "url", "reasons", "lexicon_version", "run_id", "history",
+/// The queue columns, in order: what a reviewer reads and fills in first (priority, category,
+/// snippet, why, then decision, reviewer, notes), the rest after. Readers go by the header
+/// ([`crate::review`]), so files saved in an earlier order still import.
+pub const COLUMNS: [&str; 18] = [
+    "priority", "category", "snippet", "why", "decision", "reviewer", "notes", "item_id", "score", "lang", "ref", "title", "url",
+    "matched_terms", "reasons", "lexicon_version", "run_id", "history",
 ];
 
-/// Characters of context on each side of the strongest hit in a snippet.
-const SNIPPET_CONTEXT: usize = 120;
+/// The index of `name` in [`COLUMNS`].
+pub fn column(name: &str) -> Option<usize> {
+    COLUMNS.iter().position(|c| *c == name)
+}
+
+/// Characters of context before the strongest hit in a snippet (so it shows near the start of
+/// a cell), and after it.
+const SNIPPET_BEFORE: usize = 60;
+const SNIPPET_AFTER: usize = 140;
+/// A cut in the context before the hit moves forward to the next space when one is this close,
+/// so the snippet does not open in the middle of a word.
+const WORD_SLACK: usize = 15;
 
 /// One queue row; fields in column order.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +51,9 @@ pub struct QueueRow {
     pub title: String,
     pub matched_terms: String,
     pub snippet: String,
+    /// The entries and rules that fired (and the dampeners), in plain words: the lexicon's
+    /// note on each.
+    pub why: String,
     pub url: String,
     pub reasons: String,
     pub lexicon_version: String,
@@ -47,6 +63,10 @@ pub struct QueueRow {
     /// The keys of the entries ([`crate::lexicon::Entry::key`]) and rules (`rule:name`) that
     /// fired, for per-entry precision; not a column.
     pub fired: Vec<String>,
+    /// Per entry and rule that fired (its key as in `fired`), strongest first, the snippet
+    /// around its first hit; the nightly job shows a returning page's new hit with it. Not a
+    /// column.
+    pub snippets: Vec<(String, String)>,
 }
 
 impl QueueRow {
@@ -64,32 +84,47 @@ impl QueueRow {
             title: doc.title.clone(),
             matched_terms: a.reasons.iter().map(matched_term).collect::<Vec<_>>().join("; "),
             snippet: a.focus.clone().map(|f| snippet(&doc.text, to_word_end(&doc.text, f))).unwrap_or_default(),
+            why: a.reasons.iter().map(|r| why(r, lexicon)).collect::<Vec<_>>().join(" • "),
             url: doc.url.clone(),
             reasons: a.reasons.iter().map(|r| explain(r, &doc.text, lexicon)).collect::<Vec<_>>().join(" | "),
             lexicon_version: lexicon.version.clone(),
             run_id: run_id.to_string(),
             history: String::new(),
             fired: a.reasons.iter().filter_map(|r| fired_key(r, lexicon)).collect(),
+            snippets: a
+                .reasons
+                .iter()
+                .filter_map(|r| Some((fired_key(r, lexicon)?, snippet(&doc.text, to_word_end(&doc.text, r.spans.first()?.clone())))))
+                .collect(),
         })
+    }
+
+    /// The snippet of the strongest entry or rule not among `seen` (the keys of findings a
+    /// reviewer already decided on the same page), if another than the row's own: a page that
+    /// returns with new hits shows them, not the one already dismissed.
+    pub fn snippet_of_new_hit(&self, seen: &std::collections::HashSet<String>) -> Option<&str> {
+        let (_, s) = self.snippets.iter().find(|(k, _)| !seen.contains(k))?;
+        (*s != self.snippet).then_some(s.as_str())
     }
 
     /// The cells in column order (reviewer columns empty), as the text to show: the writer
     /// ([`crate::cell::Writer`]) cleans, defangs and quotes them.
-    pub fn cells(&self) -> [String; 17] {
+    pub fn cells(&self) -> [String; 18] {
         [
-            &self.item_id,
             &self.priority.to_string(),
-            &self.score.to_string(),
             &self.category,
+            &self.snippet,
+            &self.why,
+            "",
+            "",
+            "",
+            &self.item_id,
+            &self.score.to_string(),
             &self.lang,
             &self.reference,
             &self.title,
-            &self.matched_terms,
-            &self.snippet,
-            "",
-            "",
-            "",
             &self.url,
+            &self.matched_terms,
             &self.reasons,
             &self.lexicon_version,
             &self.run_id,
@@ -156,6 +191,34 @@ fn matched_term(r: &Reason) -> String {
     s
 }
 
+/// One reason in plain words: what fired (how often, whether disguised) and the lexicon's note
+/// saying why it matters.
+fn why(r: &Reason, lexicon: &Lexicon) -> String {
+    let times = if r.count > 1 { format!(" ({} times)", r.count) } else { String::new() };
+    let disguise = if !r.evasion.is_empty() {
+        format!(", disguised ({})", r.evasion.names().join(", "))
+    } else if r.loose_only {
+        if r.translit { ", in another script".to_string() } else { ", in a variant spelling".to_string() }
+    } else {
+        String::new()
+    };
+    let said = |note: &str, otherwise: String| if note.trim().is_empty() { otherwise } else { note.trim().to_string() };
+    match r.kind {
+        ReasonKind::Entry(e) => {
+            let entry = &lexicon.entries[e];
+            format!("{}{times}{disguise}: {}", r.label, said(&entry.note, format!("a term of the {} lexicon", r.category)))
+        }
+        ReasonKind::Proximity(p) => {
+            let note = lexicon.proximity.get(p).map_or("", |p| p.note.as_str());
+            format!("rule {}{times}{disguise}: {}", r.label.replace('_', " "), said(note, format!("{} words close together", r.category)))
+        }
+        ReasonKind::Dampener(d) => {
+            let note = lexicon.dampeners.get(d).map_or("", |d| d.note.as_str());
+            format!("lowered to x{} by {}{times}: {}", r.points, r.label.replace('_', " "), said(note, "context that lowers the score".to_string()))
+        }
+    }
+}
+
 fn explain(r: &Reason, text: &str, lexicon: &Lexicon) -> String {
     let at = r
         .spans
@@ -181,19 +244,27 @@ fn to_word_end(text: &str, focus: std::ops::Range<usize>) -> std::ops::Range<usi
     focus.start..focus.end + len
 }
 
-/// The original text around `focus`, with the hit marked ⟦like this⟧.
+/// The original text around `focus`, with the hit marked ⟦like this⟧: at most
+/// [`SNIPPET_BEFORE`] characters before it (so the hit shows near the start of a cell, not off
+/// screen), more after it, cut at a word where one is close and `…` where text was cut.
 pub fn snippet(text: &str, focus: std::ops::Range<usize>) -> String {
     let before: String = {
-        let mut v: Vec<char> = text[..focus.start].chars().rev().take(SNIPPET_CONTEXT + 1).collect();
-        let cut = v.len() > SNIPPET_CONTEXT;
-        v.truncate(SNIPPET_CONTEXT);
+        let mut v: Vec<char> = text[..focus.start].chars().rev().take(SNIPPET_BEFORE + 1).collect();
+        let cut = v.len() > SNIPPET_BEFORE;
+        v.truncate(SNIPPET_BEFORE);
         v.reverse();
+        if cut {
+            // Start at a word: drop the partial word up to the first space, if one is near.
+            if let Some(space) = v.iter().take(WORD_SLACK).position(|c| c.is_whitespace()) {
+                v.drain(..=space);
+            }
+        }
         format!("{}{}", if cut { "…" } else { "" }, v.into_iter().collect::<String>())
     };
     let after: String = {
-        let mut v: Vec<char> = text[focus.end..].chars().take(SNIPPET_CONTEXT + 1).collect();
-        let cut = v.len() > SNIPPET_CONTEXT;
-        v.truncate(SNIPPET_CONTEXT);
+        let mut v: Vec<char> = text[focus.end..].chars().take(SNIPPET_AFTER + 1).collect();
+        let cut = v.len() > SNIPPET_AFTER;
+        v.truncate(SNIPPET_AFTER);
         format!("{}{}", v.into_iter().collect::<String>(), if cut { "…" } else { "" })
     };
     let s = format!("{}⟦{}⟧{}", clean(&before), clean(&text[focus]), clean(&after));
@@ -231,12 +302,19 @@ pub struct LiveRow {
     pub new_tonight: bool,
 }
 
+impl LiveRow {
+    /// The cells of [`LIVE_COLUMNS`].
+    pub fn live_cells(&self) -> [String; 2] {
+        [self.first_seen.clone(), if self.new_tonight { "yes" } else { "no" }.to_string()]
+    }
+}
+
 /// Writes a live queue: BOM, the header of [`COLUMNS`] then [`LIVE_COLUMNS`], rows.
 pub fn write_live<W: Write>(out: W, rows: &[&LiveRow]) -> io::Result<()> {
     let header = COLUMNS.iter().chain(LIVE_COLUMNS.iter()).copied();
     let records = rows.iter().map(|live| {
         let mut cells = live.row.cells().to_vec();
-        cells.extend([live.first_seen.clone(), if live.new_tonight { "yes" } else { "no" }.to_string()]);
+        cells.extend(live.live_cells());
         cells
     });
     write_records(out, header, records)
@@ -304,5 +382,27 @@ mod tests {
         let long = format!("{}kill{}", "x ".repeat(200), " y".repeat(200));
         let s = snippet(&long, 400..404);
         assert!(s.starts_with('…') && s.ends_with('…') && s.contains("⟦kill⟧"), "{s}");
+    }
+
+    /// Issue 15, point 4: the hit sits near the start of the snippet (at most 60 characters
+    /// before it, from a word's start), not ~120 characters in, off screen.
+    #[test]
+    fn snippets_open_near_the_hit() {
+        let words = "the council met again on tuesday to discuss the budget and the roads ".repeat(5);
+        // (text before the hit, the snippet's start before the hit)
+        let cases = [
+            ("", ""),
+            ("short text then ", "short text then "),
+            (words.as_str(), "…met again on tuesday to discuss the budget and the roads "),
+            (&"x".repeat(300), &format!("…{}", "x".repeat(60))),
+        ];
+        for (before, want) in cases {
+            let text = format!("{before}kill them all. {words}");
+            let s = snippet(&text, before.len()..before.len() + 4);
+            let (start, _) = s.split_once('⟦').unwrap();
+            assert_eq!(start, want.trim_start(), "{s}");
+            assert!(start.chars().count() <= SNIPPET_BEFORE + 1, "{s}");
+            assert!(s.ends_with('…') && s.chars().count() <= SNIPPET_BEFORE + SNIPPET_AFTER + 8, "{s}");
+        }
     }
 }

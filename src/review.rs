@@ -2,7 +2,11 @@
 //!
 //! Excel and LibreOffice re-save a queue with or without the byte-order mark, with `,` or `;`
 //! between cells (a Russian-locale Excel uses `;`), with CRLF line ends, and sometimes in
-//! windows-1251. This module reads all of those into [`Decision`] rows.
+//! windows-1251; or as a workbook (.xlsx: kuzet's reviewer workbook, or a CSV saved as one),
+//! whose every sheet with the `item_id` and `decision` columns is read. What a file is comes
+//! from its content ([`crate::filekind`]), not its name; a file that is neither text nor an
+//! Excel workbook is refused, naming what it is. This module reads all of those into
+//! [`Decision`] rows, by the header: the columns may be in any order.
 //!
 //! Reading is strict where a mistake would lose decisions silently: a quote that is never
 //! closed (or is followed by more text in its cell) swallows every row after it, so it rejects
@@ -11,6 +15,7 @@
 //! while the rest are kept. Storing the decisions is [`crate::import`]'s job.
 
 use crate::decode;
+use crate::filekind::{self, Kind};
 
 /// What a reviewer decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -34,7 +39,8 @@ impl Verdict {
 /// One reviewed row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
-    /// The line the row starts on (1-based, the header is line 1).
+    /// The line the row starts on (1-based, the header is line 1). In a workbook, rows are
+    /// numbered through its sheets one after the other ([`Sheet::place`] names sheet and row).
     pub line: usize,
     pub item_id: String,
     /// `None`: not decided yet.
@@ -52,8 +58,9 @@ pub struct BadRow {
 
 /// A file that cannot be imported at all: nothing in it may be taken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {message}")]
+#[error("{}", if *line == 0 { message.clone() } else { format!("line {line}: {message}") })]
 pub struct FileError {
+    /// 0: the file as a whole (it is not a queue file at all).
     pub line: usize,
     pub message: String,
 }
@@ -71,11 +78,29 @@ pub struct Parsed {
 /// A saved queue file, decoded and checked, whose rows can be read (more than once).
 #[derive(Debug, Clone)]
 pub struct Sheet {
-    text: String,
-    /// The encoding the file was read in.
+    source: Source,
+    /// The encoding the file was read in (`xlsx` for a workbook).
     pub encoding: &'static str,
     pub delimiter: char,
+    /// What the file is: [`Kind::Text`] (CSV) or [`Kind::Xlsx`].
+    pub kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Source {
+    Csv { text: String, columns: Columns },
+    /// The sheets with the columns kuzet reads, in workbook order.
+    Workbook(Vec<Table>),
+}
+
+/// One sheet of a workbook: its rows after the header, each with its row number.
+#[derive(Debug, Clone)]
+struct Table {
+    name: String,
     columns: Columns,
+    /// The row numbers of this sheet are offset by this much in [`Decision::line`].
+    base: usize,
+    rows: Vec<(usize, Vec<String>)>,
 }
 
 /// Where the columns kuzet reads are, and how many cells a row has.
@@ -88,10 +113,22 @@ struct Columns {
     width: usize,
 }
 
-/// Reads a saved queue file: decodes it, finds its delimiter and columns, and checks its
-/// quotes. A file without the `item_id` and `decision` columns, or with a broken quote, is an
-/// error naming the line.
+/// Reads a saved queue file: tells what it is, decodes it, finds its delimiter and columns,
+/// and checks its quotes. A file that is neither text nor an Excel workbook, one without the
+/// `item_id` and `decision` columns, or one with a broken quote, is an error (naming the line
+/// where there is one).
 pub fn open(bytes: Vec<u8>) -> Result<Sheet, FileError> {
+    match filekind::sniff(&bytes) {
+        Kind::Text => open_csv(bytes),
+        Kind::Xlsx => open_workbook(&bytes),
+        other => Err(FileError {
+            line: 0,
+            message: format!("is {}, not a queue file: save it as an Excel workbook (.xlsx) or as CSV (UTF-8)", other.describe()),
+        }),
+    }
+}
+
+fn open_csv(bytes: Vec<u8>) -> Result<Sheet, FileError> {
     // UTF-8 (the common case) is taken in place: a file of a million rows is not held twice.
     let (text, encoding) = match String::from_utf8(bytes) {
         Ok(mut text) => {
@@ -110,14 +147,38 @@ pub fn open(bytes: Vec<u8>) -> Result<Sheet, FileError> {
         return Err(e);
     }
     let mut reader = reader(&text, delimiter);
-    let headers: Vec<String> =
-        reader.headers().map_err(|e| FileError { line: 1, message: e.to_string() })?.iter().map(|h| h.trim().trim_start_matches('\'').to_lowercase()).collect();
+    let headers: Vec<String> = reader.headers().map_err(|e| FileError { line: 1, message: e.to_string() })?.iter().map(str::to_string).collect();
+    let columns = columns(&headers).ok_or_else(|| FileError { line: 1, message: format!("the header needs item_id and decision columns, found {}", headers.join(",")) })?;
+    Ok(Sheet { encoding: encoding.name(), delimiter, kind: Kind::Text, source: Source::Csv { text, columns } })
+}
+
+/// The columns kuzet reads in a header row, if it has `item_id` and `decision`.
+fn columns(headers: &[String]) -> Option<Columns> {
+    let headers: Vec<String> = headers.iter().map(|h| h.trim().trim_start_matches('\'').to_lowercase()).collect();
     let column = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(item_id), Some(decision)) = (column("item_id"), column("decision")) else {
-        return Err(FileError { line: 1, message: format!("the header needs item_id and decision columns, found {}", headers.join(",")) });
-    };
-    let columns = Columns { item_id, decision, reviewer: column("reviewer"), notes: column("notes"), width: headers.len() };
-    Ok(Sheet { encoding: encoding.name(), delimiter, columns, text })
+    Some(Columns { item_id: column("item_id")?, decision: column("decision")?, reviewer: column("reviewer"), notes: column("notes"), width: headers.len() })
+}
+
+/// Every sheet of the workbook whose first row has the `item_id` and `decision` columns;
+/// other sheets (a reviewer's own notes) are left alone.
+fn open_workbook(bytes: &[u8]) -> Result<Sheet, FileError> {
+    let sheets = crate::workbook::read(bytes).map_err(|message| FileError { line: 0, message: format!("is an Excel workbook that cannot be read: {message}") })?;
+    let mut tables = Vec::new();
+    let mut base = 0;
+    let names: Vec<String> = sheets.iter().map(|s| s.name.clone()).collect();
+    for sheet in sheets {
+        let height = sheet.rows.last().map_or(0, |(n, _)| *n);
+        let mut rows = sheet.rows.into_iter();
+        let Some((_, header)) = rows.next() else { continue };
+        let Some(columns) = columns(&header) else { continue };
+        let rows = rows.filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty())).collect();
+        tables.push(Table { name: sheet.name, columns, base, rows });
+        base += height;
+    }
+    if tables.is_empty() {
+        return Err(FileError { line: 0, message: format!("is an Excel workbook, but no sheet's first row has item_id and decision columns (sheets: {})", names.join(", ")) });
+    }
+    Ok(Sheet { encoding: "xlsx", delimiter: ',', kind: Kind::Xlsx, source: Source::Workbook(tables) })
 }
 
 fn reader(text: &str, delimiter: char) -> csv::Reader<&[u8]> {
@@ -126,17 +187,51 @@ fn reader(text: &str, delimiter: char) -> csv::Reader<&[u8]> {
 
 impl Sheet {
     /// The rows after the header, in order: each a decision or a bad row.
-    pub fn rows(&self) -> impl Iterator<Item = Result<Decision, BadRow>> + '_ {
-        let columns = self.columns;
-        let mut lines = Lines { text: self.text.as_bytes(), at: 0, line: 1 };
-        reader(&self.text, self.delimiter).into_records().map(move |record| {
-            let record = record.map_err(|e| {
-                let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
-                BadRow { line, message: e.to_string() }
-            })?;
-            let line = record.position().map_or(0, |p| lines.line_at(p.byte() as usize));
-            decision(&record, columns).map(|d| Decision { line, ..d }).map_err(|message| BadRow { line, message })
-        })
+    pub fn rows(&self) -> Box<dyn Iterator<Item = Result<Decision, BadRow>> + '_> {
+        match &self.source {
+            Source::Csv { text, columns } => {
+                let columns = *columns;
+                let mut lines = Lines { text: text.as_bytes(), at: 0, line: 1 };
+                Box::new(reader(text, self.delimiter).into_records().map(move |record| {
+                    let record = record.map_err(|e| {
+                        let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
+                        BadRow { line, message: e.to_string() }
+                    })?;
+                    let line = record.position().map_or(0, |p| lines.line_at(p.byte() as usize));
+                    let cells: Vec<&str> = record.iter().collect();
+                    decision(&cells, columns).map(|d| Decision { line, ..d }).map_err(|message| BadRow { line, message })
+                }))
+            }
+            // A workbook's rows are numbered through its sheets, so each message says where.
+            Source::Workbook(tables) => Box::new(tables.iter().flat_map(|t| {
+                t.rows.iter().map(move |(row, cells)| {
+                    let line = t.base + row;
+                    let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+                    decision(&cells, t.columns)
+                        .map(|d| Decision { line, ..d })
+                        .map_err(|message| BadRow { line, message: format!("sheet '{}' row {row}: {message}", t.name) })
+                })
+            })),
+        }
+    }
+
+    /// Where [`Decision::line`] `line` is, for messages: `line N`, or in a workbook `sheet 'S' row N`.
+    pub fn place(&self, line: usize) -> String {
+        match &self.source {
+            Source::Csv { .. } => format!("line {line}"),
+            Source::Workbook(tables) => match tables.iter().rev().find(|t| t.base < line) {
+                Some(t) => format!("sheet '{}' row {}", t.name, line - t.base),
+                None => format!("row {line}"),
+            },
+        }
+    }
+
+    /// The names of the sheets read (none for CSV).
+    pub fn sheet_names(&self) -> Vec<String> {
+        match &self.source {
+            Source::Csv { .. } => Vec::new(),
+            Source::Workbook(tables) => tables.iter().map(|t| t.name.clone()).collect(),
+        }
     }
 }
 
@@ -189,12 +284,12 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, FileError> {
 }
 
 /// The decision of one row; its line is the caller's to fill in and to report.
-fn decision(record: &csv::StringRecord, columns: Columns) -> Result<Decision, String> {
+fn decision(record: &[&str], columns: Columns) -> Result<Decision, String> {
     if record.len() != columns.width {
         let lacks = if record.len() <= columns.decision.max(columns.item_id) { ", its decision cell is missing" } else { "" };
         return Err(format!("the row has {} cells and the header {}{lacks} (a delimiter inside an unquoted cell, or cells left out?)", record.len(), columns.width));
     }
-    let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(undefang).unwrap_or_default();
+    let cell = |i: Option<usize>| i.and_then(|i| record.get(i)).map(|c| undefang(c)).unwrap_or_default();
     let (item_id, verdict) = row(&cell(Some(columns.item_id)), &cell(Some(columns.decision)))?;
     Ok(Decision { line: 0, item_id, verdict, reviewer: cell(columns.reviewer), notes: cell(columns.notes) })
 }
@@ -345,6 +440,71 @@ mod tests {
     #[test]
     fn a_file_without_the_columns_is_an_error() {
         assert!(parse(b"a,b,c\n1,2,3\n").unwrap_err().to_string().contains("item_id and decision"));
+    }
+
+    /// A workbook with `sheets` of rows of text cells, written by rust_xlsxwriter.
+    fn workbook(sheets: &[(&str, &[&[&str]])]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for (name, rows) in sheets {
+            let sheet = book.add_worksheet();
+            sheet.set_name(*name).unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                for (c, cell) in row.iter().enumerate() {
+                    if !cell.is_empty() {
+                        sheet.write_string(r as u32, c as u16, *cell).unwrap();
+                    }
+                }
+            }
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    /// Issue 15, point 4: a saved workbook is read sheet by sheet, by each sheet's header (any
+    /// column order); sheets without the columns are left alone, empty rows skipped, and bad
+    /// rows named by sheet and row.
+    #[test]
+    fn workbooks_are_read_by_their_headers() {
+        let bytes = workbook(&[
+            ("my notes", &[&["todo"], &["call aida"]]),
+            ("priority 1", &[&["priority", "decision", "item_id", "notes", "queue"], &["1", "confirmed", ID, "Қазақша ескерту", "violence"]]),
+            ("violence", &[&["notes", "reviewer", "item_id", "decision"], &["", "", ID2, "Escalated"], &["", "", "", ""], &["'=1+1", "b", ID, "maybe"], &["x", "b", ID, ""]]),
+        ]);
+        let sheet = open(bytes).unwrap();
+        assert_eq!((sheet.kind, sheet.encoding), (Kind::Xlsx, "xlsx"));
+        assert_eq!(sheet.sheet_names(), ["priority 1", "violence"]);
+        let rows: Vec<Result<Decision, BadRow>> = sheet.rows().collect();
+        let got: Vec<(String, Result<(&str, Option<Verdict>, &str), &str>)> = rows
+            .iter()
+            .map(|r| match r {
+                Ok(d) => (sheet.place(d.line), Ok((d.item_id.as_str(), d.verdict, d.notes.as_str()))),
+                Err(b) => (sheet.place(b.line), Err(b.message.as_str())),
+            })
+            .collect();
+        let want: Vec<(String, Result<(&str, Option<Verdict>, &str), &str>)> = vec![
+            ("sheet 'priority 1' row 2".into(), Ok((ID, Some(Verdict::Confirmed), "Қазақша ескерту"))),
+            ("sheet 'violence' row 2".into(), Ok((ID2, Some(Verdict::Escalated), ""))),
+            ("sheet 'violence' row 4".into(), Err("sheet 'violence' row 4: decision must be confirmed, dismissed, escalated or empty, got \"maybe\"")),
+            ("sheet 'violence' row 5".into(), Ok((ID, None, "x"))),
+        ];
+        assert_eq!(got, want);
+        // Lines are unique through the workbook, in order: the later sheet's rows come later.
+        let lines: Vec<usize> = rows.iter().map(|r| r.as_ref().map_or_else(|b| b.line, |d| d.line)).collect();
+        assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
+    }
+
+    #[test]
+    fn workbooks_without_the_columns_and_other_files_are_refused_by_what_they_are() {
+        let no_columns = workbook(&[("Sheet1", &[&["a", "b"], &["1", "2"]])]);
+        let cases: [(Vec<u8>, &str); 3] = [
+            (no_columns, "is an Excel workbook, but no sheet's first row has item_id and decision columns (sheets: Sheet1)"),
+            (b"%PDF-1.4\n".to_vec(), "is a PDF document, not a queue file"),
+            (b"PK\x03\x04\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x05\0\0\0notes".to_vec(), "is a zip archive, not a queue file"),
+        ];
+        for (bytes, want) in cases {
+            let e = open(bytes).unwrap_err();
+            assert_eq!(e.line, 0);
+            assert!(e.message.starts_with(want), "{e}");
+        }
     }
 
     /// Issue 19, case 6: a broken quote rejects the whole file, naming the line it opened on;

@@ -138,6 +138,8 @@ UPDATE url SET unchanged_visits = (interval_s > 244800) + (interval_s > 489600) 
 WHERE state IN ('analysed', 'exported');
 UPDATE url SET failures = 1 + (interval_s > 72000) + (interval_s > 144000) + (interval_s > 288000) + (interval_s > 576000) + (interval_s > 1152000)
 WHERE state = 'failed';
+", r"
+ALTER TABLE finding ADD COLUMN why TEXT NOT NULL DEFAULT '';
 "];
 
 /// The schema version this kuzet writes.
@@ -306,12 +308,15 @@ pub fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         title: r.get("title")?,
         matched_terms: r.get("matched_terms")?,
         snippet: r.get("snippet")?,
+        // Findings stored before the column existed explain themselves by their terms.
+        why: Some(r.get::<_, String>("why")?).filter(|w| !w.is_empty()).map_or_else(|| r.get("matched_terms"), Ok)?,
         url: r.get("url")?,
         reasons: r.get("reasons")?,
         lexicon_version: r.get("lexicon_version")?,
         run_id: r.get("first_run")?,
         history: String::new(),
         fired: Vec::new(),
+        snippets: Vec::new(),
     })
 }
 

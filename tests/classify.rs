@@ -68,15 +68,20 @@ fn malformed_lexicons_exit_2_naming_file_and_line() {
         ("term,category,weight\n\"kill,violence,5\n", "bad.csv:2", "unterminated quote"),
         ("term,category,weight\nkill,violence,11\n", "bad.csv:2", "weight must be 1-10"),
     ];
+    let mut cases: Vec<(Vec<u8>, &str, &str)> = cases.into_iter().map(|(c, l, p)| (c.as_bytes().to_vec(), l, p)).collect();
+    // Issue 15, point 4: a lexicon saved from a spreadsheet as a workbook under its .csv name.
+    cases.push((kuzet::workbook::build(&[], &[]).unwrap(), "bad.csv:1", "is an Excel workbook (.xlsx), not CSV or TOML text"));
+    cases.push((b"%PDF-1.7\n".to_vec(), "bad.csv:1", "is a PDF document"));
     for (content, location, problem) in cases {
         let dir = tempdir();
         std::fs::create_dir(dir.path().join("en")).unwrap();
-        std::fs::write(dir.path().join("en/bad.csv"), content).unwrap();
+        std::fs::write(dir.path().join("en/bad.csv"), &content).unwrap();
         let out = dir.path().join("out");
         let output = kuzet(&["classify", "--lexicons", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap(), "samples"]);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{content:?}: {stderr}");
-        assert!(stderr.contains(location) && stderr.contains(problem), "{content:?}: {stderr}");
+        let shown = String::from_utf8_lossy(&content[..content.len().min(60)]);
+        assert_eq!(output.status.code(), Some(2), "{shown:?}: {stderr}");
+        assert!(stderr.contains(location) && stderr.contains(problem), "{shown:?}: {stderr}");
         assert!(!out.exists(), "nothing is written when the lexicon fails");
     }
 }
@@ -133,7 +138,7 @@ fn jsonl_on_stdin() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     let rows: Vec<Vec<String>> = queues(&out).into_iter().flat_map(|(_, r)| r.into_iter().skip(1)).collect();
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0][5], "s1");
+    assert_eq!(rows[0][kuzet::queue::column("ref").unwrap()], "s1");
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["read"], 2);
 }

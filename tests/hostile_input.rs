@@ -15,11 +15,15 @@ fn classify(out: &Path, inputs: &[&str]) -> std::process::Output {
     kuzet(&args)
 }
 
-/// Every queue file under `out/queues`, as text after the BOM.
+/// Every CSV queue file under `out/queues`, as text after the BOM.
 fn queue_texts(out: &Path) -> Vec<String> {
     let mut texts = Vec::new();
     for entry in std::fs::read_dir(out.join("queues")).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let bytes = std::fs::read(path).unwrap();
         texts.push(String::from_utf8(bytes[3..].to_vec()).unwrap());
     }
     texts

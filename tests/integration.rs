@@ -15,3 +15,4 @@ mod smaller;
 mod review;
 mod revisits;
 mod util;
+mod workbook;

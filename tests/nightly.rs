@@ -219,6 +219,28 @@ fn decisions_stick_and_new_hits_come_back_with_their_history() {
     assert_eq!(rows[0]["new_tonight"], "no");
 }
 
+/// Issue 15, point 4: a page dismissed for one hit comes back with a new, weaker one; its row
+/// shows the new hit (before, the snippet showed the strongest hit: the one already dismissed).
+#[test]
+fn a_row_back_after_a_dismissal_shows_its_new_hit() {
+    let site = Site::new(&[("index.html", "<a href='a.html'>a</a>"), ("a.html", "<p>Behead him, said the queen in the play.</p>")]);
+    let config = site.config(EVERY_RUN);
+    ok(&site.run(&config).0);
+    let saved = site.dir.path().join("reviewed.csv");
+    std::fs::write(&saved, reviewed(&site.out().join("queues/violence.csv"), &[("a.html", "dismissed", "a play")], b',', false)).unwrap();
+    ok(&kuzet(&["review", "import", "--config", config.to_str().unwrap(), saved.to_str().unwrap()]));
+    let filler = "The audience clapped for a long time after the second act ended. ".repeat(4);
+    site.set("a.html", &format!("<p>Behead him, said the queen in the play.</p><p>{filler}</p><p>Tomorrow I will kill you.</p>"));
+    ok(&site.run(&config).0);
+    let rows = site.rows();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    assert!(row["matched_terms"].starts_with("behead*"), "the dismissed hit is still the strongest: {row:?}");
+    assert!(row["snippet"].contains("⟦kill⟧ you"), "{}", row["snippet"]);
+    assert!(!row["snippet"].contains("⟦Behead⟧"), "{}", row["snippet"]);
+    assert!(row["history"].contains("dismissed"), "{row:?}");
+}
+
 #[test]
 fn review_import_reads_spreadsheet_saves_reports_bad_rows_and_is_idempotent() {
     let site = small_site();

@@ -17,7 +17,8 @@ pub fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().expect("temp dir")
 }
 
-/// Reads every CSV under `dir/queues` as (file name, records), checking the BOM.
+/// Reads every CSV under `dir/queues` as (file name, records), checking the BOM (the reviewer
+/// workbook beside them is not read here).
 pub fn queues(dir: &Path) -> Vec<(String, Vec<Vec<String>>)> {
     let mut out = Vec::new();
     // Only the queue files: a publish in progress (or cut by a kill) leaves a `.kuzet-*.tmp`.
