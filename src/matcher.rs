@@ -49,8 +49,10 @@ impl Evasion {
     pub const REPEATED: Evasion = Evasion(32);
     /// Letters hidden behind `*` or `_` inside a word (`k*ll`).
     pub const MASKED: Evasion = Evasion(64);
+    /// An Arabic term written in the Arabic chat alphabet (`7ar2` for حرق).
+    pub const ARABIZI: Evasion = Evasion(128);
 
-    const NAMES: [(Evasion, &'static str); 7] = [
+    const NAMES: [(Evasion, &'static str); 8] = [
         (Evasion::ZERO_WIDTH, "zero-width"),
         (Evasion::HOMOGLYPH, "look-alike letters"),
         (Evasion::COMPAT, "lookalike unicode"),
@@ -58,6 +60,7 @@ impl Evasion {
         (Evasion::SEPARATED, "spelled out"),
         (Evasion::REPEATED, "repeated letters"),
         (Evasion::MASKED, "masked"),
+        (Evasion::ARABIZI, "arabizi"),
     ];
 
     /// Whether no evasion was seen.
@@ -270,6 +273,8 @@ struct TermInfo {
     words: usize,
     loose_letters: usize,
     has_digit: bool,
+    /// Written in Arabic letters.
+    arabic: bool,
 }
 
 /// The compiled lexicon: one automaton per view.
@@ -283,6 +288,9 @@ pub struct Matcher {
     pub(crate) screen: Screen,
     /// The words of the loose patterns, for words read another way ([`Matcher::scan_readings`]).
     vocabulary: Vocabulary<()>,
+    /// The consonants of the Arabic words of the loose patterns, with each word, for Arabizi;
+    /// no stems: their conjugations and idioms (`2atalny el da7k`) are not read in Latin letters.
+    arabizi: Vocabulary<String>,
     /// The most words in a pattern.
     max_words: usize,
 }
@@ -391,6 +399,7 @@ impl Matcher {
                     words: term.words.split_whitespace().count(),
                     loose_letters: l.chars().filter(|c| c.is_alphabetic()).count(),
                     has_digit: term.words.chars().any(|c| c.is_numeric()),
+                    arabic: term.words.chars().any(|c| ('\u{621}'..='\u{64A}').contains(&c)),
                 });
                 strict_keys.push((s, id));
                 loose_keys.push((l, id));
@@ -409,8 +418,11 @@ impl Matcher {
             strict_keys.iter().zip(&loose_keys).map(|((s, id), (l, _))| (s.as_str(), l.as_str(), terms[*id as usize].stem, terms[*id as usize].target)).collect();
         let screen = Screen::new(lexicon, &patterns);
         let vocabulary = Vocabulary::new(patterns.iter().flat_map(|&(_, l, stem, _)| pattern_words(l, stem).map(|(w, stem)| (w.to_string(), stem, ()))));
+        let arabizi = Vocabulary::new(patterns.iter().flat_map(|&(_, l, stem, _)| {
+            pattern_words(l, stem).filter(|&(_, stem)| !stem).filter_map(|(w, stem)| Some((wildcard::arabic_skeleton(w)?, stem, w.to_string())))
+        }));
         let max_words = patterns.iter().map(|&(_, l, stem, _)| pattern_words(l, stem).count()).max().unwrap_or(0);
-        Matcher { strict: View::build(strict_keys), loose: View::build(loose_keys), terms, needs_quotes, screen, vocabulary, max_words }
+        Matcher { strict: View::build(strict_keys), loose: View::build(loose_keys), terms, needs_quotes, screen, vocabulary, arabizi, max_words }
     }
 
     /// Every hit in `text`, sorted by position.
@@ -599,7 +611,7 @@ impl Matcher {
             return;
         }
         let starts = loose.word_starts();
-        let mut readings: HashMap<Vec<Part>, Vec<String>> = HashMap::new();
+        let mut readings: HashMap<(bool, Vec<Part>), Vec<String>> = HashMap::new();
         let mut found = Vec::new();
         for token in tokens {
             let orig = strict.original_range(token.strict.clone());
@@ -610,9 +622,14 @@ impl Matcher {
             if hole.is_empty() || starts.get(k).is_none_or(|&s| s as usize != hole.start) || after.is_some_and(normalize::is_word_char) {
                 continue;
             }
-            let read = readings.entry(token.parts.clone()).or_insert_with(|| {
+            let read = readings.entry((token.arabizi, token.parts.clone())).or_insert_with(|| {
                 let mut read = Vec::new();
-                self.vocabulary.resolve(&token.parts, |r, _| read.push(r));
+                if token.arabizi {
+                    // The Arabic word whose consonants the token spells.
+                    self.arabizi.resolve(&token.parts, |_, word| read.push(word.clone()));
+                } else {
+                    self.vocabulary.resolve(&token.parts, |r, _| read.push(r));
+                }
                 read.sort_unstable();
                 read.dedup();
                 read
@@ -673,7 +690,7 @@ fn accept_loose(term: &TermInfo, evasion: Evasion, translit: bool) -> bool {
     if term.kazakh {
         return true;
     }
-    let in_letters = [Evasion::ZERO_WIDTH, Evasion::HOMOGLYPH, Evasion::COMPAT, Evasion::LEET, Evasion::MASKED].iter().any(|&e| evasion.contains(e));
+    let in_letters = [Evasion::ZERO_WIDTH, Evasion::HOMOGLYPH, Evasion::COMPAT, Evasion::LEET, Evasion::MASKED, Evasion::ARABIZI].iter().any(|&e| evasion.contains(e));
     if translit {
         in_letters || term.loose_letters >= 5
     } else {
@@ -778,6 +795,9 @@ fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
         ev |= Evasion::SEPARATED;
     }
     let script = script_of(span);
+    if term.arabic && script == Script::Latin {
+        ev |= Evasion::ARABIZI;
+    }
     let translit = term.script != Script::Other && script != Script::Other && script != term.script;
     (ev, translit)
 }
@@ -958,6 +978,14 @@ mod tests {
         ("зарежу", "ru", "3арежу", &["3арежу"], &["leet"]),
         ("бомба", "ru", "6омб4", &["6омб4"], &["leet"]),
         ("сдохни", "ru", "с9охни", &["с9охни"], &["leet"]),
+        // Arabizi: a Latin word with Arabic letter digits read as the consonants of an Arabic word
+        ("اقتلك", "ar", "ana ha a2tolak", &["a2tolak"], &["leet", "arabizi"]),
+        ("هقتلك", "ar", "ha2tolak ya kalb", &["ha2tolak"], &["leet", "arabizi"]),
+        ("حرق", "ar", "lazem 7ar2 el balad", &["7ar2"], &["leet", "arabizi"]),
+        ("ذبح", "ar", "dab7 el kuffar", &["dab7"], &["leet", "arabizi"]),
+        ("يلعن", "ar", "yel3an abok", &["yel3an"], &["leet", "arabizi"]),
+        // no Arabizi digit, or too few consonants: left alone
+        ("ذبح", "ar", "dab and d7", &[], &[]),
     ];
 
     #[test]

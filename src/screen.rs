@@ -262,6 +262,8 @@ pub(crate) struct Screen {
     /// The words of the loose patterns with the masks of the patterns they are in, for words
     /// read another way ([`Screen::reading_mask`]).
     vocabulary: Vocabulary<Mask>,
+    /// The same for Arabizi: the consonants of the patterns' Arabic words.
+    arabizi: Vocabulary<Mask>,
 }
 
 /// What screening makes of one word.
@@ -631,14 +633,19 @@ impl Screen {
         };
         let (strict, a) = view(true);
         let (loose, b) = view(false);
-        let vocabulary = Vocabulary::new(patterns.iter().flat_map(|&(_, l, stem, t)| {
-            let runs = word_runs(l);
-            let stem_last = stem && l.chars().next_back().is_some_and(is_word_char);
-            let last = runs.len().saturating_sub(1);
-            runs.into_iter().enumerate().map(move |(k, w)| (w.to_string(), stem_last && k == last, mask(t))).collect::<Vec<_>>()
-        }));
+        let words: Vec<(String, bool, Mask)> = patterns
+            .iter()
+            .flat_map(|&(_, l, stem, t)| {
+                let runs = word_runs(l);
+                let stem_last = stem && l.chars().next_back().is_some_and(is_word_char);
+                let last = runs.len().saturating_sub(1);
+                runs.into_iter().enumerate().map(move |(k, w)| (w.to_string(), stem_last && k == last, mask(t))).collect::<Vec<_>>()
+            })
+            .collect();
+        let arabizi = Vocabulary::new(words.iter().filter(|(_, stem, _)| !stem).filter_map(|(w, stem, m)| Some((normalize::wildcard::arabic_skeleton(w)?, *stem, *m))));
+        let vocabulary = Vocabulary::new(words);
         let mut screen =
-            Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, max_lead: a.max(b), placeholder: "", vocabulary };
+            Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, max_lead: a.max(b), placeholder: "", vocabulary, arabizi };
         screen.placeholder = PLACEHOLDERS.iter().copied().find(|p| matches!(screen.info(p), Info { kind: Kind::Inert, single: false, .. })).unwrap_or("");
         screen
     }
@@ -692,7 +699,8 @@ impl Screen {
     fn reading_mask(&self, text: &str, strict: &normalize::Normalized) -> Option<Mask> {
         let mut found = None;
         for token in normalize::wildcard::tokens(text, strict) {
-            self.vocabulary.resolve(&token.parts, |_, &mask| *found.get_or_insert(0) |= mask);
+            let vocabulary = if token.arabizi { &self.arabizi } else { &self.vocabulary };
+            vocabulary.resolve(&token.parts, |_, &mask| *found.get_or_insert(0) |= mask);
         }
         found
     }
@@ -1552,7 +1560,7 @@ mod tests {
         "zq", "e\u{301}", "\u{301}", "a\u{200B}b", "\u{FF4B}\u{FF49}\u{FF4C}\u{FF4C}", "k1ll", "ki11", "кilл", "nаme", "Ёлка",
         "ß", "İstanbul", "\u{2028}", "\u{2029}", "word\u{2028}word", "—", "–", "…", "№5", "ﷺ", "\u{640}\u{64B}",
         // Words read another way: masked letters, ambiguous leet digits, I and l confused.
-        "k*ll", "k__l", "у*бить", "уб*й", "уб3й", "6омб4", "kiII", "ISlS", "Ki|l", "snake_case",
+        "k*ll", "k__l", "у*бить", "уб*й", "уб3й", "6омб4", "kiII", "ISlS", "Ki|l", "snake_case", "a2tolak", "7ar2", "dab7", "mp3",
         // More combining marks than the strict view reads in one cluster.
         "\u{301}\u{302}\u{303}\u{304}\u{306}\u{307}\u{308}\u{345}k1ll",
     ];

@@ -10,6 +10,11 @@
 //!   otherwise in lower case reads l or i (`kiII`), a lower-case `l` in a word otherwise in upper
 //!   case reads i or l (`ISlS`). `Illinois`, `ILL` and `ill` have no such letter.
 //!
+//! * Arabizi (the Arabic chat alphabet): a Latin word with the digits that stand for Arabic
+//!   letters (`2` ء/ق, `3` ع, `5` خ, `6` ط, `7` ح, `8` غ/ق, `9` ق/ص) is read as the consonants of an
+//!   Arabic word ([`arabizi`]: vowels and the weak letters ا و ي ء dropped, as in
+//!   [`arabic_skeleton`]): `a2tolak` ~ أقتلك, `7ar2` ~ حرق, `dab7` ~ ذبح, `yel3an` ~ يلعن.
+//!
 //! Only marks, digits and letters written in ASCII count: fullwidth forms fold to them in the
 //! strict view but are evasion of their own kind. Nothing here matches, and the loose view is
 //! left as it is: a word read another way is matched where it stands by the matcher.
@@ -39,6 +44,8 @@ pub(crate) struct Token {
     /// Byte range in the strict view.
     pub(crate) strict: Range<usize>,
     pub(crate) parts: Vec<Part>,
+    /// Arabizi: `parts` are the consonants of an Arabic word ([`arabic_skeleton`]).
+    pub(crate) arabizi: bool,
 }
 
 /// Every token of the strict view `strict` of `original` (see the module docs), in order.
@@ -67,6 +74,12 @@ pub(crate) fn tokens(original: &str, strict: &Normalized) -> Vec<Token> {
         if end - start > MAX_TOKEN || pieces.len() > MAX_PIECES {
             continue;
         }
+        if pieces.len() == 1
+            && let Some(parts) = arabizi(&text[start..end])
+            && written_ascii(original, strict, start..end)
+        {
+            out.push(Token { strict: start..end, parts, arabizi: true });
+        }
         let mut parts = Vec::new();
         let mut odd = pieces.len() > 1;
         for (k, piece) in pieces.iter().enumerate() {
@@ -77,7 +90,7 @@ pub(crate) fn tokens(original: &str, strict: &Normalized) -> Vec<Token> {
             odd |= piece_parts(original, strict, piece.clone(), &mut parts);
         }
         if odd {
-            out.push(Token { strict: start..end, parts });
+            out.push(Token { strict: start..end, parts, arabizi: false });
         }
     }
     out
@@ -162,6 +175,82 @@ pub(crate) fn choices(c: char, cyrillic: bool) -> Option<&'static [&'static str]
     })
 }
 
+/// Latin letters and digits of Arabizi and the Arabic letters they stand for (a choice of
+/// several where the chat alphabet writes several alike; "" for a glottal stop, which
+/// [`arabic_skeleton`] drops), two-letter spellings first.
+const ARABIZI: &[(&str, &[&str])] = &[
+    ("sh", &["ش"]),
+    ("kh", &["خ"]),
+    ("gh", &["غ"]),
+    ("th", &["ث", "ذ"]),
+    ("dh", &["ذ", "ض"]),
+    ("2", &["", "ق"]),
+    ("3", &["ع"]),
+    ("5", &["خ"]),
+    ("6", &["ط"]),
+    ("7", &["ح"]),
+    ("8", &["غ", "ق"]),
+    ("9", &["ق", "ص"]),
+    ("b", &["ب"]),
+    ("p", &["ب"]),
+    ("t", &["ت", "ط"]),
+    ("j", &["ج"]),
+    ("g", &["ج", "غ"]),
+    ("d", &["د", "ض", "ذ"]),
+    ("r", &["ر"]),
+    ("z", &["ز", "ظ", "ذ"]),
+    ("s", &["س", "ص"]),
+    ("f", &["ف"]),
+    ("v", &["ف"]),
+    ("q", &["ق"]),
+    ("k", &["ك", "ق"]),
+    ("l", &["ل"]),
+    ("m", &["م"]),
+    ("n", &["ن"]),
+    ("h", &["ه", "ح"]),
+    ("c", &["ك", "س"]),
+    ("x", &["ك"]),
+];
+
+/// The consonants of the strict Latin word `word` read as Arabizi: it must hold a letter and a
+/// digit that only Arabizi reads as a letter (2 3 5 6 7 8 9), and make three consonants or more.
+/// Vowels, `w` and `y` (the weak letters) are dropped.
+fn arabizi(word: &str) -> Option<Vec<Part>> {
+    let b = word.as_bytes();
+    if !b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) || !b.iter().any(u8::is_ascii_lowercase) || !b.iter().any(|c| b"2356789".contains(c)) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < word.len() {
+        match ARABIZI.iter().find(|(latin, _)| word[i..].starts_with(latin)) {
+            Some(&(latin, options)) => {
+                parts.push(Part::OneOf(options));
+                i += latin.len();
+            }
+            None if b"aeiouwy".contains(&b[i]) => i += 1,
+            None => return None,
+        }
+    }
+    (parts.len() >= 3).then_some(parts)
+}
+
+/// The consonants of an Arabic word of the loose view: ا و ي ء dropped (Arabizi leaves short
+/// vowels unwritten and spells long ones as it likes), repeats folded; `None` for a word
+/// not all Arabic or of fewer than two consonants.
+pub(crate) fn arabic_skeleton(word: &str) -> Option<String> {
+    if !word.chars().all(|c| ('\u{621}'..='\u{64A}').contains(&c)) {
+        return None;
+    }
+    let mut out = String::new();
+    for c in word.chars().filter(|c| !matches!(c, 'ا' | 'و' | 'ي' | 'ء' | 'ى' | 'أ' | 'إ' | 'آ' | 'ؤ' | 'ئ')) {
+        if !out.ends_with(c) {
+            out.push(c);
+        }
+    }
+    (out.chars().count() >= 2).then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,7 +282,18 @@ mod tests {
         ("kiII ISlS KlLL", &[("kiII", "ki [l|i] [l|i]"), ("ISlS", "is [i|l] s"), ("KlLL", "k [i|l] l")]),
         ("Illinois ILLINOIS ill Ill Kill Will Ki|l McIntosh", &[("McIntosh", "mc [l|i] ntoš")]),
         ("2024 и 1", &[]),
+        // Arabizi: vowels and weak letters dropped; digits of Arabic letters
+        ("a2tolak", &[("a2tolak", "[|ق] [ت|ط] [ل] [ك|ق]")]),
+        ("7ar2 dab7", &[("7ar2", "[ح] [ر] [|ق]"), ("dab7", "[د|ض|ذ] [ب] [ح]")]),
+        ("yel3an mp3 covid19 h264", &[("yel3an", "[ل] [ع] [ن]"), ("mp3", "[م] [ب] [ع]"), ("covid19", "covid [i|l] 9")]),
     ];
+
+    #[test]
+    fn skeletons() {
+        for (word, want) in [("اقتلك", Some("قتلك")), ("هقتلك", Some("هقتلك")), ("ذبح", Some("ذبح")), ("يلعن", Some("لعن")), ("الله", Some("له")), ("و", None), ("kill", None)] {
+            assert_eq!(arabic_skeleton(word).as_deref(), want, "{word}");
+        }
+    }
 
     #[test]
     fn table() {
