@@ -417,7 +417,9 @@ impl Matcher {
         let patterns: Vec<(&str, &str, bool, TermRef)> =
             strict_keys.iter().zip(&loose_keys).map(|((s, id), (l, _))| (s.as_str(), l.as_str(), terms[*id as usize].stem, terms[*id as usize].target)).collect();
         let screen = Screen::new(lexicon, &patterns);
-        let vocabulary = Vocabulary::new(patterns.iter().flat_map(|&(_, l, stem, _)| pattern_words(l, stem).map(|(w, stem)| (w.to_string(), stem, ()))));
+        // Each word once: the patterns repeat their words many times over.
+        let words: std::collections::BTreeSet<(&str, bool)> = patterns.iter().flat_map(|&(_, l, stem, _)| pattern_words(l, stem)).collect();
+        let vocabulary = Vocabulary::new(words.iter().map(|&(w, stem)| (w.to_string(), stem, ())));
         let arabizi = Vocabulary::new(patterns.iter().flat_map(|&(_, l, stem, _)| {
             pattern_words(l, stem).filter(|&(_, stem)| !stem).filter_map(|(w, stem)| Some((wildcard::arabic_skeleton(w)?, stem, w.to_string())))
         }));

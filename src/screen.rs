@@ -633,15 +633,17 @@ impl Screen {
         };
         let (strict, a) = view(true);
         let (loose, b) = view(false);
-        let words: Vec<(String, bool, Mask)> = patterns
-            .iter()
-            .flat_map(|&(_, l, stem, t)| {
-                let runs = word_runs(l);
-                let stem_last = stem && l.chars().next_back().is_some_and(is_word_char);
-                let last = runs.len().saturating_sub(1);
-                runs.into_iter().enumerate().map(move |(k, w)| (w.to_string(), stem_last && k == last, mask(t))).collect::<Vec<_>>()
-            })
-            .collect();
+        // Each word once, with the masks of all the patterns it is in.
+        let mut merged: std::collections::BTreeMap<(&str, bool), Mask> = std::collections::BTreeMap::new();
+        for &(_, l, stem, t) in patterns {
+            let runs = word_runs(l);
+            let stem_last = stem && l.chars().next_back().is_some_and(is_word_char);
+            let last = runs.len().saturating_sub(1);
+            for (k, w) in runs.into_iter().enumerate() {
+                *merged.entry((w, stem_last && k == last)).or_default() |= mask(t);
+            }
+        }
+        let words: Vec<(String, bool, Mask)> = merged.into_iter().map(|((w, stem), m)| (w.to_string(), stem, m)).collect();
         let arabizi = Vocabulary::new(words.iter().filter(|(_, stem, _)| !stem).filter_map(|(w, stem, m)| Some((normalize::wildcard::arabic_skeleton(w)?, *stem, *m))));
         let vocabulary = Vocabulary::new(words);
         let mut screen =
