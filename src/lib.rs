@@ -27,6 +27,7 @@ pub mod lint;
 pub mod matcher;
 pub mod normalize;
 pub mod queue;
+pub(crate) mod resolve;
 pub mod review;
 pub mod robots;
 pub mod score;

@@ -46,6 +46,7 @@ use crate::clitics;
 use crate::lexicon::Lexicon;
 use crate::matcher::TermRef;
 use crate::normalize::{self, is_mark, is_word_char};
+use crate::resolve::Vocabulary;
 
 /// Words longer than this (bytes) are never taken as inert: they are rare, and the cache
 /// should not hold them.
@@ -278,6 +279,11 @@ pub(crate) struct Screen {
     /// The most words before a pattern's signature, over all patterns.
     max_lead: u32,
     placeholder: &'static str,
+    /// The words of the loose patterns with the masks of the patterns they are in, for words
+    /// read another way ([`Screen::reading_mask`]).
+    vocabulary: Vocabulary<Mask>,
+    /// The same for Arabizi: the consonants of the patterns' Arabic words.
+    arabizi: Vocabulary<Mask>,
 }
 
 /// What screening makes of one word.
@@ -650,7 +656,25 @@ impl Screen {
         };
         let (strict, a) = view(true);
         let (loose, b) = view(false);
-        let mut screen = Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, max_lead: a.max(b), placeholder: "" };
+        // Each word once, with the masks of all the patterns it is in.
+        let mut merged: std::collections::BTreeMap<(&str, bool), Mask> = std::collections::BTreeMap::new();
+        for &(_, l, stem, t) in patterns {
+            let runs = word_runs(l);
+            let stem_last = stem && l.chars().next_back().is_some_and(is_word_char);
+            let last = runs.len().saturating_sub(1);
+            for (k, w) in runs.into_iter().enumerate() {
+                *merged.entry((w, stem_last && k == last)).or_default() |= mask(t);
+            }
+        }
+        let words: Vec<(String, bool, Mask)> = merged.into_iter().map(|((w, stem), m)| (w.to_string(), stem, m)).collect();
+        // An Arabizi reading is the whole Arabic word, in which the matcher also finds stems and
+        // words past proclitics: those patterns' masks too.
+        let arabizi = Vocabulary::new(words.iter().filter(|(_, stem, _)| !stem).filter_map(|(w, stem, m)| {
+            Some((normalize::wildcard::arabic_skeleton(w)?, *stem, *m | signature(&loose, w).mask | may_begin(&loose, w) | loose.later.mask(w)))
+        }));
+        let vocabulary = Vocabulary::new(words);
+        let mut screen =
+            Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, max_lead: a.max(b), placeholder: "", vocabulary, arabizi };
         screen.placeholder = PLACEHOLDERS.iter().copied().find(|p| matches!(screen.info(p), Info { kind: Kind::Inert, single: false, .. })).unwrap_or("");
         screen
     }
@@ -673,6 +697,10 @@ impl Screen {
         }
         let (s, l) = normalize::both(word);
         let (s_runs, l_runs) = (word_runs(s.as_str()), word_runs(l.as_str()));
+        if let Some(mask) = self.reading_mask(word, &s) {
+            // Read another way, it may be any word of the patterns it reads as: kept.
+            return Info { mask: mask | self.opaque(&s_runs, &l_runs).mask, ..OPAQUE };
+        }
         let (s_starts, l_starts) = (s.word_starts().len(), l.word_starts().len());
         let ([st], [lt]) = (&s_runs[..], &l_runs[..]) else {
             let sep = s_runs.is_empty() && l_runs.is_empty() && s_starts == 0 && l_starts == 0;
@@ -694,6 +722,22 @@ impl Screen {
             Kind::Inert
         };
         Info { kind, mask: sig.mask, lead: sig.lead, single, joined: false }
+    }
+
+    /// What the words of `text` (whose strict view is `strict`) that read another way
+    /// ([`normalize::wildcard`]) may be: the masks of the patterns holding a word they read as,
+    /// or `None` when none reads as any.
+    fn reading_mask(&self, text: &str, strict: &normalize::Normalized) -> Option<Mask> {
+        let mut found = None;
+        for token in normalize::wildcard::tokens(text, strict) {
+            let vocabulary = if token.arabizi { &self.arabizi } else { &self.vocabulary };
+            vocabulary.resolve(&token.parts, |read, &mask| {
+                // The matcher reads the word whole: other patterns may begin in it (a shorter stem).
+                let more = if token.arabizi { 0 } else { signature(&self.loose, &read).mask | may_begin(&self.loose, &read) | self.loose.later.mask(&read) };
+                *found.get_or_insert(0) |= mask | more;
+            });
+        }
+        found
     }
 
     /// An opaque piece of text whose tokens in the two views are `s_runs` and `l_runs`: what
@@ -785,6 +829,9 @@ impl Screen {
                 } else {
                     OPAQUE
                 };
+                // Words joined by masks (`k*ll`) are read together: kept, and judged with
+                // their chain ([`Screen::judge_chain`]).
+                let info = if info.kind != Kind::Sep && touches_mask(b, start, end) { Info { kind: Kind::Opaque, lead: u8::MAX, single: false, ..info } } else { info };
                 if info.kind != Kind::Sep {
                     self.push(text, scratch, cache, Word { start: start as u32, end: end as u32, info, pos: 0 });
                 }
@@ -906,9 +953,10 @@ impl Screen {
             return Chain::Opaque { mask: ANY };
         }
         let first = members[0].start as usize;
-        let (st, lo) = normalize::both(&text[first..members[members.len() - 1].end as usize]);
+        let stretch = &text[first..members[members.len() - 1].end as usize];
+        let (st, lo) = normalize::both(stretch);
         let (s_runs, l_runs) = (word_runs(st.as_str()), word_runs(lo.as_str()));
-        let mask = self.opaque(&s_runs, &l_runs).mask;
+        let mask = self.opaque(&s_runs, &l_runs).mask | self.reading_mask(stretch, &st).unwrap_or(0);
         let b = text.as_bytes();
         if members.len() > 64
             || members.iter().any(|w| w.info.kind == Kind::Opaque)
@@ -1238,6 +1286,23 @@ fn short_key(b: &[u8], start: usize, end: usize) -> u128 {
     }
 }
 
+/// Whether the word `b[start..end]` is joined to another by a run of masks (`*`, `_`) with
+/// no other separator: a word of `normalize::wildcard` may begin or go on there.
+fn touches_mask(b: &[u8], start: usize, end: usize) -> bool {
+    let mask = |c: &&u8| matches!(**c, b'*' | b'_');
+    let after = b[end..].iter().take_while(mask).count();
+    if after > 0 && b.get(end + after).is_some_and(|&c| !separates(c)) {
+        return true;
+    }
+    let before = b[..start].iter().rev().take_while(mask).count();
+    before > 0 && start > before && !separates(b[start - before - 1])
+}
+
+/// Whether byte `c` separates words ([`SEPARATOR_BYTES`]).
+fn separates(c: u8) -> bool {
+    SEPARATOR_BYTES.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
+}
+
 /// Whether the separator between two single letters may fold to a gap that letters spelled
 /// out cross: ASCII whitespace and hyphens (strict folds them to a space), spelling
 /// separators, or anything not ASCII.
@@ -1546,6 +1611,8 @@ mod tests {
         "в", "I", "ь", "ъ", "don't", "it’s", "x", "qq", "ООН", "killing", "time", "убить", "время", "бомба", "stop!", "b@", "@mb",
         "zq", "e\u{301}", "\u{301}", "a\u{200B}b", "\u{FF4B}\u{FF49}\u{FF4C}\u{FF4C}", "k1ll", "ki11", "кilл", "nаme", "Ёлка",
         "ß", "İstanbul", "\u{2028}", "\u{2029}", "word\u{2028}word", "—", "–", "…", "№5", "ﷺ", "\u{640}\u{64B}",
+        // Words read another way: masked letters, ambiguous leet digits, I and l confused.
+        "k*ll", "k__l", "у*бить", "уб*й", "уб3й", "6омб4", "kiII", "ISlS", "Ki|l", "snake_case", "a2tolak", "7ar2", "dab7", "mp3",
         // More combining marks than the strict view reads in one cluster.
         "\u{301}\u{302}\u{303}\u{304}\u{306}\u{307}\u{308}\u{345}k1ll",
     ];
@@ -1553,9 +1620,12 @@ mod tests {
         &[" ", " ", " ", "  ", "\n", "\n\n", "\n \n", "\r\n\r\n", "\n\n\n", "\n.\n", ".\n\n", "!\n \n", "\n\n.\n\n", "\n-\n", "\n*\n\n", "\n\u{A0}\n", "\n\u{2014}\n", "\n\x0B\n", ", ", ". ", " - ", "-", " — ", "\u{A0}", " «", "» ", "\"", "'", "’", "\t", "!", ".", " . ", "?", " | ", "*", "_", "/", ":", "…"];
 
     /// A lexicon term as written, or spelled out (all of it or past its first word), leet,
-    /// split by zero-width or look-alikes.
+    /// split by zero-width or look-alikes, masked, or read two ways.
     fn variant(term: &str, how: u8) -> String {
-        match how % 8 {
+        match how % 10 {
+            // a letter of each word masked, or one read as a two-way leet digit
+            8 => term.split(' ').map(|w| w.chars().enumerate().map(|(k, c)| if k == 1 { '*' } else { c }).collect::<String>()).collect::<Vec<_>>().join(" "),
+            9 => term.replacen(['е', 'l'], if term.is_ascii() { "I" } else { "3" }, 1),
             7 => match term.split_once(' ') {
                 Some((first, rest)) => format!("{first} {}", rest.chars().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")),
                 None => term.to_string(),
