@@ -24,7 +24,6 @@ use unicode_normalization::{IsNormalized, is_nfkc_quick};
 use crate::clitics::{self, Start, Takes};
 use crate::lexicon::{Lexicon, Term};
 use crate::normalize::wildcard::{self, Part};
-use crate::resolve::Vocabulary;
 use crate::screen::{Screen, Screened};
 use crate::normalize::{self, Normalized, is_alnum, is_cyrillic, is_default_ignorable, is_latin, is_letter, is_mark};
 
@@ -260,12 +259,8 @@ pub struct Matcher {
     /// A dampener needs to know which hits are quoted.
     needs_quotes: bool,
     pub(crate) screen: Screen,
-    /// The words of the loose patterns, for words read another way ([`Matcher::scan_readings`]).
-    vocabulary: Vocabulary<()>,
-    /// The consonants of the Arabic words of the loose patterns, with each word, for Arabizi;
-    /// no stems: their conjugations and idioms (`2atalny el da7k`) are not read in Latin letters.
-    arabizi: Vocabulary<String>,
-    /// The most words in a pattern.
+    /// The most words in a pattern. (The words of the patterns, for words read another way
+    /// ([`Matcher::scan_readings`]), are the screen's.)
     max_words: usize,
 }
 
@@ -392,15 +387,9 @@ impl Matcher {
         let patterns: Vec<(&str, &str, bool, TermRef)> =
             strict_keys.iter().zip(&loose_keys).map(|((s, id), (l, _))| (s.as_str(), l.as_str(), terms[*id as usize].stem, terms[*id as usize].target)).collect();
         let screen = Screen::new(lexicon, &patterns);
-        // Each word once: the patterns repeat their words many times over.
-        let words: std::collections::BTreeSet<(&str, bool)> = patterns.iter().flat_map(|&(_, l, stem, _)| pattern_words(l, stem)).collect();
-        let vocabulary = Vocabulary::new(words.iter().map(|&(w, stem)| (w.to_string(), stem, ())));
-        let arabizi = Vocabulary::new(patterns.iter().flat_map(|&(_, l, stem, _)| {
-            pattern_words(l, stem).filter(|&(_, stem)| !stem).filter_map(|(w, stem)| Some((wildcard::arabic_skeleton(w)?, stem, w.to_string())))
-        }));
         let max_words = patterns.iter().map(|&(_, l, stem, _)| pattern_words(l, stem).count()).max().unwrap_or(0);
         let clitics = terms.iter().any(|t| t.clitics != Takes::None);
-        Matcher { strict: View::build(strict_keys, clitics), loose: View::build(loose_keys, clitics), terms, needs_quotes, screen, vocabulary, arabizi, max_words }
+        Matcher { strict: View::build(strict_keys, clitics), loose: View::build(loose_keys, clitics), terms, needs_quotes, screen, max_words }
     }
 
     /// Every hit in `text`, sorted by position.
@@ -629,9 +618,9 @@ impl Matcher {
                 let mut read = Vec::new();
                 if token.arabizi {
                     // The Arabic word whose consonants the token spells.
-                    self.arabizi.resolve(&token.parts, |_, word| read.push(word.clone()));
+                    self.screen.arabizi.resolve(&token.parts, |_, (_, word)| read.push(word.clone()));
                 } else {
-                    self.vocabulary.resolve(&token.parts, |r, _| read.push(r));
+                    self.screen.vocabulary.resolve(&token.parts, |r, _| read.push(r));
                 }
                 read.sort_unstable();
                 read.dedup();

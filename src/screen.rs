@@ -281,9 +281,9 @@ pub(crate) struct Screen {
     placeholder: &'static str,
     /// The words of the loose patterns with the masks of the patterns they are in, for words
     /// read another way ([`Screen::reading_mask`]).
-    vocabulary: Vocabulary<Mask>,
+    pub(crate) vocabulary: Vocabulary<Mask>,
     /// The same for Arabizi: the consonants of the patterns' Arabic words.
-    arabizi: Vocabulary<Mask>,
+    pub(crate) arabizi: Vocabulary<(Mask, String)>,
 }
 
 /// What screening makes of one word.
@@ -670,7 +670,7 @@ impl Screen {
         // An Arabizi reading is the whole Arabic word, in which the matcher also finds stems and
         // words past proclitics: those patterns' masks too.
         let arabizi = Vocabulary::new(words.iter().filter(|(_, stem, _)| !stem).filter_map(|(w, stem, m)| {
-            Some((normalize::wildcard::arabic_skeleton(w)?, *stem, *m | signature(&loose, w).mask | may_begin(&loose, w) | loose.later.mask(w)))
+            Some((normalize::wildcard::arabic_skeleton(w)?, *stem, (*m | signature(&loose, w).mask | may_begin(&loose, w) | loose.later.mask(w), w.clone())))
         }));
         let vocabulary = Vocabulary::new(words);
         let mut screen =
@@ -730,12 +730,14 @@ impl Screen {
     fn reading_mask(&self, text: &str, strict: &normalize::Normalized) -> Option<Mask> {
         let mut found = None;
         for token in normalize::wildcard::tokens(text, strict) {
-            let vocabulary = if token.arabizi { &self.arabizi } else { &self.vocabulary };
-            vocabulary.resolve(&token.parts, |read, &mask| {
-                // The matcher reads the word whole: other patterns may begin in it (a shorter stem).
-                let more = if token.arabizi { 0 } else { signature(&self.loose, &read).mask | may_begin(&self.loose, &read) | self.loose.later.mask(&read) };
-                *found.get_or_insert(0) |= mask | more;
-            });
+            if token.arabizi {
+                self.arabizi.resolve(&token.parts, |_, &(mask, _)| *found.get_or_insert(0) |= mask);
+            } else {
+                self.vocabulary.resolve(&token.parts, |read, &mask| {
+                    // The matcher reads the word whole: other patterns may begin in it (a shorter stem).
+                    *found.get_or_insert(0) |= mask | signature(&self.loose, &read).mask | may_begin(&self.loose, &read) | self.loose.later.mask(&read);
+                });
+            }
         }
         found
     }
