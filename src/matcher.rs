@@ -23,6 +23,7 @@ use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
 use crate::clitics::{self, Start, Takes};
 use crate::lexicon::{Lexicon, Term};
+use crate::normalize::layout;
 use crate::normalize::wildcard::{self, Part};
 use crate::screen::{Screen, Screened};
 use crate::normalize::{self, Normalized, is_alnum, is_cyrillic, is_default_ignorable, is_latin, is_letter, is_mark};
@@ -51,8 +52,10 @@ impl Evasion {
     pub const MASKED: Evasion = Evasion(64);
     /// An Arabic term written in the Arabic chat alphabet (`7ar2` for حرق).
     pub const ARABIZI: Evasion = Evasion(128);
+    /// Typed with the wrong keyboard layout on (`e,bnm` for убить, `лшдд` for kill).
+    pub const LAYOUT: Evasion = Evasion(256);
 
-    const NAMES: [(Evasion, &'static str); 8] = [
+    const NAMES: [(Evasion, &'static str); 9] = [
         (Evasion::ZERO_WIDTH, "zero-width"),
         (Evasion::HOMOGLYPH, "look-alike letters"),
         (Evasion::COMPAT, "lookalike unicode"),
@@ -61,6 +64,7 @@ impl Evasion {
         (Evasion::REPEATED, "repeated letters"),
         (Evasion::MASKED, "masked"),
         (Evasion::ARABIZI, "arabizi"),
+        (Evasion::LAYOUT, "wrong layout"),
     ];
 
     /// Whether no evasion was seen.
@@ -498,6 +502,8 @@ impl Matcher {
         let strict_count = found.len();
         self.scan(&self.loose, &loose, true, &mut found);
         self.scan_readings(text, strict, &loose, &mut found);
+        let layout_from = found.len();
+        self.scan_layout(text, strict, &mut found);
         let mut seen: HashMap<u32, Vec<Range<usize>>> = HashMap::new();
         for (term, span, _) in &found[..strict_count] {
             seen.entry(*term).or_default().push(span.clone());
@@ -505,17 +511,22 @@ impl Matcher {
         let seen: HashMap<u32, Spans> = seen.into_iter().map(|(term, spans)| (term, Spans::new(spans))).collect();
         let mut hits = Vec::new();
         for (k, (term, span, loose_only)) in found.into_iter().enumerate() {
-            let span = trim_span(text, span);
+            // A layout's letter keys (`e,m.` убью) are no separators to drop.
+            let span = if k >= layout_from { span } else { trim_span(text, span) };
             if k >= strict_count && seen.get(&term).is_some_and(|v| v.overlaps(&span)) {
                 continue;
             }
             let info = &self.terms[term as usize];
             // Cue hits only need evasion signals to decide whether a loose-only hit stands.
-            let (evasion, translit) = if loose_only || matches!(info.target, TermRef::Entry(_)) {
+            let (mut evasion, translit) = if loose_only || matches!(info.target, TermRef::Entry(_)) {
                 evasion_of(&text[span.clone()], info)
             } else {
                 (Evasion::default(), false)
             };
+            if k >= layout_from {
+                // Its keys' punctuation is no spelling out.
+                evasion = Evasion::LAYOUT;
+            }
             if loose_only && !accept_loose(info, evasion, translit) {
                 continue;
             }
@@ -641,6 +652,56 @@ impl Matcher {
     }
 }
 
+/// Shortest reading of a word typed in the wrong layout that is read alone (letters); shorter
+/// ones (`bx` их, `ghb` при) only next to one as long.
+const LAYOUT_ALONE: usize = 4;
+
+impl Matcher {
+    /// Hits of words typed with the wrong keyboard layout on ([`layout`]): every token whose
+    /// reading is a word of the patterns, read in its place in the strict view at once (so the
+    /// words of a phrase typed that way meet), and the patterns over them matched there (the
+    /// strict view: a reading is letters as they are, `лшд` is no `kill`). Only hits over such
+    /// a token are kept.
+    fn scan_layout(&self, text: &str, strict: &Normalized, out: &mut Vec<(u32, Range<usize>, bool)>) {
+        let vocabulary = &self.screen.vocabulary;
+        let mut keys = Vec::new();
+        let tokens = layout::tokens(text, |reading| {
+            let Some(key) = layout::loose_key(reading) else { return false };
+            let mut known = false;
+            vocabulary.lookup(&key, |_| known = true);
+            if known {
+                keys.push(normalize::strict(reading).as_str().trim().to_string());
+            }
+            known
+        });
+        if !tokens.iter().any(|t| t.reading.chars().count() >= LAYOUT_ALONE) {
+            return;
+        }
+        let starts = strict.word_starts();
+        let mut holes: Vec<(Range<usize>, &str)> = Vec::new();
+        let mut covered: Vec<Range<usize>> = Vec::new();
+        for (token, key) in tokens.iter().zip(&keys) {
+            let at = strict.position_of_original(token.range.start);
+            let end = strict.position_of_original(token.range.end);
+            // From the token's first word in the view (a leading `-` is a space there).
+            let Some(&first) = starts.get(starts.partition_point(|&s| (s as usize) < at)) else { continue };
+            let first = first as usize;
+            let after = strict.as_str()[end..].chars().next();
+            if first >= end || after.is_some_and(normalize::is_word_char) || holes.last().is_some_and(|(h, _)| h.end > first) {
+                continue;
+            }
+            holes.push((first..end, key));
+            covered.push(token.range.clone());
+        }
+        if holes.is_empty() {
+            return;
+        }
+        let mut found = Vec::new();
+        self.scan(&self.strict, &strict.splice_all(0..strict.as_str().len(), &holes), true, &mut found);
+        out.extend(found.into_iter().filter(|(_, span, _)| covered.iter().any(|c| c.start < span.end && span.start < c.end)));
+    }
+}
+
 /// The words of a normalized pattern, the last one a stem when the pattern is.
 fn pattern_words(pattern: &str, stem: bool) -> impl Iterator<Item = (&str, bool)> {
     let stem_last = stem && pattern.chars().next_back().is_some_and(normalize::is_word_char);
@@ -685,7 +746,7 @@ fn accept_loose(term: &TermInfo, evasion: Evasion, translit: bool) -> bool {
     if term.kazakh {
         return true;
     }
-    let in_letters = [Evasion::ZERO_WIDTH, Evasion::HOMOGLYPH, Evasion::COMPAT, Evasion::LEET, Evasion::MASKED, Evasion::ARABIZI].iter().any(|&e| evasion.contains(e));
+    let in_letters = [Evasion::ZERO_WIDTH, Evasion::HOMOGLYPH, Evasion::COMPAT, Evasion::LEET, Evasion::MASKED, Evasion::ARABIZI, Evasion::LAYOUT].iter().any(|&e| evasion.contains(e));
     if translit {
         in_letters || term.loose_letters >= 5
     } else {
@@ -897,7 +958,7 @@ mod tests {
     }
     use crate::lexicon::Entry;
 
-    fn lexicon(terms: &[(&str, &str)]) -> Lexicon {
+    pub(super) fn lexicon(terms: &[(&str, &str)]) -> Lexicon {
         let entries = terms
             .iter()
             .map(|&(t, lang)| Entry {
@@ -981,6 +1042,17 @@ mod tests {
         ("يلعن", "ar", "yel3an abok", &["yel3an"], &["leet", "arabizi"]),
         // no Arabizi digit, or too few consonants: left alone
         ("ذبح", "ar", "dab and d7", &[], &[]),
+        // typed with the wrong keyboard layout on: Russian and Kazakh on QWERTY, English on ЙЦУКЕН
+        ("убить", "ru", "надо e,bnm его", &["e,bnm"], &["wrong layout"]),
+        ("взорвать", "ru", "надо dpjhdfnm метро", &["dpjhdfnm"], &["wrong layout"]),
+        ("убью", "ru", "я тебя e,m.", &["e,m."], &["wrong layout"]),
+        ("взорвать метро", "ru", "dpjhdfnm vtnhj!", &["dpjhdfnm vtnhj"], &["wrong layout"]),
+        ("өлтір*", "kk", "бәрін -kn3h3g", &["kn3h3g"], &["wrong layout"]),
+        ("kill", "en", "i will лшдд you", &["лшдд"], &["wrong layout"]),
+        // plausible as typed, or read as no word of the lexicon: left alone
+        ("убить", "ru", "e bnm, ebnm", &[], &[]),
+        ("руки", "ru", "herb garden", &[], &[]),
+        ("kill", "en", "лшд, лшддд, kill", &["kill"], &[]),
     ];
 
     #[test]

@@ -90,24 +90,34 @@ impl Normalized {
     /// hole's original text (its first byte to the hole's first, the others to its last), so a
     /// hit over it quotes the whole hole.
     pub(crate) fn splice(&self, window: Range<usize>, hole: Range<usize>, with: &str) -> Normalized {
-        let mut out = Normalized::with_capacity(window.len() + with.len());
-        let shift = |at: u32, by: usize, from: usize| at as usize - from + by;
-        out.text.push_str(&self.text[window.start..hole.start]);
-        out.map.extend_from_slice(&self.map[window.start..hole.start]);
-        let (first, last) = (self.map[hole.start], self.map[hole.end.saturating_sub(1).max(hole.start)]);
-        out.text.push_str(with);
-        out.map.extend((0..with.len()).map(|k| if k == 0 { first } else { last }));
-        let after = out.text.len();
-        out.text.push_str(&self.text[hole.end..window.end]);
-        out.map.extend_from_slice(&self.map[hole.end..=window.end]);
+        self.splice_all(window, &[(hole, with)])
+    }
+
+    /// [`Normalized::splice`] with several holes, in order and apart.
+    pub(crate) fn splice_all(&self, window: Range<usize>, holes: &[(Range<usize>, &str)]) -> Normalized {
+        let mut out = Normalized::with_capacity(window.len() + holes.iter().map(|(_, w)| w.len()).sum::<usize>());
         fn inside(list: &[u32], r: Range<usize>) -> impl Iterator<Item = u32> + '_ {
             list.iter().copied().filter(move |&p| r.contains(&(p as usize)))
         }
-        out.starts.extend(inside(&self.starts, window.start..hole.start).map(|p| shift(p, 0, window.start) as u32));
-        out.starts.push((hole.start - window.start) as u32);
-        out.starts.extend(inside(&self.starts, hole.end..window.end).map(|p| shift(p, after, hole.end) as u32));
-        out.paragraphs.extend(inside(&self.paragraphs, window.start..hole.start).map(|p| shift(p, 0, window.start) as u32));
-        out.paragraphs.extend(inside(&self.paragraphs, hole.end..window.end).map(|p| shift(p, after, hole.end) as u32));
+        // Copies self.text[from..to] (and its map, starts and paragraphs) to the end of `out`.
+        let copy = |out: &mut Normalized, from: usize, to: usize| {
+            let at = out.text.len();
+            out.text.push_str(&self.text[from..to]);
+            out.map.extend_from_slice(&self.map[from..to]);
+            out.starts.extend(inside(&self.starts, from..to).map(|p| (p as usize - from + at) as u32));
+            out.paragraphs.extend(inside(&self.paragraphs, from..to).map(|p| (p as usize - from + at) as u32));
+        };
+        let mut next = window.start;
+        for (hole, with) in holes {
+            copy(&mut out, next, hole.start);
+            let (first, last) = (self.map[hole.start], self.map[hole.end.saturating_sub(1).max(hole.start)]);
+            out.starts.push(out.text.len() as u32);
+            out.text.push_str(with);
+            out.map.extend((0..with.len()).map(|k| if k == 0 { first } else { last }));
+            next = hole.end;
+        }
+        copy(&mut out, next, window.end);
+        out.map.push(self.map[window.end]);
         out
     }
 
@@ -978,6 +988,7 @@ fn latin_key(c: char) -> Key {
 }
 
 pub(crate) mod wildcard;
+pub(crate) mod layout;
 
 #[cfg(test)]
 mod tests;

@@ -60,6 +60,21 @@ impl<T> Vocabulary<T> {
     }
 }
 
+impl<T> Vocabulary<T> {
+    /// Calls `f` with what each word that `key` is belongs to: a word equal to it, or a stem
+    /// it begins with.
+    pub(crate) fn lookup(&self, key: &str, mut f: impl FnMut(&T)) {
+        let Some(first) = key.chars().next() else { return };
+        for &k in self.by_first.get(&first).map_or(&[][..], Vec::as_slice) {
+            let (word, stem, data) = &self.words[k as usize];
+            let mut rest = key.chars();
+            if word.iter().all(|&c| rest.next() == Some(c)) && (*stem || rest.next().is_none()) {
+                f(data);
+            }
+        }
+    }
+}
+
 /// Where a reading stands: in part `part` (at letter `off` of a literal), at letter `w` of the
 /// word, after letter `prev`, and whether a part read two ways was crossed.
 #[derive(Debug, Clone, Copy)]
@@ -164,6 +179,17 @@ mod tests {
                 vocabulary.resolve(&t.parts, |read, _| got.push(read));
             }
             assert_eq!(got, want, "{text:?} against {words:?}");
+        }
+    }
+
+    #[test]
+    fn lookup() {
+        let vocabulary = Vocabulary::new([("убить", false, 1), ("взорв", true, 2), ("ub", true, 3)].map(|(w, stem, d)| (w.to_string(), stem, d)));
+        let table: &[(&str, &[i32])] = &[("убить", &[1]), ("убит", &[]), ("убитьь", &[]), ("взорвать", &[2]), ("взор", &[]), ("ubit", &[3]), ("", &[])];
+        for &(key, want) in table {
+            let mut got = Vec::new();
+            vocabulary.lookup(key, |&d| got.push(d));
+            assert_eq!(got, want, "{key}");
         }
     }
 }

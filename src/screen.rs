@@ -697,7 +697,7 @@ impl Screen {
         }
         let (s, l) = normalize::both(word);
         let (s_runs, l_runs) = (word_runs(s.as_str()), word_runs(l.as_str()));
-        if let Some(mask) = self.reading_mask(word, &s) {
+        if let Some(mask) = self.reading_mask(word, &s).into_iter().chain(self.layout_mask(word)).reduce(|a, b| a | b) {
             // Read another way, it may be any word of the patterns it reads as: kept.
             return Info { mask: mask | self.opaque(&s_runs, &l_runs).mask, ..OPAQUE };
         }
@@ -739,6 +739,23 @@ impl Screen {
                 });
             }
         }
+        found
+    }
+
+    /// What patterns the words of `text` typed with the wrong keyboard layout on may be in
+    /// ([`normalize::layout`]: those holding a word their reading is), or `None` when no token
+    /// reads as a word of the patterns.
+    fn layout_mask(&self, text: &str) -> Option<Mask> {
+        let mut found = None;
+        normalize::layout::tokens(text, |reading| {
+            let Some(read) = normalize::layout::loose_key(reading) else { return false };
+            let mut known = false;
+            self.vocabulary.lookup(&read, |&mask| {
+                known = true;
+                *found.get_or_insert(0) |= mask | signature(&self.loose, &read).mask | may_begin(&self.loose, &read) | self.loose.later.mask(&read);
+            });
+            known
+        });
         found
     }
 
@@ -834,6 +851,12 @@ impl Screen {
                 // Words joined by masks (`k*ll`) are read together: kept, and judged with
                 // their chain ([`Screen::judge_chain`]).
                 let info = if info.kind != Kind::Sep && touches_mask(b, start, end) { Info { kind: Kind::Opaque, lead: u8::MAX, single: false, ..info } } else { info };
+                // Words joined by the keys of letters of another layout (`e,bnm`): kept when
+                // the stretch reads as words of the patterns.
+                let info = match layout_stretch(b, start, end).and_then(|r| self.layout_mask(&text[r])) {
+                    Some(mask) if info.kind != Kind::Sep => Info { kind: Kind::Opaque, lead: u8::MAX, single: false, mask: mask | info.mask, joined: false },
+                    _ => info,
+                };
                 if info.kind != Kind::Sep {
                     self.push(text, scratch, cache, Word { start: start as u32, end: end as u32, info, pos: 0 });
                 }
@@ -958,7 +981,8 @@ impl Screen {
         let stretch = &text[first..members[members.len() - 1].end as usize];
         let (st, lo) = normalize::both(stretch);
         let (s_runs, l_runs) = (word_runs(st.as_str()), word_runs(lo.as_str()));
-        let mask = self.opaque(&s_runs, &l_runs).mask | self.reading_mask(stretch, &st).unwrap_or(0);
+        let typed = solid_around(text.as_bytes(), first, members[members.len() - 1].end as usize);
+        let mask = self.opaque(&s_runs, &l_runs).mask | self.reading_mask(stretch, &st).unwrap_or(0) | self.layout_mask(&text[typed]).unwrap_or(0);
         let b = text.as_bytes();
         if members.len() > 64
             || members.iter().any(|w| w.info.kind == Kind::Opaque)
@@ -1300,6 +1324,28 @@ fn touches_mask(b: &[u8], start: usize, end: usize) -> bool {
     before > 0 && start > before && !separates(b[start - before - 1])
 }
 
+/// The stretch of text around the ASCII word `b[start..end]` when a separator that is a
+/// letter's key in the Russian or Kazakh layout (`,` б, `.` ю, `;` ж, `[` х, `-` ө, ...)
+/// touches it: the run of ASCII bytes other than spaces around it (at most 64), for
+/// [`Screen::layout_mask`].
+fn layout_stretch(b: &[u8], start: usize, end: usize) -> Option<std::ops::Range<usize>> {
+    const KEYS: &[u8] = b",.;:[]{}<>\"-=";
+    let touches = b.get(end).is_some_and(|c| KEYS.contains(c)) || (start > 0 && KEYS.contains(&b[start - 1]));
+    if !touches || !b[start..end].iter().all(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    Some(solid_around(b, start, end))
+}
+
+/// `start..end` widened over the ASCII bytes other than spaces and brackets around it (at most
+/// 32 each side): where a token typed in another layout around it ends.
+fn solid_around(b: &[u8], start: usize, end: usize) -> std::ops::Range<usize> {
+    let solid = |c: &&u8| c.is_ascii() && !c.is_ascii_whitespace() && !matches!(c, b'(' | b')' | b'!' | b'?');
+    let from = start - b[..start].iter().rev().take(32).take_while(solid).count();
+    let to = end + b[end..].iter().take(32).take_while(solid).count();
+    from..to
+}
+
 /// Whether byte `c` separates words ([`SEPARATOR_BYTES`]).
 fn separates(c: u8) -> bool {
     SEPARATOR_BYTES.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
@@ -1615,6 +1661,8 @@ mod tests {
         "ß", "İstanbul", "\u{2028}", "\u{2029}", "word\u{2028}word", "—", "–", "…", "№5", "ﷺ", "\u{640}\u{64B}",
         // Words read another way: masked letters, ambiguous leet digits, I and l confused.
         "k*ll", "k__l", "у*бить", "уб*й", "уб3й", "6омб4", "kiII", "ISlS", "Ki|l", "snake_case", "a2tolak", "7ar2", "dab7", "mp3",
+        // Words typed with the wrong layout on.
+        "e,bnm", "e,m.", "dpjhdfnm", "bx", "dct[", "лшдд", "-kn3h3g", "0fpfr", "ghbdtn,",
         // More combining marks than the strict view reads in one cluster.
         "\u{301}\u{302}\u{303}\u{304}\u{306}\u{307}\u{308}\u{345}k1ll",
     ];
