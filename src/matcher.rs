@@ -693,11 +693,21 @@ impl Matcher {
             holes.push((first..end, key));
             covered.push(token.range.clone());
         }
-        if holes.is_empty() {
-            return;
-        }
+        // Holes no further apart than a pattern's words are read together, in a window that
+        // reaches as far again on either side.
+        let word_of = |at: usize| starts.partition_point(|&s| (s as usize) < at);
         let mut found = Vec::new();
-        self.scan(&self.strict, &strict.splice_all(0..strict.as_str().len(), &holes), true, &mut found);
+        let mut k = 0;
+        while k < holes.len() {
+            let mut j = k + 1;
+            while j < holes.len() && word_of(holes[j].0.start) <= word_of(holes[j - 1].0.end) + self.max_words {
+                j += 1;
+            }
+            let from = starts.get(word_of(holes[k].0.start).saturating_sub(self.max_words)).map_or(0, |&s| s as usize);
+            let to = starts.get(word_of(holes[j - 1].0.end) + self.max_words).map_or(strict.as_str().len(), |&s| s as usize);
+            self.scan(&self.strict, &strict.splice_all(from..to, &holes[k..j]), true, &mut found);
+            k = j;
+        }
         out.extend(found.into_iter().filter(|(_, span, _)| covered.iter().any(|c| c.start < span.end && span.start < c.end)));
     }
 }

@@ -34,6 +34,10 @@ impl<T> Vocabulary<T> {
             v.by_first.entry(first).or_default().push(v.words.len() as u32);
             v.words.push((chars, stem, data));
         }
+        // In order within each first letter, for [`Vocabulary::lookup`].
+        for list in v.by_first.values_mut() {
+            list.sort_by(|&a, &b| v.words[a as usize].0.cmp(&v.words[b as usize].0));
+        }
         v
     }
 
@@ -62,14 +66,18 @@ impl<T> Vocabulary<T> {
 
 impl<T> Vocabulary<T> {
     /// Calls `f` with what each word that `key` is belongs to: a word equal to it, or a stem
-    /// it begins with.
+    /// it begins with (each of its beginnings searched for among the words in order).
     pub(crate) fn lookup(&self, key: &str, mut f: impl FnMut(&T)) {
-        let Some(first) = key.chars().next() else { return };
-        for &k in self.by_first.get(&first).map_or(&[][..], Vec::as_slice) {
-            let (word, stem, data) = &self.words[k as usize];
-            let mut rest = key.chars();
-            if word.iter().all(|&c| rest.next() == Some(c)) && (*stem || rest.next().is_none()) {
-                f(data);
+        let key: Vec<char> = key.chars().collect();
+        let Some(list) = key.first().and_then(|c| self.by_first.get(c)) else { return };
+        for n in 1..=key.len() {
+            let begin = &key[..n];
+            let from = list.partition_point(|&k| self.words[k as usize].0.as_slice() < begin);
+            for &k in list[from..].iter().take_while(|&&k| self.words[k as usize].0.as_slice() == begin) {
+                let (_, stem, data) = &self.words[k as usize];
+                if *stem || n == key.len() {
+                    f(data);
+                }
             }
         }
     }

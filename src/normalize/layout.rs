@@ -49,56 +49,125 @@ const RARE_RU: [&str; 186] = [
 /// Longest token read (characters).
 const MAX_TOKEN: usize = 32;
 
+/// [`LATIN_KEYS`] and [`CYRILLIC_KEYS`] as a table by ASCII byte (`'\0'`: no letter's key).
+const BY_ASCII: [char; 128] = {
+    let mut table = ['\0'; 128];
+    let (latin, cyrillic) = (LATIN_KEYS.as_bytes(), CYRILLIC_KEYS.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < latin.len() {
+        // Each Cyrillic letter is two bytes in UTF-8 (the space, one).
+        let (c, len) = if cyrillic[j] < 0x80 {
+            ('\0', 1)
+        } else {
+            let code = ((cyrillic[j] as u32 & 0x1F) << 6) | (cyrillic[j + 1] as u32 & 0x3F);
+            match char::from_u32(code) {
+                Some(c) => (c, 2),
+                None => ('\0', 2),
+            }
+        };
+        table[latin[i] as usize] = c;
+        i += 1;
+        j += len;
+    }
+    table
+};
+
 /// The Cyrillic letter typed with Latin key `c` (lower case), if it is a key of a letter.
 fn cyrillic_of(c: char) -> Option<char> {
-    let k = LATIN_KEYS.chars().position(|l| l == c)?;
-    CYRILLIC_KEYS.chars().nth(k).filter(|&r| r != ' ')
+    let r = *BY_ASCII.get(c as usize)?;
+    (r != '\0').then_some(r)
 }
 
 /// The Latin letter on the key of Russian letter `c` (lower case), if it is a letter.
 fn latin_of(c: char) -> Option<char> {
-    let c = if c == 'ё' { '`' } else { c };
-    let k = CYRILLIC_KEYS.chars().position(|r| r == c)?;
-    LATIN_KEYS.chars().nth(k).filter(char::is_ascii_lowercase)
+    // а..я in alphabetical order, then ё; `\0` where the key is no letter in English.
+    const RU: [char; 32] = [
+        'f', ',', 'd', 'u', 'l', 't', ';', 'p', 'b', 'q', 'r', 'k', 'v', 'y', 'j', 'g', 'h', 'c', 'n', 'e', 'a', '[', 'w', 'x', 'i', 'o', ']', 's', 'm', '\'', '.', 'z',
+    ];
+    let l = match c {
+        'а'..='я' => RU[(c as u32 - 'а' as u32) as usize],
+        _ => return None,
+    };
+    l.is_ascii_lowercase().then_some(l)
 }
 
-/// Whether `word` (lower case) has a pair of `rare`, its edges marked `^` and `$`.
-fn has_rare_pair(word: &str, rare: &[&str]) -> bool {
-    let mut prev = '^';
-    word.chars().chain(std::iter::once('$')).any(|c| {
-        let pair = (Some(prev), Some(c));
+/// Index of a lower-case letter in the pair tables: `a`..`z` or `а`..`я` 0..31, ё as е, the
+/// word's edge 32.
+fn pair_index(c: char) -> usize {
+    match c {
+        'a'..='z' => c as usize - 'a' as usize,
+        'а'..='я' => c as usize - 'а' as usize,
+        'ё' => 'е' as usize - 'а' as usize,
+        _ => 32,
+    }
+}
+
+/// A pair table as bits: row of the first letter, bit of the second.
+type Pairs = [u64; 33];
+
+fn pairs(rare: &[&str]) -> Pairs {
+    let mut table = [0u64; 33];
+    for pair in rare {
+        let mut it = pair.chars().map(pair_index);
+        if let (Some(a), Some(b)) = (it.next(), it.next()) {
+            table[a] |= 1 << b;
+        }
+    }
+    table
+}
+
+/// Whether `word` (lower case) has a pair of `rare`, its edges included.
+fn has_rare_pair(word: &str, rare: &Pairs) -> bool {
+    let mut prev = 32;
+    word.chars().map(pair_index).chain(std::iter::once(32)).any(|c| {
+        let hit = rare[prev] & (1 << c) != 0;
         prev = c;
-        rare.binary_search_by(|r| {
-            let mut it = r.chars();
-            (it.next(), it.next()).cmp(&pair)
-        })
-        .is_ok()
+        hit
     })
 }
+
+static RARE_EN_PAIRS: std::sync::LazyLock<Pairs> = std::sync::LazyLock::new(|| pairs(&RARE_EN));
+static RARE_RU_PAIRS: std::sync::LazyLock<Pairs> = std::sync::LazyLock::new(|| pairs(&RARE_RU));
 
 /// Whether the token `t` (lower case, Latin keys or Russian letters) is implausible as typed:
 /// a key that is no letter in English before its last character, or its letters (the marks
 /// that end it aside) without a vowel or with a rare pair.
 pub(crate) fn implausible(t: &str) -> bool {
-    let letters = t.trim_end_matches(|c: char| !c.is_alphabetic());
+    let letters = t.trim_end_matches(|c: char| !is_letter(c));
     if letters.is_empty() || t.chars().count() < 2 {
         return false;
     }
     if letters.chars().all(|c| c.is_ascii_lowercase()) {
-        !letters.contains(['a', 'e', 'i', 'o', 'u']) || has_rare_pair(letters, &RARE_EN)
+        !letters.contains(['a', 'e', 'i', 'o', 'u']) || has_rare_pair(letters, &RARE_EN_PAIRS)
     } else if letters.chars().all(|c| ('а'..='я').contains(&c) || c == 'ё') {
-        let letters = letters.replace('ё', "е");
-        !letters.contains(['а', 'е', 'и', 'о', 'у', 'ы', 'э', 'ю', 'я']) || has_rare_pair(&letters, &RARE_RU)
+        !letters.contains(['а', 'е', 'ё', 'и', 'о', 'у', 'ы', 'э', 'ю', 'я']) || has_rare_pair(letters, &RARE_RU_PAIRS)
     } else {
         // Latin keys with a layout's letter keys that are no letters in English inside.
         letters.chars().any(|c| c.is_ascii_lowercase()) && t.chars().all(|c| cyrillic_of(c).is_some())
     }
 }
 
+/// Whether a reading (lower case) may be a word: a vowel and no rare pair of its language
+/// (Kazakh letters are let through). A token of random keys reads as no word either way.
+fn plausible(reading: &str) -> bool {
+    if reading.is_ascii() {
+        reading.contains(['a', 'e', 'i', 'o', 'u', 'y']) && !has_rare_pair(reading, &RARE_EN_PAIRS)
+    } else if reading.chars().all(|c| ('а'..='я').contains(&c) || c == 'ё') {
+        reading.contains(['а', 'е', 'ё', 'и', 'о', 'у', 'ы', 'э', 'ю', 'я']) && !has_rare_pair(reading, &RARE_RU_PAIRS)
+    } else {
+        true
+    }
+}
+
+#[cfg(test)]
 /// `token` read in the other layout, lower case, if every character is a letter's key there:
 /// Latin keys as Russian or Kazakh letters, Russian letters as English ones.
 pub(crate) fn read(token: &str) -> Option<String> {
-    let lower = lower_if_typed(token)?;
+    read_lower(&lower_if_typed(token)?)
+}
+
+/// [`read`] of a token in lower case.
+fn read_lower(lower: &str) -> Option<String> {
     if lower.is_ascii() {
         lower.chars().map(cyrillic_of).collect()
     } else {
@@ -108,11 +177,32 @@ pub(crate) fn read(token: &str) -> Option<String> {
 
 /// `token` in lower case when it is written as typing makes words: all in lower case, all in
 /// upper case, or the first letter only in upper case (not `iPhone`, `McDonald`).
+#[cfg(test)]
 fn lower_if_typed(token: &str) -> Option<String> {
-    let letters: Vec<char> = token.chars().filter(|c| c.is_alphabetic()).collect();
-    let upper = letters.iter().filter(|c| c.is_uppercase()).count();
-    let first_only = upper == 1 && letters.first().is_some_and(|c| c.is_uppercase());
-    (upper == 0 || upper == letters.len() || first_only).then(|| token.chars().flat_map(char::to_lowercase).collect())
+    typed_case(token).then(|| token.chars().map(lower).collect())
+}
+
+/// Whether the letters of `token` are all in lower case, all in upper case, or only the first
+/// in upper case.
+fn typed_case(token: &str) -> bool {
+    let (mut letters, mut upper, mut first_upper) = (0, 0, false);
+    for c in token.chars().filter(|&c| is_letter(c)) {
+        let up = c.is_ascii_uppercase() || ('А'..='Я').contains(&c) || c == 'Ё';
+        first_upper |= letters == 0 && up;
+        letters += 1;
+        upper += usize::from(up);
+    }
+    upper == 0 || upper == letters || (upper == 1 && first_upper)
+}
+
+/// `c` in lower case (ASCII and Russian letters; others as they are).
+fn lower(c: char) -> char {
+    match c {
+        'A'..='Z' => c.to_ascii_lowercase(),
+        'А'..='Я' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+        'Ё' => 'ё',
+        _ => c,
+    }
 }
 
 /// The loose key of a reading when it is one word (the form the patterns' words have).
@@ -133,8 +223,13 @@ pub(crate) struct Token {
 
 /// Characters a token of a layout may hold: ASCII letters and the keys of Russian and Kazakh
 /// letters, or Russian letters.
+/// Whether `c` is a letter of a layout's token (ASCII or Russian).
+fn is_letter(c: char) -> bool {
+    c.is_ascii_alphabetic() || ('А'..='я').contains(&c) || c == 'ё' || c == 'Ё'
+}
+
 fn is_key(c: char) -> bool {
-    c.is_ascii_alphabetic() || cyrillic_of(c.to_ascii_lowercase()).is_some() || ('а'..='я').contains(&c.to_lowercase().next().unwrap_or(c)) || c == 'ё' || c == 'Ё'
+    c.is_ascii_alphabetic() || cyrillic_of(c).is_some() || ('А'..='я').contains(&c) || c == 'ё' || c == 'Ё'
 }
 
 /// Candidate tokens of `text`: runs of layout keys between spaces (or other characters), each
@@ -143,6 +238,7 @@ fn is_key(c: char) -> bool {
 /// its readings, longest first; `accept` picks the first that stands.
 pub(crate) fn tokens(text: &str, mut accept: impl FnMut(&str) -> bool) -> Vec<Token> {
     let mut out = Vec::new();
+    let mut buf = String::new();
     let mut chars = text.char_indices().peekable();
     while let Some((start, c)) = chars.next() {
         if !is_key(c) {
@@ -160,19 +256,24 @@ pub(crate) fn tokens(text: &str, mut accept: impl FnMut(&str) -> bool) -> Vec<To
         // Leading marks are opening punctuation here, unless they are the Kazakh ө key (`-`).
         let lead = run.len() - run.trim_start_matches(['"', '\'', '[', '{', '<', '`']).len();
         let (from, run) = (start + lead, &run[lead..]);
-        if run.chars().count() > MAX_TOKEN || !run.chars().any(char::is_alphabetic) {
+        if run.chars().count() > MAX_TOKEN || !run.chars().any(is_letter) {
             continue;
         }
         let mut cut = run;
         loop {
-            if let Some(reading) = lower_if_typed(cut).filter(|l| implausible(l)).and_then(|_| read(cut))
+            buf.clear();
+            buf.extend(cut.chars().map(lower));
+            if typed_case(cut)
+                && implausible(&buf)
+                && let Some(reading) = read_lower(&buf)
+                && plausible(&reading)
                 && accept(&reading)
             {
                 out.push(Token { range: from..from + cut.len(), reading });
                 break;
             }
             match cut.strip_suffix(['.', ',', ';', ':', '"', '\'']) {
-                Some(shorter) if shorter.chars().any(char::is_alphabetic) => cut = shorter,
+                Some(shorter) if shorter.chars().any(is_letter) => cut = shorter,
                 _ => break,
             }
         }
@@ -188,7 +289,22 @@ mod tests {
     fn tables_are_sorted() {
         assert!(RARE_EN.windows(2).all(|p| p[0] < p[1]));
         assert!(RARE_RU.windows(2).all(|p| p[0] < p[1]));
+        for pair in RARE_EN.iter().chain(&RARE_RU) {
+            let table = if pair.is_ascii() { &*RARE_EN_PAIRS } else { &*RARE_RU_PAIRS };
+            assert!(has_rare_pair(pair.trim_matches(['^', '$']), table), "{pair}");
+        }
         assert_eq!(LATIN_KEYS.chars().count(), CYRILLIC_KEYS.chars().count());
+    }
+
+    #[test]
+    fn key_tables_agree() {
+        for (l, r) in LATIN_KEYS.chars().zip(CYRILLIC_KEYS.chars()) {
+            assert_eq!(cyrillic_of(l), (r != ' ').then_some(r), "{l}");
+        }
+        for r in ('а'..='я').chain(['ё']) {
+            let first = CYRILLIC_KEYS.chars().position(|c| c == r).and_then(|k| LATIN_KEYS.chars().nth(k));
+            assert_eq!(latin_of(r), first.filter(char::is_ascii_lowercase), "{r}");
+        }
     }
 
     #[test]
