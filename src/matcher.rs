@@ -652,6 +652,25 @@ impl Matcher {
     }
 }
 
+thread_local! {
+    /// Readings of words typed in the wrong layout, and what each is in the strict view when it
+    /// is a word of the patterns, for the matcher whose screen has this id.
+    static LAYOUT_WORDS: std::cell::RefCell<(u64, HashMap<Box<str>, Option<String>>)> = std::cell::RefCell::new((0, HashMap::new()));
+}
+
+/// Most readings kept in [`LAYOUT_WORDS`].
+const LAYOUT_CACHE: usize = 1 << 16;
+
+impl Matcher {
+    /// The strict form of a reading when it is a word of the patterns (or begins with a stem).
+    fn layout_word(&self, reading: &str) -> Option<String> {
+        let key = layout::loose_key(reading)?;
+        let mut known = false;
+        self.screen.vocabulary.lookup(&key, |_| known = true);
+        known.then(|| normalize::strict(reading).as_str().trim().to_string())
+    }
+}
+
 /// Shortest reading of a word typed in the wrong layout that is read alone (letters); shorter
 /// ones (`bx` их, `ghb` при) only next to one as long.
 const LAYOUT_ALONE: usize = 4;
@@ -663,16 +682,23 @@ impl Matcher {
     /// strict view: a reading is letters as they are, `лшд` is no `kill`). Only hits over such
     /// a token are kept.
     fn scan_layout(&self, text: &str, strict: &Normalized, out: &mut Vec<(u32, Range<usize>, bool)>) {
-        let vocabulary = &self.screen.vocabulary;
         let mut keys = Vec::new();
-        let tokens = layout::tokens(text, |reading| {
-            let Some(key) = layout::loose_key(reading) else { return false };
-            let mut known = false;
-            vocabulary.lookup(&key, |_| known = true);
-            if known {
-                keys.push(normalize::strict(reading).as_str().trim().to_string());
+        let tokens = LAYOUT_WORDS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let (id, words) = &mut *cache;
+            if *id != self.screen.id() || words.len() >= LAYOUT_CACHE {
+                *id = self.screen.id();
+                words.clear();
             }
-            known
+            layout::tokens(text, |reading| {
+                if !words.contains_key(reading) {
+                    words.insert(reading.into(), self.layout_word(reading));
+                }
+                let key = words.get(reading).cloned().flatten();
+                let known = key.is_some();
+                keys.extend(key);
+                known
+            })
         });
         if !tokens.iter().any(|t| t.reading.chars().count() >= LAYOUT_ALONE) {
             return;

@@ -686,6 +686,11 @@ impl Screen {
 
     /// Whether every rule and dampener looks only near a hit (`within`), never at the whole
     /// text: then what counts in one paragraph does not depend on the others.
+    /// This screen's identity (each one built has its own), for caches kept per thread.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
     pub(crate) fn is_local(&self) -> bool {
         self.reach.is_some()
     }

@@ -147,6 +147,34 @@ pub(crate) fn implausible(t: &str) -> bool {
     }
 }
 
+/// Whether `run` is letters of one script only, with a vowel and no rare pair (in one pass, in
+/// any case): a plausible word, the common case, passed over without more work.
+fn plain_word(run: &str) -> bool {
+    let (mut ascii, mut cyrillic, mut vowel, mut rare) = (false, false, false, false);
+    let mut prev = 32;
+    for c in run.chars().map(lower) {
+        let k = match c {
+            'a'..='z' => {
+                ascii = true;
+                vowel |= matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
+                pair_index(c)
+            }
+            'а'..='я' | 'ё' => {
+                cyrillic = true;
+                vowel |= matches!(c, 'а' | 'е' | 'ё' | 'и' | 'о' | 'у' | 'ы' | 'э' | 'ю' | 'я');
+                pair_index(c)
+            }
+            _ => return false,
+        };
+        let table = if ascii { &*RARE_EN_PAIRS } else { &*RARE_RU_PAIRS };
+        rare |= table[prev] & (1 << k) != 0;
+        prev = k;
+    }
+    let table = if ascii { &*RARE_EN_PAIRS } else { &*RARE_RU_PAIRS };
+    rare |= table[prev] & (1 << 32) != 0;
+    ascii != cyrillic && vowel && !rare
+}
+
 /// Whether a reading (lower case) may be a word: a vowel and no rare pair of its language
 /// (Kazakh letters are let through). A token of random keys reads as no word either way.
 fn plausible(reading: &str) -> bool {
@@ -259,6 +287,9 @@ pub(crate) fn tokens(text: &str, mut accept: impl FnMut(&str) -> bool) -> Vec<To
         if run.chars().count() > MAX_TOKEN || !run.chars().any(is_letter) {
             continue;
         }
+        if plain_word(run) {
+            continue;
+        }
         let mut cut = run;
         loop {
             buf.clear();
@@ -304,6 +335,15 @@ mod tests {
         for r in ('а'..='я').chain(['ё']) {
             let first = CYRILLIC_KEYS.chars().position(|c| c == r).and_then(|k| LATIN_KEYS.chars().nth(k));
             assert_eq!(latin_of(r), first.filter(char::is_ascii_lowercase), "{r}");
+        }
+    }
+
+    #[test]
+    fn plain_words_agree_with_implausible() {
+        for w in ["kill", "Herb", "ПРИВЕТ", "руку", "лшдд", "ырщще", "dpjhdfnm", "e,bnm", "пгт", "Шышы", "rhythm"] {
+            let lower: String = w.chars().map(lower).collect();
+            let simple = lower.chars().all(|c| c.is_ascii_lowercase()) || lower.chars().all(|c| ('а'..='я').contains(&c) || c == 'ё');
+            assert_eq!(plain_word(w), simple && !implausible(&lower), "{w}");
         }
     }
 

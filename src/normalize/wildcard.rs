@@ -80,6 +80,9 @@ pub(crate) fn tokens(original: &str, strict: &Normalized) -> Vec<Token> {
         {
             out.push(Token { strict: start..end, parts, arabizi: true });
         }
+        if pieces.len() == 1 && !may_read_two_ways(original.as_bytes().get(strict.original_range(start..end)).unwrap_or_default()) {
+            continue;
+        }
         let mut parts = Vec::new();
         let mut odd = pieces.len() > 1;
         for (k, piece) in pieces.iter().enumerate() {
@@ -94,6 +97,13 @@ pub(crate) fn tokens(original: &str, strict: &Normalized) -> Vec<Token> {
         }
     }
     out
+}
+
+/// Whether a word written as `original` may hold a letter read two ways ([`piece_parts`]): a
+/// two-way leet digit, an upper-case `I`, or an `l` with an upper-case letter. Most words have
+/// none and are passed over without being read.
+fn may_read_two_ways(original: &[u8]) -> bool {
+    original.iter().any(|&b| matches!(b, b'1' | b'3' | b'4' | b'9' | b'I')) || (original.contains(&b'l') && original.iter().any(u8::is_ascii_uppercase))
 }
 
 /// Whether every character that made `strict[range]` was ASCII in the original.
