@@ -764,6 +764,19 @@ impl Screen {
         found
     }
 
+    /// Whether the word `text[start..end]`, not all ASCII, touches through a layout's letter
+    /// key (`-`, `,`, ...) an ASCII stretch that reads as words of the patterns.
+    fn glued_to_layout(&self, text: &str, start: usize, end: usize) -> bool {
+        let b = text.as_bytes();
+        if b[start..end].is_ascii() {
+            return false;
+        }
+        let key = |c: u8| LAYOUT_KEYS.contains(&c);
+        let right = b.get(end).is_some_and(|&c| key(c)) && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
+        let left = start >= 2 && key(b[start - 1]) && b[start - 2].is_ascii_alphanumeric();
+        (right && self.layout_mask(&text[solid_around(b, end, end + 1)]).is_some()) || (left && self.layout_mask(&text[solid_around(b, start - 1, start)]).is_some())
+    }
+
     /// An opaque piece of text whose tokens in the two views are `s_runs` and `l_runs`: what
     /// patterns it may be the signature of is what its tokens may be.
     fn opaque(&self, s_runs: &[&str], l_runs: &[&str]) -> Info {
@@ -860,6 +873,9 @@ impl Screen {
                 // the stretch reads as words of the patterns.
                 let info = match layout_stretch(b, start, end).and_then(|r| self.layout_mask(&text[r])) {
                     Some(mask) if info.kind != Kind::Sep => Info { kind: Kind::Opaque, lead: u8::MAX, single: false, mask: mask | info.mask, joined: false },
+                    // A word such a stretch is glued to stays as it is, so that the stretch
+                    // does not run on into a placeholder.
+                    _ if info.kind != Kind::Sep && self.glued_to_layout(text, start, end) => Info { kind: Kind::Opaque, lead: u8::MAX, single: false, ..info },
                     _ => info,
                 };
                 if info.kind != Kind::Sep {
@@ -914,12 +930,15 @@ impl Screen {
         if weight < 3 {
             return;
         }
-        let stretch = &text.as_bytes()[members[0].start as usize..members[members.len() - 1].end as usize];
-        let chain = match cache.chains.get(stretch) {
+        let (first, last) = (members[0].start as usize, members[members.len() - 1].end as usize);
+        let stretch = &text.as_bytes()[first..last];
+        // A stretch that goes on into the bytes around it (`e,m.`) is judged with them, not cached.
+        let alone = solid_around(text.as_bytes(), first, last) == (first..last);
+        let chain = match cache.chains.get(stretch).filter(|_| alone) {
             Some(&chain) => chain,
             None => {
                 let chain = self.judge_chain(text, members);
-                if stretch.len() <= MAX_WORD && cache.len() < CACHE_WORDS {
+                if alone && stretch.len() <= MAX_WORD && cache.len() < CACHE_WORDS {
                     cache.chains.insert(stretch.into(), chain);
                 }
                 chain
@@ -1329,14 +1348,17 @@ fn touches_mask(b: &[u8], start: usize, end: usize) -> bool {
     before > 0 && start > before && !separates(b[start - before - 1])
 }
 
+/// Separators that are letters' keys in the Russian or Kazakh layout.
+const LAYOUT_KEYS: &[u8] = b",.;:[]{}<>\"-=";
+
 /// The stretch of text around the ASCII word `b[start..end]` when a separator that is a
 /// letter's key in the Russian or Kazakh layout (`,` б, `.` ю, `;` ж, `[` х, `-` ө, ...)
 /// touches it: the run of ASCII bytes other than spaces around it (at most 64), for
 /// [`Screen::layout_mask`].
 fn layout_stretch(b: &[u8], start: usize, end: usize) -> Option<std::ops::Range<usize>> {
-    const KEYS: &[u8] = b",.;:[]{}<>\"-=";
-    let touches = b.get(end).is_some_and(|c| KEYS.contains(c)) || (start > 0 && KEYS.contains(&b[start - 1]));
-    if !touches || !b[start..end].iter().all(u8::is_ascii_alphanumeric) {
+    // Any punctuation: a word after the token's last key (`e,m.!2024`) goes with it too.
+    let touches = b.get(end).is_some_and(u8::is_ascii_punctuation) || (start > 0 && b[start - 1].is_ascii_punctuation());
+    if !touches || !b[start..end].iter().any(u8::is_ascii_alphanumeric) {
         return None;
     }
     Some(solid_around(b, start, end))
@@ -1345,7 +1367,7 @@ fn layout_stretch(b: &[u8], start: usize, end: usize) -> Option<std::ops::Range<
 /// `start..end` widened over the ASCII bytes other than spaces and brackets around it (at most
 /// 32 each side): where a token typed in another layout around it ends.
 fn solid_around(b: &[u8], start: usize, end: usize) -> std::ops::Range<usize> {
-    let solid = |c: &&u8| c.is_ascii() && !c.is_ascii_whitespace() && !matches!(c, b'(' | b')' | b'!' | b'?');
+    let solid = |c: &&u8| c.is_ascii() && !c.is_ascii_whitespace();
     let from = start - b[..start].iter().rev().take(32).take_while(solid).count();
     let to = end + b[end..].iter().take(32).take_while(solid).count();
     from..to

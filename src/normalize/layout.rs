@@ -280,6 +280,13 @@ pub(crate) fn tokens(text: &str, mut accept: impl FnMut(&str) -> bool) -> Vec<To
             end = k + n.len_utf8();
             chars.next();
         }
+        // A token stands between spaces (opening marks before it, closing marks after it):
+        // a run glued to anything else (`өәe,bnm`, `e,m.!2024`) is part of a word of another kind.
+        let before = text[..start].chars().next_back();
+        let after = text[end..].trim_start_matches(['!', '?', ')', '»', '”', '…']).chars().next();
+        if !before.is_none_or(|c| c.is_whitespace() || matches!(c, '«' | '“' | '„' | '(')) || !after.is_none_or(char::is_whitespace) {
+            continue;
+        }
         let run = &text[start..end];
         // Leading marks are opening punctuation here, unless they are the Kazakh ө key (`-`).
         let lead = run.len() - run.trim_start_matches(['"', '\'', '[', '{', '<', '`']).len();
@@ -402,6 +409,7 @@ mod tests {
         let own = |a: &str, b: &str| (a.to_string(), b.to_string());
         // tuj (его) has a vowel and no rare pair: plausible English, left alone
         assert_eq!(all("ya e,m. tuj! lol"), [own("e,m.", "убью")]);
+        assert_eq!(all("(e,m.!) e,m.!2024 лшдд\"@mb"), [own("e,m.", "убью")]);
         assert_eq!(all("nice song, great vibe"), []);
         assert_eq!(all("\"dpjhdfnm vtnhj\""), [own("dpjhdfnm", "взорвать"), own("vtnhj", "метро")]);
         // all, is plausible (a comma at the end is punctuation); фдд is no reading of it
@@ -409,5 +417,7 @@ mod tests {
         // the first reading that stands, longest first
         assert_eq!(all("e,tq."), [own("e,tq", "убей")]);
         assert_eq!(all("-kn3htv3y"), []);
+        // glued to letters that are no keys: part of another word
+        assert_eq!(all("өәe,bnm ә\"e,bnm"), []);
     }
 }
