@@ -690,7 +690,7 @@ impl Matcher {
                 *id = self.screen.id();
                 words.clear();
             }
-            layout::tokens(text, |reading| {
+            layout::tokens(text, true, |reading| {
                 if !words.contains_key(reading) {
                     words.insert(reading.into(), self.layout_word(reading));
                 }

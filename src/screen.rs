@@ -752,7 +752,7 @@ impl Screen {
     /// reads as a word of the patterns.
     fn layout_mask(&self, text: &str) -> Option<Mask> {
         let mut found = None;
-        normalize::layout::tokens(text, |reading| {
+        normalize::layout::tokens(text, false, |reading| {
             let Some(read) = normalize::layout::loose_key(reading) else { return false };
             let mut known = false;
             self.vocabulary.lookup(&read, |&mask| {

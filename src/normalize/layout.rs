@@ -263,8 +263,9 @@ fn is_key(c: char) -> bool {
 /// Candidate tokens of `text`: runs of layout keys between spaces (or other characters), each
 /// implausible as typed, as they are or without the punctuation that usually ends a word
 /// (`.`, `,`, `;`, `:`, `"`, `'`: `e,m.` is убью, `e,tq.` is убей and a full stop). Each gives
-/// its readings, longest first; `accept` picks the first that stands.
-pub(crate) fn tokens(text: &str, mut accept: impl FnMut(&str) -> bool) -> Vec<Token> {
+/// its readings, longest first; `accept` picks the first that stands. Unless `bounded`, runs
+/// glued to other characters are taken too (screening keeps what might be one).
+pub(crate) fn tokens(text: &str, bounded: bool, mut accept: impl FnMut(&str) -> bool) -> Vec<Token> {
     let mut out = Vec::new();
     let mut buf = String::new();
     let mut chars = text.char_indices().peekable();
@@ -284,7 +285,7 @@ pub(crate) fn tokens(text: &str, mut accept: impl FnMut(&str) -> bool) -> Vec<To
         // a run glued to anything else (`өәe,bnm`, `e,m.!2024`) is part of a word of another kind.
         let before = text[..start].chars().next_back();
         let after = text[end..].trim_start_matches(['!', '?', ')', '»', '”', '…']).chars().next();
-        if !before.is_none_or(|c| c.is_whitespace() || matches!(c, '«' | '“' | '„' | '(')) || !after.is_none_or(char::is_whitespace) {
+        if bounded && (!before.is_none_or(|c| c.is_whitespace() || matches!(c, '«' | '“' | '„' | '(')) || !after.is_none_or(char::is_whitespace)) {
             continue;
         }
         let run = &text[start..end];
@@ -405,7 +406,7 @@ mod tests {
     #[test]
     fn tokens_with_their_readings() {
         const WORDS: &[&str] = &["убью", "его", "взорвать", "метро", "kill", "all", "убей", "фдд"];
-        let all = |text: &str| tokens(text, |r| WORDS.contains(&r)).into_iter().map(|t| (text[t.range].to_string(), t.reading)).collect::<Vec<_>>();
+        let all = |text: &str| tokens(text, true, |r| WORDS.contains(&r)).into_iter().map(|t| (text[t.range].to_string(), t.reading)).collect::<Vec<_>>();
         let own = |a: &str, b: &str| (a.to_string(), b.to_string());
         // tuj (его) has a vowel and no rare pair: plausible English, left alone
         assert_eq!(all("ya e,m. tuj! lol"), [own("e,m.", "убью")]);
