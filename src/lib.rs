@@ -33,6 +33,7 @@ pub mod normalize;
 pub mod preflight;
 pub mod queue;
 pub mod report;
+pub(crate) mod resolve;
 pub mod review;
 pub mod revisit;
 pub mod robots;

@@ -23,6 +23,8 @@ use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
 use crate::clitics::{self, Start, Takes};
 use crate::lexicon::{Lexicon, Term};
+use crate::normalize::layout;
+use crate::normalize::wildcard::{self, Part};
 use crate::screen::{Screen, Screened};
 use crate::normalize::{self, Normalized, is_alnum, is_cyrillic, is_default_ignorable, is_latin, is_letter, is_mark};
 
@@ -37,7 +39,7 @@ pub enum TermRef {
 
 /// The kinds of evasion seen in the original text of a hit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Evasion(u8);
+pub struct Evasion(u16);
 
 impl Evasion {
     pub const ZERO_WIDTH: Evasion = Evasion(1);
@@ -46,14 +48,23 @@ impl Evasion {
     pub const LEET: Evasion = Evasion(8);
     pub const SEPARATED: Evasion = Evasion(16);
     pub const REPEATED: Evasion = Evasion(32);
+    /// Letters hidden behind `*` or `_` inside a word (`k*ll`).
+    pub const MASKED: Evasion = Evasion(64);
+    /// An Arabic term written in the Arabic chat alphabet (`7ar2` for حرق).
+    pub const ARABIZI: Evasion = Evasion(128);
+    /// Typed with the wrong keyboard layout on (`e,bnm` for убить, `лшдд` for kill).
+    pub const LAYOUT: Evasion = Evasion(256);
 
-    const NAMES: [(Evasion, &'static str); 6] = [
+    const NAMES: [(Evasion, &'static str); 9] = [
         (Evasion::ZERO_WIDTH, "zero-width"),
         (Evasion::HOMOGLYPH, "look-alike letters"),
         (Evasion::COMPAT, "lookalike unicode"),
         (Evasion::LEET, "leet"),
         (Evasion::SEPARATED, "spelled out"),
         (Evasion::REPEATED, "repeated letters"),
+        (Evasion::MASKED, "masked"),
+        (Evasion::ARABIZI, "arabizi"),
+        (Evasion::LAYOUT, "wrong layout"),
     ];
 
     /// Whether no evasion was seen.
@@ -239,6 +250,8 @@ struct TermInfo {
     has_digit: bool,
     /// The Arabic proclitics it may be written with ([`clitics`]).
     clitics: Takes,
+    /// Written in Arabic letters.
+    arabic: bool,
 }
 
 /// The compiled lexicon: one automaton per view.
@@ -250,6 +263,9 @@ pub struct Matcher {
     /// A dampener needs to know which hits are quoted.
     needs_quotes: bool,
     pub(crate) screen: Screen,
+    /// The most words in a pattern. (The words of the patterns, for words read another way
+    /// ([`Matcher::scan_readings`]), are the screen's.)
+    max_words: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -361,6 +377,7 @@ impl Matcher {
                     loose_letters: l.chars().filter(|c| c.is_alphabetic()).count(),
                     has_digit: term.words.chars().any(|c| c.is_numeric()),
                     clitics: clitics::takes(&term.words),
+                    arabic: term.words.chars().any(|c| ('\u{621}'..='\u{64A}').contains(&c)),
                 };
                 (s, l, info)
             })
@@ -376,10 +393,11 @@ impl Matcher {
         let needs_quotes = lexicon.dampeners.iter().any(|d| d.quoted);
         let patterns: Vec<(&str, &str, bool, TermRef)> =
             strict_keys.iter().zip(&loose_keys).map(|((s, id), (l, _))| (s.as_str(), l.as_str(), terms[*id as usize].stem, terms[*id as usize].target)).collect();
+        let max_words = patterns.iter().map(|&(_, l, stem, _)| pattern_words(l, stem).count()).max().unwrap_or(0);
         let clitics = terms.iter().any(|t| t.clitics != Takes::None);
         // The screen and the two automata are built side by side.
         let (screen, (strict, loose)) = rayon::join(|| Screen::new(lexicon, &patterns), || rayon::join(|| View::build(strict_keys.clone(), clitics), || View::build(loose_keys.clone(), clitics)));
-        Matcher { strict, loose, terms, needs_quotes, screen }
+        Matcher { strict, loose, terms, needs_quotes, screen, max_words }
     }
 
     /// Every hit in `text`, sorted by position.
@@ -487,6 +505,9 @@ impl Matcher {
         self.scan(&self.strict, strict, false, &mut found);
         let strict_count = found.len();
         self.scan(&self.loose, &loose, true, &mut found);
+        self.scan_readings(text, strict, &loose, &mut found);
+        let layout_from = found.len();
+        self.scan_layout(text, strict, &mut found);
         let mut seen: HashMap<u32, Vec<Range<usize>>> = HashMap::new();
         for (term, span, _) in &found[..strict_count] {
             seen.entry(*term).or_default().push(span.clone());
@@ -494,17 +515,22 @@ impl Matcher {
         let seen: HashMap<u32, Spans> = seen.into_iter().map(|(term, spans)| (term, Spans::new(spans))).collect();
         let mut hits = Vec::new();
         for (k, (term, span, loose_only)) in found.into_iter().enumerate() {
-            let span = trim_span(text, span);
+            // A layout's letter keys (`e,m.` убью) are no separators to drop.
+            let span = if k >= layout_from { span } else { trim_span(text, span) };
             if k >= strict_count && seen.get(&term).is_some_and(|v| v.overlaps(&span)) {
                 continue;
             }
             let info = &self.terms[term as usize];
             // Cue hits only need evasion signals to decide whether a loose-only hit stands.
-            let (evasion, translit) = if loose_only || matches!(info.target, TermRef::Entry(_)) {
+            let (mut evasion, translit) = if loose_only || matches!(info.target, TermRef::Entry(_)) {
                 evasion_of(&text[span.clone()], info)
             } else {
                 (Evasion::default(), false)
             };
+            if k >= layout_from {
+                // Its keys' punctuation is no spelling out.
+                evasion = Evasion::LAYOUT;
+            }
             if loose_only && !accept_loose(info, evasion, translit) {
                 continue;
             }
@@ -581,6 +607,149 @@ impl Matcher {
     }
 }
 
+impl Matcher {
+    /// Hits of words read another way ([`normalize::wildcard`]: masked letters, ambiguous leet
+    /// digits, I/l confusion): each reading ([`Vocabulary::resolve`]) put in the word's place
+    /// in the loose view, and the patterns over it that the loose view alone would not find
+    /// matched there. Text without such words costs one pass over its strict view.
+    fn scan_readings(&self, text: &str, strict: &Normalized, loose: &Normalized, out: &mut Vec<(u32, Range<usize>, bool)>) {
+        let tokens = wildcard::tokens(text, strict);
+        if tokens.is_empty() {
+            return;
+        }
+        let starts = loose.word_starts();
+        let mut readings: HashMap<(bool, Vec<Part>), Vec<String>> = HashMap::new();
+        let mut found = Vec::new();
+        for token in tokens {
+            let orig = strict.original_range(token.strict.clone());
+            let hole = loose.position_of_original(orig.start)..loose.position_of_original(orig.end);
+            // The word must be whole words of the loose view (not letters spelled out with others).
+            let k = starts.partition_point(|&s| (s as usize) < hole.start);
+            let after = loose.as_str()[hole.end..].chars().next();
+            if hole.is_empty() || starts.get(k).is_none_or(|&s| s as usize != hole.start) || after.is_some_and(normalize::is_word_char) {
+                continue;
+            }
+            let read = readings.entry((token.arabizi, token.parts.clone())).or_insert_with(|| {
+                let mut read = Vec::new();
+                if token.arabizi {
+                    // The Arabic word whose consonants the token spells.
+                    self.screen.arabizi.resolve(&token.parts, |_, (_, word)| read.push(word.clone()));
+                } else {
+                    self.screen.vocabulary.resolve(&token.parts, |r, _| read.push(r));
+                }
+                read.sort_unstable();
+                read.dedup();
+                read
+            });
+            let from = starts[k.saturating_sub(self.max_words)] as usize;
+            let end = starts.partition_point(|&s| (s as usize) < hole.end);
+            let to = starts.get(end + self.max_words).map_or(loose.as_str().len(), |&s| s as usize);
+            for r in read.iter() {
+                found.clear();
+                self.scan(&self.loose, &loose.splice(from..to, hole.clone(), r), true, &mut found);
+                // An Arabizi word is read whole: a stem that begins it is no reading of it (the
+                // stems' conjugations and idioms are not read in Latin letters).
+                let whole = |t: u32| !token.arabizi || !self.terms[t as usize].stem;
+                out.extend(found.drain(..).filter(|(t, span, _)| span.start <= orig.start && orig.start < span.end && whole(*t)));
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// Readings of words typed in the wrong layout, and what each is in the strict view when it
+    /// is a word of the patterns, for the matcher whose screen has this id.
+    static LAYOUT_WORDS: std::cell::RefCell<(u64, HashMap<Box<str>, Option<String>>)> = std::cell::RefCell::new((0, HashMap::new()));
+}
+
+/// Most readings kept in [`LAYOUT_WORDS`].
+const LAYOUT_CACHE: usize = 1 << 16;
+
+impl Matcher {
+    /// The strict form of a reading when it is a word of the patterns (or begins with a stem).
+    fn layout_word(&self, reading: &str) -> Option<String> {
+        let key = layout::loose_key(reading)?;
+        let mut known = false;
+        self.screen.vocabulary.lookup(&key, |_| known = true);
+        known.then(|| normalize::strict(reading).as_str().trim().to_string())
+    }
+}
+
+/// Shortest reading of a word typed in the wrong layout that is read alone (letters); shorter
+/// ones (`bx` их, `ghb` при) only next to one as long.
+const LAYOUT_ALONE: usize = 4;
+
+impl Matcher {
+    /// Hits of words typed with the wrong keyboard layout on ([`layout`]): every token whose
+    /// reading is a word of the patterns, read in its place in the strict view at once (so the
+    /// words of a phrase typed that way meet), and the patterns over them matched there (the
+    /// strict view: a reading is letters as they are, `лшд` is no `kill`). Only hits over such
+    /// a token are kept.
+    fn scan_layout(&self, text: &str, strict: &Normalized, out: &mut Vec<(u32, Range<usize>, bool)>) {
+        let mut keys = Vec::new();
+        let tokens = LAYOUT_WORDS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let (id, words) = &mut *cache;
+            if *id != self.screen.id() || words.len() >= LAYOUT_CACHE {
+                *id = self.screen.id();
+                words.clear();
+            }
+            layout::tokens(text, true, |reading| {
+                if !words.contains_key(reading) {
+                    words.insert(reading.into(), self.layout_word(reading));
+                }
+                let key = words.get(reading).cloned().flatten();
+                let known = key.is_some();
+                keys.extend(key);
+                known
+            })
+        });
+        if !tokens.iter().any(|t| t.reading.chars().count() >= LAYOUT_ALONE) {
+            return;
+        }
+        let starts = strict.word_starts();
+        let mut holes: Vec<(Range<usize>, &str)> = Vec::new();
+        let mut covered: Vec<Range<usize>> = Vec::new();
+        for (token, key) in tokens.iter().zip(&keys) {
+            let at = strict.position_of_original(token.range.start);
+            let end = strict.position_of_original(token.range.end);
+            // From the token's first word in the view (a leading `-` is a space there).
+            let Some(&first) = starts.get(starts.partition_point(|&s| (s as usize) < at)) else { continue };
+            let first = first as usize;
+            let after = strict.as_str()[end..].chars().next();
+            if first >= end || after.is_some_and(normalize::is_word_char) || holes.last().is_some_and(|(h, _)| h.end > first) {
+                continue;
+            }
+            holes.push((first..end, key));
+            covered.push(token.range.clone());
+        }
+        // Holes no further apart than a pattern's words are read together, in a window that
+        // reaches as far again on either side.
+        let word_of = |at: usize| starts.partition_point(|&s| (s as usize) < at);
+        let mut found = Vec::new();
+        let mut k = 0;
+        while k < holes.len() {
+            let mut j = k + 1;
+            while j < holes.len() && word_of(holes[j].0.start) <= word_of(holes[j - 1].0.end) + self.max_words {
+                j += 1;
+            }
+            let from = starts.get(word_of(holes[k].0.start).saturating_sub(self.max_words)).map_or(0, |&s| s as usize);
+            let to = starts.get(word_of(holes[j - 1].0.end) + self.max_words).map_or(strict.as_str().len(), |&s| s as usize);
+            self.scan(&self.strict, &strict.splice_all(from..to, &holes[k..j]), true, &mut found);
+            k = j;
+        }
+        out.extend(found.into_iter().filter(|(_, span, _)| covered.iter().any(|c| c.start < span.end && span.start < c.end)));
+    }
+}
+
+/// The words of a normalized pattern, the last one a stem when the pattern is.
+fn pattern_words(pattern: &str, stem: bool) -> impl Iterator<Item = (&str, bool)> {
+    let stem_last = stem && pattern.chars().next_back().is_some_and(normalize::is_word_char);
+    let words: Vec<&str> = pattern.split(|c: char| !normalize::is_word_char(c)).filter(|w| !w.is_empty()).collect();
+    let last = words.len().saturating_sub(1);
+    words.into_iter().enumerate().map(move |(k, w)| (w, stem_last && k == last))
+}
+
 /// The spans of one term's strict hits, for whether a loose hit overlaps one of them: a
 /// search, not a scan (a page repeating a term thousands of times made matching quadratic).
 struct Spans {
@@ -617,7 +786,7 @@ fn accept_loose(term: &TermInfo, evasion: Evasion, translit: bool) -> bool {
     if term.kazakh {
         return true;
     }
-    let in_letters = [Evasion::ZERO_WIDTH, Evasion::HOMOGLYPH, Evasion::COMPAT, Evasion::LEET].iter().any(|&e| evasion.contains(e));
+    let in_letters = [Evasion::ZERO_WIDTH, Evasion::HOMOGLYPH, Evasion::COMPAT, Evasion::LEET, Evasion::MASKED, Evasion::ARABIZI, Evasion::LAYOUT].iter().any(|&e| evasion.contains(e));
     if translit {
         in_letters || term.loose_letters >= 5
     } else {
@@ -669,17 +838,10 @@ fn is_leet_char(c: char) -> bool {
 fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
     let mut ev = Evasion::default();
     let mut pieces = 0;
-    let (mut in_piece, mut letters, mut leet, mut lat, mut cyr) = (false, false, false, false, false);
+    let mut piece: Option<Piece> = None;
     let (mut run_char, mut run) = ('\0', 0);
-    let close = |ev: &mut Evasion, letters: bool, leet: bool, lat: bool, cyr: bool| {
-        if letters && leet && !term.has_digit {
-            *ev |= Evasion::LEET;
-        }
-        if lat && cyr {
-            *ev |= Evasion::HOMOGLYPH;
-        }
-    };
-    for c in span.chars() {
+    let mut chars = span.chars().peekable();
+    while let Some(c) = chars.next() {
         if is_default_ignorable(c) {
             ev |= Evasion::ZERO_WIDTH;
             continue;
@@ -688,27 +850,26 @@ fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
             ev |= Evasion::COMPAT;
         }
         let part_of_word = is_alnum(c) || is_leet_char(c) || c == '\'' || c == '’';
+        if matches!(c, '*' | '_') && piece.is_some() && chars.peek().is_some_and(|&n| is_alnum(n) || is_leet_char(n) || matches!(n, '*' | '_')) {
+            // A mask inside a word (`k*ll`) does not end it.
+            ev |= Evasion::MASKED;
+            continue;
+        }
         if !part_of_word {
-            if in_piece {
-                close(&mut ev, letters, leet, lat, cyr);
+            if let Some(p) = piece.take() {
+                ev |= p.evasion(term);
             }
-            in_piece = false;
             run = 0;
             continue;
         }
-        if !in_piece {
+        let p = piece.get_or_insert_with(|| {
             pieces += 1;
-            in_piece = true;
-            (letters, leet, lat, cyr) = (false, false, false, false);
-        }
-        if is_letter(c) {
-            letters = true;
-            lat |= is_latin(c);
-            cyr |= is_cyrillic(c);
-        } else if is_leet_char(c) {
-            leet = true;
-        }
+            Piece::default()
+        });
+        p.add(c);
         let lower = match c as u32 {
+            // I after i is l confused (`kiII`), no repeat.
+            0x49 => c,
             0x41..=0x5A => c.to_ascii_lowercase(),
             0..=0x7F => c,
             0x410..=0x42F => char::from_u32(c as u32 + 0x20).unwrap_or(c),
@@ -723,15 +884,66 @@ fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
             (run_char, run) = (lower, 1);
         }
     }
-    if in_piece {
-        close(&mut ev, letters, leet, lat, cyr);
+    if let Some(p) = piece {
+        ev |= p.evasion(term);
     }
     if pieces > term.words {
         ev |= Evasion::SEPARATED;
     }
     let script = script_of(span);
+    if term.arabic && script == Script::Latin {
+        ev |= Evasion::ARABIZI;
+    }
     let translit = term.script != Script::Other && script != Script::Other && script != term.script;
     (ev, translit)
+}
+
+/// What one word of a hit's original text holds, for [`evasion_of`].
+#[derive(Debug, Default)]
+struct Piece {
+    len: usize,
+    letters: bool,
+    leet: bool,
+    lat: bool,
+    cyr: bool,
+    /// Letters in upper case after the first (but I), letters in lower case, and those but l.
+    inner_upper: bool,
+    lower: bool,
+    lower_not_l: bool,
+    /// An upper-case I after the first letter; a lower-case l.
+    inner_big_i: bool,
+    small_l: bool,
+}
+
+impl Piece {
+    fn add(&mut self, c: char) {
+        if is_letter(c) {
+            self.letters = true;
+            self.lat |= is_latin(c);
+            self.cyr |= is_cyrillic(c);
+            self.inner_big_i |= c == 'I' && self.len > 0;
+            self.small_l |= c == 'l';
+            self.inner_upper |= self.len > 0 && c.is_uppercase() && c != 'I';
+            self.lower |= c.is_lowercase();
+            self.lower_not_l |= c.is_lowercase() && c != 'l';
+        } else if is_leet_char(c) {
+            self.leet = true;
+        }
+        self.len += 1;
+    }
+
+    /// Leet, look-alike scripts, and I and l confused (`kiII`, `ISlS`).
+    fn evasion(&self, term: &TermInfo) -> Evasion {
+        let mut ev = Evasion::default();
+        if self.letters && self.leet && !term.has_digit {
+            ev |= Evasion::LEET;
+        }
+        let confused = (self.inner_big_i && self.lower && !self.inner_upper) || (self.small_l && self.inner_upper && !self.lower_not_l);
+        if (self.lat && self.cyr) || confused {
+            ev |= Evasion::HOMOGLYPH;
+        }
+        ev
+    }
 }
 
 #[cfg(test)]
@@ -786,7 +998,7 @@ mod tests {
     }
     use crate::lexicon::Entry;
 
-    fn lexicon(terms: &[(&str, &str)]) -> Lexicon {
+    pub(super) fn lexicon(terms: &[(&str, &str)]) -> Lexicon {
         let entries = terms
             .iter()
             .map(|&(t, lang)| Entry {
@@ -836,6 +1048,51 @@ mod tests {
         ("قتلهم", "ar", "وسقتلهم", &["وسقتلهم"], &[]),
         // not on a word of fewer than three letters, nor inside a word
         ("قتلهم", "ar", "مقتلهم", &[], &[]),
+        // letters masked inside a word: a run of n marks stands for 0 to n letters
+        ("kill", "en", "k*ll them", &["k*ll"], &["masked"]),
+        ("kill", "en", "k**l them", &["k**l"], &["masked"]),
+        ("kill", "en", "I will k_ll you", &["k_ll"], &["masked"]),
+        ("kill them", "en", "k*ll them", &["k*ll them"], &["masked"]),
+        // one word read another way per phrase: two are left to the loose view
+        ("kill them", "en", "k*ll th_m", &[], &[]),
+        ("kill", "en", "a kill_switch, *kill*", &["kill", "kill"], &[]),
+        ("kill", "en", "k* ll, sk*ll", &[], &[]),
+        ("убить", "ru", "надо у*бить", &["у*бить"], &["masked"]),
+        ("убей*", "ru", "уб*й их", &["уб*й"], &["masked"]),
+        ("убива*", "ru", "уб*вайте", &["уб*вайте"], &["masked"]),
+        ("убить", "ru", "ub!t", &["ub!t"], &["leet"]),
+        // I, l, 1 and | confused in a Latin word
+        ("kill", "en", "ki11 them", &["ki11"], &["leet"]),
+        ("kill", "en", "kiII them", &["kiII"], &["look-alike letters"]),
+        ("kill", "en", "Ki|l them", &["Ki|l"], &["leet"]),
+        ("isis", "en", "join ISlS", &["ISlS"], &["look-alike letters"]),
+        ("illinois", "en", "Illinois ILLINOIS", &["Illinois", "ILLINOIS"], &[]),
+        ("ill", "en", "Ill, ill and ILL", &["Ill", "ill", "ILL"], &[]),
+        ("kill", "en", "kiII, kilI and Kill", &["kiII", "kilI", "Kill"], &["look-alike letters"]),
+        // leet digits that stand for two Cyrillic letters: 3 з/е, 4 ч/а, 9 д/я
+        ("убей*", "ru", "уб3й их", &["уб3й"], &["leet"]),
+        ("зарежу", "ru", "3арежу", &["3арежу"], &["leet"]),
+        ("бомба", "ru", "6омб4", &["6омб4"], &["leet"]),
+        ("сдохни", "ru", "с9охни", &["с9охни"], &["leet"]),
+        // Arabizi: a Latin word with Arabic letter digits read as the consonants of an Arabic word
+        ("اقتلك", "ar", "ana ha a2tolak", &["a2tolak"], &["leet", "arabizi"]),
+        ("هقتلك", "ar", "ha2tolak ya kalb", &["ha2tolak"], &["leet", "arabizi"]),
+        ("حرق", "ar", "lazem 7ar2 el balad", &["7ar2"], &["leet", "arabizi"]),
+        ("ذبح", "ar", "dab7 el kuffar", &["dab7"], &["leet", "arabizi"]),
+        ("يلعن", "ar", "yel3an abok", &["yel3an"], &["leet", "arabizi"]),
+        // no Arabizi digit, or too few consonants: left alone
+        ("ذبح", "ar", "dab and d7", &[], &[]),
+        // typed with the wrong keyboard layout on: Russian and Kazakh on QWERTY, English on ЙЦУКЕН
+        ("убить", "ru", "надо e,bnm его", &["e,bnm"], &["wrong layout"]),
+        ("взорвать", "ru", "надо dpjhdfnm метро", &["dpjhdfnm"], &["wrong layout"]),
+        ("убью", "ru", "я тебя e,m.", &["e,m."], &["wrong layout"]),
+        ("взорвать метро", "ru", "dpjhdfnm vtnhj!", &["dpjhdfnm vtnhj"], &["wrong layout"]),
+        ("өлтір*", "kk", "бәрін -kn3h3g", &["kn3h3g"], &["wrong layout"]),
+        ("kill", "en", "i will лшдд you", &["лшдд"], &["wrong layout"]),
+        // plausible as typed, or read as no word of the lexicon: left alone
+        ("убить", "ru", "e bnm, ebnm", &[], &[]),
+        ("руки", "ru", "herb garden", &[], &[]),
+        ("kill", "en", "лшд, лшддд, kill", &["kill"], &[]),
     ];
 
     #[test]

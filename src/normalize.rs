@@ -12,6 +12,10 @@
 //!   the 2017/2018/2021 Latin alphabets, ad-hoc ASCII and with Russian-keyboard substitutes (қ→к,
 //!   ә→а, ...) all meet; finally repeated letters are collapsed.
 //!
+//! [`wildcard`] finds the words of the strict view that the loose view cannot read one way
+//! (letters masked by `*`/`_`, leet digits that stand for two letters, I and l confused), for the
+//! matcher to read against the lexicon's words; the views themselves keep one reading.
+//!
 //! The same functions are applied to lexicon terms and to text, so a term matches whatever text
 //! normalizes to the same string. Both views are idempotent, and every byte of a view maps to an
 //! offset inside the original, so a hit can always quote what the page really said.
@@ -79,6 +83,47 @@ impl Normalized {
     /// The first normalized byte produced at or after original offset `offset`.
     pub fn position_of_original(&self, offset: usize) -> usize {
         self.map.partition_point(|&m| (m as usize) < offset).min(self.text.len())
+    }
+
+    /// `self.text[window]` with `hole` (inside `window`, one whole word) read as `with`: the
+    /// view a word of another reading makes. `with` is one word, and its bytes map to the
+    /// hole's original text (its first byte to the hole's first, the others to its last), so a
+    /// hit over it quotes the whole hole.
+    pub(crate) fn splice(&self, window: Range<usize>, hole: Range<usize>, with: &str) -> Normalized {
+        self.splice_all(window, &[(hole, with)])
+    }
+
+    /// [`Normalized::splice`] with several holes, in order and apart.
+    pub(crate) fn splice_all(&self, window: Range<usize>, holes: &[(Range<usize>, &str)]) -> Normalized {
+        let mut out = Normalized::with_capacity(window.len() + holes.iter().map(|(_, w)| w.len()).sum::<usize>());
+        fn inside(list: &[u32], r: Range<usize>) -> impl Iterator<Item = u32> + '_ {
+            list.iter().copied().filter(move |&p| r.contains(&(p as usize)))
+        }
+        // Copies self.text[from..to] (and its map, starts and paragraphs) to the end of `out`.
+        let copy = |out: &mut Normalized, from: usize, to: usize| {
+            let at = out.text.len();
+            out.text.push_str(&self.text[from..to]);
+            out.map.extend_from_slice(&self.map[from..to]);
+            out.starts.extend(inside(&self.starts, from..to).map(|p| (p as usize - from + at) as u32));
+            out.paragraphs.extend(inside(&self.paragraphs, from..to).map(|p| (p as usize - from + at) as u32));
+        };
+        let mut next = window.start;
+        for (hole, with) in holes {
+            copy(&mut out, next, hole.start);
+            let (first, last) = (self.map[hole.start], self.map[hole.end.saturating_sub(1).max(hole.start)]);
+            out.starts.push(out.text.len() as u32);
+            out.text.push_str(with);
+            out.map.extend((0..with.len()).map(|k| if k == 0 { first } else { last }));
+            next = hole.end;
+        }
+        copy(&mut out, next, window.end);
+        out.map.push(self.map[window.end]);
+        out
+    }
+
+    /// The strict or loose view's map: byte `i` of the text came from original offset `map[i]`.
+    pub(crate) fn map(&self) -> &[u32] {
+        &self.map
     }
 
     fn with_capacity(n: usize) -> Normalized {
@@ -715,7 +760,12 @@ impl Loose {
             lat += usize::from(is_latin(c));
             letters |= is_letter(c);
         }
-        let cyrillic_context = cyr > lat;
+        self.fold_word_in(cyr > lat, letters);
+    }
+
+    /// [`Loose::fold_word`] with the word's script (`cyrillic_context`) and whether it holds
+    /// letters given.
+    fn fold_word_in(&mut self, cyrillic_context: bool, letters: bool) {
         self.key.clear();
         if !letters {
             // Numbers and signs are kept as they are: `2024`, `1@2`.
@@ -793,7 +843,9 @@ fn digraph(a: char, b: char) -> Option<char> {
     }
 }
 
-/// Leet digits and symbols read as letters, by the script of the word around them.
+/// Leet digits and symbols read as letters, by the script of the word around them. Where a
+/// digit stands for two letters (Cyrillic `3` з/е, `4` ч/а, `9` д/я; Latin `1` i/l) this is the
+/// first reading; [`wildcard::choices`] gives both.
 fn leet(c: char, cyrillic: bool) -> Option<char> {
     Some(match (c, cyrillic) {
         ('0', false) => 'o',
@@ -812,6 +864,7 @@ fn leet(c: char, cyrillic: bool) -> Option<char> {
         ('7', true) => 'т',
         ('8', false) => 'b',
         ('8', true) => 'в',
+        ('9', true) => 'д',
         ('@', false) => 'a',
         ('@', true) => 'а',
         ('|', false) => 'l',
@@ -933,6 +986,9 @@ fn latin_key(c: char) -> Key {
         },
     }
 }
+
+pub(crate) mod wildcard;
+pub(crate) mod layout;
 
 #[cfg(test)]
 mod tests;

@@ -46,6 +46,7 @@ use crate::clitics;
 use crate::lexicon::Lexicon;
 use crate::matcher::TermRef;
 use crate::normalize::{self, is_mark, is_word_char};
+use crate::resolve::Vocabulary;
 
 /// Words longer than this (bytes) are never taken as inert: they are rare, and the cache
 /// should not hold them.
@@ -63,7 +64,7 @@ const ANY: Mask = Mask::MAX;
 /// proximity rule needs ([`group_bits`]). 256 bits: the threat grammar's rules need some 220
 /// groups, and groups that share a bit make rules fire in screening where they cannot.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-struct Mask([u64; 4]);
+pub(crate) struct Mask([u64; 4]);
 
 impl Mask {
     const ZERO: Mask = Mask([0; 4]);
@@ -344,6 +345,11 @@ pub(crate) struct Screen {
     /// The most words before a pattern's signature, over all patterns.
     max_lead: u32,
     placeholder: &'static str,
+    /// The words of the loose patterns with the masks of the patterns they are in, for words
+    /// read another way ([`Screen::reading_mask`]).
+    pub(crate) vocabulary: Vocabulary<Mask>,
+    /// The same for Arabizi: the consonants of the patterns' Arabic words.
+    pub(crate) arabizi: Vocabulary<(Mask, String)>,
 }
 
 /// What screening makes of one word.
@@ -763,7 +769,25 @@ impl Screen {
         };
         let (strict, a) = view(true);
         let (loose, b) = view(false);
-        let mut screen = Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, max_lead: a.max(b), placeholder: "" };
+        // Each word once, with the masks of all the patterns it is in.
+        let mut merged: std::collections::BTreeMap<(&str, bool), Mask> = std::collections::BTreeMap::new();
+        for &(_, l, stem, t) in patterns {
+            let runs = word_runs(l);
+            let stem_last = stem && l.chars().next_back().is_some_and(is_word_char);
+            let last = runs.len().saturating_sub(1);
+            for (k, w) in runs.into_iter().enumerate() {
+                *merged.entry((w, stem_last && k == last)).or_default() |= mask(t);
+            }
+        }
+        let words: Vec<(String, bool, Mask)> = merged.into_iter().map(|((w, stem), m)| (w.to_string(), stem, m)).collect();
+        // An Arabizi reading is the whole Arabic word, in which the matcher also finds stems and
+        // words past proclitics: those patterns' masks too.
+        let arabizi = Vocabulary::new(words.iter().filter(|(_, stem, _)| !stem).filter_map(|(w, stem, m)| {
+            Some((normalize::wildcard::arabic_skeleton(w)?, *stem, (*m | signature(&loose, w).mask | may_begin(&loose, w) | loose.later.mask(w), w.clone())))
+        }));
+        let vocabulary = Vocabulary::new(words);
+        let mut screen =
+            Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, max_lead: a.max(b), placeholder: "", vocabulary, arabizi };
         let mut masks = Masks::default();
         screen.placeholder = PLACEHOLDERS.iter().copied().find(|p| matches!(screen.info(p, &mut masks), Info { kind: Kind::Inert, single: false, .. })).unwrap_or("");
         screen
@@ -776,6 +800,11 @@ impl Screen {
 
     /// Whether every rule and dampener looks only near a hit (`within`), never at the whole
     /// text: then what counts in one paragraph does not depend on the others.
+    /// This screen's identity (each one built has its own), for caches kept per thread.
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
     pub(crate) fn is_local(&self) -> bool {
         self.reach.is_some()
     }
@@ -787,6 +816,10 @@ impl Screen {
         }
         let (s, l) = normalize::both(word);
         let (s_runs, l_runs) = (word_runs(s.as_str()), word_runs(l.as_str()));
+        if let Some(mask) = self.reading_mask(word, &s).into_iter().chain(self.layout_mask(word)).reduce(|a, b| a | b) {
+            // Read another way, it may be any word of the patterns it reads as: kept.
+            return Info { mask: masks.id(mask | self.opaque_mask(&s_runs, &l_runs)), ..OPAQUE };
+        }
         let (s_starts, l_starts) = (s.word_starts().len(), l.word_starts().len());
         let ([st], [lt]) = (&s_runs[..], &l_runs[..]) else {
             let sep = s_runs.is_empty() && l_runs.is_empty() && s_starts == 0 && l_starts == 0;
@@ -808,6 +841,54 @@ impl Screen {
             Kind::Inert
         };
         Info { kind, mask: masks.id(sig.mask), lead: sig.lead, single, joined: false }
+    }
+
+    /// What the words of `text` (whose strict view is `strict`) that read another way
+    /// ([`normalize::wildcard`]) may be: the masks of the patterns holding a word they read as,
+    /// or `None` when none reads as any.
+    fn reading_mask(&self, text: &str, strict: &normalize::Normalized) -> Option<Mask> {
+        let mut found = None;
+        for token in normalize::wildcard::tokens(text, strict) {
+            if token.arabizi {
+                self.arabizi.resolve(&token.parts, |_, &(mask, _)| *found.get_or_insert(Mask::ZERO) |= mask);
+            } else {
+                self.vocabulary.resolve(&token.parts, |read, &mask| {
+                    // The matcher reads the word whole: other patterns may begin in it (a shorter stem).
+                    *found.get_or_insert(Mask::ZERO) |= mask | signature(&self.loose, &read).mask | may_begin(&self.loose, &read) | self.loose.later.mask(&read);
+                });
+            }
+        }
+        found
+    }
+
+    /// What patterns the words of `text` typed with the wrong keyboard layout on may be in
+    /// ([`normalize::layout`]: those holding a word their reading is), or `None` when no token
+    /// reads as a word of the patterns.
+    fn layout_mask(&self, text: &str) -> Option<Mask> {
+        let mut found = None;
+        normalize::layout::tokens(text, false, |reading| {
+            let Some(read) = normalize::layout::loose_key(reading) else { return false };
+            let mut known = false;
+            self.vocabulary.lookup(&read, |&mask| {
+                known = true;
+                *found.get_or_insert(Mask::ZERO) |= mask | signature(&self.loose, &read).mask | may_begin(&self.loose, &read) | self.loose.later.mask(&read);
+            });
+            known
+        });
+        found
+    }
+
+    /// Whether the word `text[start..end]`, not all ASCII, touches through a layout's letter
+    /// key (`-`, `,`, ...) an ASCII stretch that reads as words of the patterns.
+    fn glued_to_layout(&self, text: &str, start: usize, end: usize) -> bool {
+        let b = text.as_bytes();
+        if b[start..end].is_ascii() {
+            return false;
+        }
+        let key = |c: u8| LAYOUT_KEYS.contains(&c);
+        let right = b.get(end).is_some_and(|&c| key(c)) && b.get(end + 1).is_some_and(u8::is_ascii_alphanumeric);
+        let left = start >= 2 && key(b[start - 1]) && b[start - 2].is_ascii_alphanumeric();
+        (right && self.layout_mask(&text[solid_around(b, end, end + 1)]).is_some()) || (left && self.layout_mask(&text[solid_around(b, start - 1, start)]).is_some())
     }
 
     /// An opaque piece of text whose tokens in the two views are `s_runs` and `l_runs`: what
@@ -905,6 +986,18 @@ impl Screen {
                 } else {
                     OPAQUE
                 };
+                // Words joined by masks (`k*ll`) are read together: kept, and judged with
+                // their chain ([`Screen::judge_chain`]).
+                let info = if info.kind != Kind::Sep && touches_mask(b, start, end) { Info { kind: Kind::Opaque, lead: u8::MAX, single: false, ..info } } else { info };
+                // Words joined by the keys of letters of another layout (`e,bnm`): kept when
+                // the stretch reads as words of the patterns.
+                let info = match layout_stretch(b, start, end).and_then(|r| self.layout_mask(&text[r])) {
+                    Some(mask) if info.kind != Kind::Sep => Info { kind: Kind::Opaque, lead: u8::MAX, single: false, mask: cache.masks.id(mask | cache.masks.get(info.mask)), joined: false },
+                    // A word such a stretch is glued to stays as it is, so that the stretch
+                    // does not run on into a placeholder.
+                    _ if info.kind != Kind::Sep && self.glued_to_layout(text, start, end) => Info { kind: Kind::Opaque, lead: u8::MAX, single: false, ..info },
+                    _ => info,
+                };
                 if info.kind != Kind::Sep {
                     self.push(text, scratch, cache, Word { start: start as u32, end: end as u32, info, pos: 0 });
                 }
@@ -957,12 +1050,15 @@ impl Screen {
         if weight < 3 {
             return;
         }
-        let stretch = &text.as_bytes()[members[0].start as usize..members[members.len() - 1].end as usize];
-        let chain = match cache.chains.get(stretch) {
+        let (first, last) = (members[0].start as usize, members[members.len() - 1].end as usize);
+        let stretch = &text.as_bytes()[first..last];
+        // A stretch that goes on into the bytes around it (`e,m.`) is judged with them, not cached.
+        let alone = solid_around(text.as_bytes(), first, last) == (first..last);
+        let chain = match cache.chains.get(stretch).filter(|_| alone) {
             Some(&chain) => chain,
             None => {
                 let chain = self.judge_chain(text, members);
-                if stretch.len() <= MAX_WORD && cache.len() < CACHE_WORDS {
+                if alone && stretch.len() <= MAX_WORD && cache.len() < CACHE_WORDS {
                     cache.chains.insert(stretch.into(), chain);
                 }
                 chain
@@ -1027,9 +1123,11 @@ impl Screen {
             return Chain::Opaque { mask: ANY };
         }
         let first = members[0].start as usize;
-        let (st, lo) = normalize::both(&text[first..members[members.len() - 1].end as usize]);
+        let stretch = &text[first..members[members.len() - 1].end as usize];
+        let (st, lo) = normalize::both(stretch);
         let (s_runs, l_runs) = (word_runs(st.as_str()), word_runs(lo.as_str()));
-        let mask = self.opaque_mask(&s_runs, &l_runs);
+        let typed = solid_around(text.as_bytes(), first, members[members.len() - 1].end as usize);
+        let mask = self.opaque_mask(&s_runs, &l_runs) | self.reading_mask(stretch, &st).unwrap_or(Mask::ZERO) | self.layout_mask(&text[typed]).unwrap_or(Mask::ZERO);
         let b = text.as_bytes();
         if members.len() > 64
             || members.iter().any(|w| w.info.kind == Kind::Opaque)
@@ -1350,6 +1448,48 @@ fn short_key(b: &[u8], start: usize, end: usize) -> u128 {
     }
 }
 
+/// Whether the word `b[start..end]` is joined to another by a run of masks (`*`, `_`) with
+/// no other separator: a word of `normalize::wildcard` may begin or go on there.
+fn touches_mask(b: &[u8], start: usize, end: usize) -> bool {
+    let mask = |c: &&u8| matches!(**c, b'*' | b'_');
+    let after = b[end..].iter().take_while(mask).count();
+    if after > 0 && b.get(end + after).is_some_and(|&c| !separates(c)) {
+        return true;
+    }
+    let before = b[..start].iter().rev().take_while(mask).count();
+    before > 0 && start > before && !separates(b[start - before - 1])
+}
+
+/// Separators that are letters' keys in the Russian or Kazakh layout.
+const LAYOUT_KEYS: &[u8] = b",.;:[]{}<>\"-=";
+
+/// The stretch of text around the ASCII word `b[start..end]` when a separator that is a
+/// letter's key in the Russian or Kazakh layout (`,` б, `.` ю, `;` ж, `[` х, `-` ө, ...)
+/// touches it: the run of ASCII bytes other than spaces around it (at most 64), for
+/// [`Screen::layout_mask`].
+fn layout_stretch(b: &[u8], start: usize, end: usize) -> Option<std::ops::Range<usize>> {
+    // Any punctuation: a word after the token's last key (`e,m.!2024`) goes with it too.
+    let touches = b.get(end).is_some_and(u8::is_ascii_punctuation) || (start > 0 && b[start - 1].is_ascii_punctuation());
+    if !touches || !b[start..end].iter().any(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    Some(solid_around(b, start, end))
+}
+
+/// `start..end` widened over the ASCII bytes other than spaces and brackets around it (at most
+/// 32 each side): where a token typed in another layout around it ends.
+fn solid_around(b: &[u8], start: usize, end: usize) -> std::ops::Range<usize> {
+    let solid = |c: &&u8| c.is_ascii() && !c.is_ascii_whitespace();
+    let from = start - b[..start].iter().rev().take(32).take_while(solid).count();
+    let to = end + b[end..].iter().take(32).take_while(solid).count();
+    from..to
+}
+
+/// Whether byte `c` separates words ([`SEPARATOR_BYTES`]).
+fn separates(c: u8) -> bool {
+    SEPARATOR_BYTES.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
+}
+
 /// Whether the separator between two single letters may fold to a gap that letters spelled
 /// out cross: ASCII whitespace and hyphens (strict folds them to a space), spelling
 /// separators, or anything not ASCII.
@@ -1659,6 +1799,10 @@ mod tests {
         "в", "I", "ь", "ъ", "don't", "it’s", "x", "qq", "ООН", "killing", "time", "убить", "время", "бомба", "stop!", "b@", "@mb",
         "zq", "e\u{301}", "\u{301}", "a\u{200B}b", "\u{FF4B}\u{FF49}\u{FF4C}\u{FF4C}", "k1ll", "ki11", "кilл", "nаme", "Ёлка",
         "ß", "İstanbul", "\u{2028}", "\u{2029}", "word\u{2028}word", "—", "–", "…", "№5", "ﷺ", "\u{640}\u{64B}",
+        // Words read another way: masked letters, ambiguous leet digits, I and l confused.
+        "k*ll", "k__l", "у*бить", "уб*й", "уб3й", "6омб4", "kiII", "ISlS", "Ki|l", "snake_case", "a2tolak", "7ar2", "dab7", "mp3",
+        // Words typed with the wrong layout on.
+        "e,bnm", "e,m.", "dpjhdfnm", "bx", "dct[", "лшдд", "-kn3h3g", "0fpfr", "ghbdtn,",
         // More combining marks than the strict view reads in one cluster.
         "\u{301}\u{302}\u{303}\u{304}\u{306}\u{307}\u{308}\u{345}k1ll",
     ];
@@ -1666,9 +1810,12 @@ mod tests {
         &[" ", " ", " ", "  ", "\n", "\n\n", "\n \n", "\r\n\r\n", "\n\n\n", "\n.\n", ".\n\n", "!\n \n", "\n\n.\n\n", "\n-\n", "\n*\n\n", "\n\u{A0}\n", "\n\u{2014}\n", "\n\x0B\n", ", ", ". ", " - ", "-", " — ", "\u{A0}", " «", "» ", "\"", "'", "’", "\t", "!", ".", " . ", "?", " | ", "*", "_", "/", ":", "…"];
 
     /// A lexicon term as written, or spelled out (all of it or past its first word), leet,
-    /// split by zero-width or look-alikes.
+    /// split by zero-width or look-alikes, masked, or read two ways.
     fn variant(term: &str, how: u8) -> String {
-        match how % 8 {
+        match how % 10 {
+            // a letter of each word masked, or one read as a two-way leet digit
+            8 => term.split(' ').map(|w| w.chars().enumerate().map(|(k, c)| if k == 1 { '*' } else { c }).collect::<String>()).collect::<Vec<_>>().join(" "),
+            9 => term.replacen(['е', 'l'], if term.is_ascii() { "I" } else { "3" }, 1),
             7 => match term.split_once(' ') {
                 Some((first, rest)) => format!("{first} {}", rest.chars().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")),
                 None => term.to_string(),
