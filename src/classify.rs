@@ -158,7 +158,7 @@ pub fn publish_queues(out: &Path, categories: &[String], rows: &mut [QueueRow], 
     }
     let mut sheets = Vec::new();
     for (category, list) in &by_category {
-        let name = format!("{}.csv", crate::nightly::file_safe(category));
+        let name = format!("{}.csv", crate::queue::file_safe(category));
         queue::publish_queue(&out.join("queues").join(&name), list)?;
         summary.flagged_by_category.insert(category.to_string(), list.len() as u64);
         summary.queues.push(format!("queues/{name}"));

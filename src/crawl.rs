@@ -122,7 +122,7 @@ impl Default for CrawlConfig {
 impl CrawlConfig {
     /// Reads a TOML config file; unknown keys are errors naming each key and its line.
     pub fn load(path: &std::path::Path) -> anyhow::Result<CrawlConfig> {
-        let path = &crate::nightly::resolved(path);
+        let path = &crate::settings::resolved(path);
         let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let config: CrawlConfig = crate::settings::parse(&text).map_err(|e| anyhow::anyhow!("{}", e.render(path)))?;
         config.check().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;

@@ -30,6 +30,16 @@ pub enum LexiconError {
     Empty { path: PathBuf },
 }
 
+/// What a matched term is: a lexicon entry, or a cue of a rule group (the matcher's hits and
+/// screening's patterns name their terms so).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TermRef {
+    /// Index into [`Lexicon::entries`].
+    Entry(usize),
+    /// Indices into [`Lexicon::groups`] and that group's terms.
+    Cue { group: usize, term: usize },
+}
+
 /// A term as written in a lexicon or a group: one or more words, a trailing `*` for a stem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {

@@ -28,14 +28,8 @@ use crate::normalize::wildcard::{self, Part};
 use crate::screen::{Screen, Screened};
 use crate::normalize::{self, Normalized, is_alnum, is_cyrillic, is_default_ignorable, is_latin, is_letter, is_mark};
 
-/// What a matched term is: a lexicon entry, or a cue of a rule group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum TermRef {
-    /// Index into [`Lexicon::entries`].
-    Entry(usize),
-    /// Indices into [`Lexicon::groups`] and that group's terms.
-    Cue { group: usize, term: usize },
-}
+/// What a matched term is (defined with the lexicon, which screening reads too).
+pub use crate::lexicon::TermRef;
 
 /// The kinds of evasion seen in the original text of a hit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

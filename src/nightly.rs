@@ -37,6 +37,11 @@ use crate::queue::{self, LiveRow, QueueRow};
 use crate::revisit::{self, Class, Policy, Visit, hours_to_secs};
 use crate::store::{self, Store, now};
 
+use crate::settings::clean;
+/// Re-exported where callers have always found them.
+pub use crate::queue::file_safe;
+pub use crate::settings::resolved;
+
 /// The nightly job's config file. Relative paths are relative to the file's folder.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -203,26 +208,6 @@ impl RunConfig {
     }
 }
 
-/// `path` made absolute (from the current folder) and cleaned, as errors show it.
-pub fn resolved(path: &Path) -> PathBuf {
-    clean(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
-}
-
-/// `a/b/../c` → `a/c`, lexically (for messages; symlinks are not resolved).
-fn clean(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
-}
 
 /// Reads a seed file: one http(s) URL per line, `#` comments and blank lines skipped.
 pub fn read_seeds(path: &Path) -> anyhow::Result<Vec<Url>> {
@@ -255,10 +240,6 @@ pub fn parse_seeds(text: &str, path: &Path) -> anyhow::Result<Vec<Url>> {
     Ok(seeds)
 }
 
-/// A category or queue name as a file name: letters, digits, `-` and `_` kept, the rest `_`.
-pub fn file_safe(name: &str) -> String {
-    name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
-}
 
 /// Loads the lexicons with the config's threshold overrides.
 pub fn engine(loaded: &Loaded) -> anyhow::Result<Engine> {

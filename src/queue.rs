@@ -370,6 +370,11 @@ pub fn publish_json(path: &Path, value: &impl serde::Serialize) -> io::Result<()
     })
 }
 
+/// A category or queue name as a file name: letters, digits, `-` and `_` kept, the rest `_`.
+pub fn file_safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

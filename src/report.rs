@@ -156,7 +156,7 @@ pub fn esc(s: &str) -> String {
 
 /// The queue a category goes to, as the nightly export routes it.
 fn queue_of(route: &BTreeMap<String, String>, category: &str) -> String {
-    route.get(category).cloned().unwrap_or_else(|| crate::nightly::file_safe(category))
+    route.get(category).cloned().unwrap_or_else(|| crate::queue::file_safe(category))
 }
 
 /// Scheme, host and port of `url`, or `local` for a reference that is not a web URL.
@@ -570,7 +570,7 @@ pub fn publish(conn: &Connection, run: Option<&str>, route: &BTreeMap<String, St
     let data = gather(conn, run, route)?;
     let html = render(&data);
     let latest: Option<String> = conn.query_row("SELECT id FROM run ORDER BY started_at DESC, id DESC LIMIT 1", [], |r| r.get(0)).optional()?;
-    let mut paths = vec![out.join("runs").join(crate::nightly::file_safe(&data.run_id)).join("report.html")];
+    let mut paths = vec![out.join("runs").join(crate::queue::file_safe(&data.run_id)).join("report.html")];
     if latest.as_deref() == Some(data.run_id.as_str()) {
         paths.push(out.join("report.html"));
     }

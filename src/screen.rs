@@ -43,8 +43,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustc_hash::FxHasher;
 
 use crate::clitics;
-use crate::lexicon::Lexicon;
-use crate::matcher::TermRef;
+use crate::lexicon::{Lexicon, TermRef};
 use crate::normalize::{self, is_mark, is_word_char};
 use crate::resolve::Vocabulary;
 

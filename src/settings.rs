@@ -3,7 +3,10 @@
 //! The config types refuse unknown keys (`deny_unknown_fields`), which stops at the first; a
 //! file with two typos would take two rounds to fix. [`parse`] takes each unknown key out and
 //! tries again, so that every one is reported, each with its line; any other error ends the
-//! reading. It does not check values: that is each config type's job.
+//! reading. It does not check values: that is each config type's job. [`resolved`] shows a
+//! config's paths (and any path in an error) absolute and cleaned.
+
+use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 use toml::de::{DeTable, DeValue};
@@ -58,6 +61,27 @@ fn remove_under(value: &mut DeValue<'_>, span: &std::ops::Range<usize>) -> bool 
         DeValue::Array(items) => items.iter_mut().any(|item| remove_under(item.get_mut(), span)),
         _ => false,
     }
+}
+
+/// `path` made absolute (from the current folder) and cleaned, as errors show it.
+pub fn resolved(path: &Path) -> PathBuf {
+    clean(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
+
+/// `a/b/../c` → `a/c`, lexically (for messages; symlinks are not resolved).
+pub fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() { PathBuf::from(".") } else { out }
 }
 
 #[cfg(test)]

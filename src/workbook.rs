@@ -62,7 +62,7 @@ impl<'a> Entry<'a> {
 
 /// The file name of the workbook of run `run_id`.
 pub fn file_name(run_id: &str) -> String {
-    format!("review-{}.xlsx", crate::nightly::file_safe(run_id))
+    format!("review-{}.xlsx", crate::queue::file_safe(run_id))
 }
 
 /// Publishes the workbook of run `run_id` (its queues with `extra_columns` after [`COLUMNS`]) as `out/queues/review-<run>.xlsx`, and as
@@ -74,7 +74,7 @@ pub fn publish_for_run(out: &Path, run_id: &str, extra_columns: &[&str], queues:
     let bytes = build(extra_columns, queues).map_err(io::Error::other)?;
     let live = out.join("queues");
     crate::queue::publish(&live.join(&name), |w| w.write_all(&bytes))?;
-    let archive = out.join("runs").join(crate::nightly::file_safe(run_id));
+    let archive = out.join("runs").join(crate::queue::file_safe(run_id));
     if archive.is_dir() {
         crate::queue::publish(&archive.join(&name), |w| w.write_all(&bytes))?;
     }
