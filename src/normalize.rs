@@ -255,6 +255,8 @@ enum Fold {
     Apostrophe,
     Punct(char),
     Drop,
+    /// An emoji read as a word of its own ([`emoji`]).
+    Emoji(&'static str, u8),
 }
 
 struct Strict {
@@ -268,11 +270,13 @@ struct Strict {
     /// A pending run of separators: offset of its first character and line breaks seen.
     sep: Option<(u32, u8)>,
     scratch: Vec<(char, u32)>,
+    /// Set after an emoji word: the offset where a separator goes if a word follows at once.
+    glue: Option<u32>,
 }
 
 impl Strict {
     fn new(n: usize) -> Strict {
-        Strict { out: Normalized::with_capacity(n), token: None, scripts: 0, apostrophe: None, sep: None, scratch: Vec::new() }
+        Strict { out: Normalized::with_capacity(n), token: None, scripts: 0, apostrophe: None, sep: None, scratch: Vec::new(), glue: None }
     }
 
     #[inline]
@@ -280,6 +284,9 @@ impl Strict {
         match f {
             Fold::Word(c) => {
                 if self.token.is_none() {
+                    if let Some(g) = self.glue.take() {
+                        self.sep.get_or_insert((g, 0));
+                    }
                     self.emit_sep();
                     self.token = Some(self.out.text.len());
                     self.out.starts.push(self.out.text.len() as u32);
@@ -291,6 +298,7 @@ impl Strict {
                 self.out.push(c, off);
             }
             Fold::Space(lines) => {
+                self.glue = None;
                 self.flush_token();
                 let (_, seen) = self.sep.get_or_insert((off, 0));
                 *seen = seen.saturating_add(lines);
@@ -304,7 +312,24 @@ impl Strict {
             }
             Fold::Punct(c) => self.punct(c, off),
             Fold::Drop => {}
+            Fold::Emoji(word, len) => self.emoji(word, off, len),
         }
+    }
+
+    /// An emoji as a word of its own, apart from any word glued to it; every byte maps to
+    /// the emoji's offset (the separator after it to the offset past the emoji).
+    fn emoji(&mut self, word: &str, off: u32, len: u8) {
+        let glued = self.token.is_some() || self.apostrophe.is_some() || self.glue.is_some();
+        self.flush_token();
+        if glued {
+            self.sep.get_or_insert((off, 0));
+        }
+        self.emit_sep();
+        self.out.starts.push(self.out.text.len() as u32);
+        for c in word.chars() {
+            self.out.push(c, off);
+        }
+        self.glue = Some(off + u32::from(len));
     }
 
     /// The last character of the open token, unless an apostrophe is pending after it.
@@ -317,8 +342,8 @@ impl Strict {
 
     /// A character produced by NFKC and case folding of a cluster outside the fast path.
     fn feed_slow(&mut self, c: char, off: u32) {
-        if is_default_ignorable(c) {
-            return;
+        if is_default_ignorable(c) || (self.glue.is_some() && is_mark(c)) {
+            return; // invisible, or a combining mark on an emoji word
         }
         if let Some(prev) = self.token_last() {
             if is_dropped_mark(prev, c) {
@@ -339,6 +364,10 @@ impl Strict {
     }
 
     fn punct(&mut self, c: char, off: u32) {
+        if let Some(g) = self.glue.take()
+            && c == '\'' {
+            self.sep.get_or_insert((g, 0)); // else a second reading glues it to the emoji word
+        }
         self.flush_token();
         self.emit_sep();
         self.out.push(c, off);
@@ -459,6 +488,10 @@ fn classify(c: char) -> Fold {
         Fold::Apostrophe
     } else if is_alnum(c) || is_mark(c) {
         Fold::Word(c)
+    } else if let Some(word) = emoji::word(c) {
+        Fold::Emoji(word, c.len_utf8() as u8)
+    } else if emoji::is_modifier(c) {
+        Fold::Drop
     } else {
         Fold::Punct(c)
     }
@@ -987,6 +1020,7 @@ fn latin_key(c: char) -> Key {
     }
 }
 
+mod emoji;
 pub(crate) mod wildcard;
 pub(crate) mod layout;
 

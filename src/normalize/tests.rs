@@ -44,6 +44,15 @@ const STRICT: &[(&str, &str)] = &[
     ("إرهاب أمة آخر", "ارهاب امه اخر"),
     ("على مدرسة", "علي مدرسه"),
     ("٢٠٢٤", "2024"),
+    // emoji that can stand for an act: a word of their own; skin tones dropped; others stay
+    ("тебя🔪", "тебя emojiknife"),
+    ("🔪тебя", "emojiknife тебя"),
+    ("you 🔫🔫 now", "you emojigun emojigun now"),
+    ("💣\u{FE0F}!", "emojibomb!"),
+    ("☠\u{FE0F}", "emojicrossbones"),
+    ("🔪🏽x", "emojiknife x"),
+    ("ki🏻ll", "kill"),
+    ("lol 😂", "lol 😂"),
 ];
 
 /// (input, other spelling) pairs whose loose views must be equal.
@@ -153,6 +162,22 @@ fn original_ranges_quote_the_source() {
     assert_eq!(&"ＫＩＬＬ them"[s.original_range(0..4)], "ＫＩＬＬ");
 }
 
+#[test]
+fn emoji_words_quote_the_emoji() {
+    for (text, word, quoted) in [
+        ("я тебя🔪 понял", "emojiknife", "🔪"),
+        ("💣\u{FE0F}на вокзал", "emojibomb", "💣"),
+        ("☠ их", "emojicrossbones", "☠"),
+    ] {
+        for (n, word) in [(strict(text), word.to_string()), (loose(text), loose(word).as_str().to_string())] {
+            let at = n.as_str().find(&word).map(|at| at..at + word.len());
+            let at = at.unwrap_or_else(|| panic!("{word} in {:?}", n.as_str()));
+            assert_eq!(&text[n.original_range(at.clone())], quoted, "{text:?}");
+            assert!(n.word_starts().contains(&(at.start as u32)), "{text:?}: a word start");
+        }
+    }
+}
+
 fn interesting_char() -> impl Strategy<Value = char> {
     prop_oneof![
         4 => prop::char::range('a', 'z'),
@@ -166,6 +191,7 @@ fn interesting_char() -> impl Strategy<Value = char> {
         1 => prop::char::range('\u{FF01}', '\u{FF5E}'),
         1 => prop::char::range('\u{1D400}', '\u{1D4FF}'),
         1 => prop::char::range('\u{FB50}', '\u{FDFF}'),
+        1 => prop::sample::select(vec!['🔪', '💣', '🔥', '💀', '☠', '\u{FE0F}', '\u{1F3FB}', '😂']),
         1 => any::<char>(),
     ]
 }
