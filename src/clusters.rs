@@ -44,8 +44,10 @@ pub struct ClustersConfig {
     pub threshold: f32,
 }
 
-/// The default similarity threshold.
-pub const DEFAULT_THRESHOLD: f32 = 0.5;
+/// The default similarity threshold. The acceptance test (`tests/clusters.rs`) measured 0.3 to
+/// 0.7: purity stays 1.0 throughout (unrelated posts sharing footers reach 0.14 at most),
+/// completeness falls from about 0.99 at 0.4 to 0.97 at 0.5 and 0.85 at 0.7.
+pub const DEFAULT_THRESHOLD: f32 = 0.4;
 
 impl Default for ClustersConfig {
     fn default() -> ClustersConfig {

@@ -256,7 +256,7 @@ fn edited_copies_cluster_by_message_and_shared_boilerplate_does_not_merge() {
         assert!(with.worst_unrelated < DEFAULT_THRESHOLD, "round {round}: unrelated items at {:.2}", with.worst_unrelated);
         totals.0 += with.purity;
         totals.1 += with.completeness;
-        let sweep: Vec<String> = [0.3, 0.4, 0.6, 0.7]
+        let sweep: Vec<String> = [0.3, 0.5, 0.6, 0.7]
             .into_iter()
             .map(|t| {
                 let m = measure(&items, Options::default(), t);
@@ -283,4 +283,35 @@ fn purity_and_completeness_are_computed_as_defined() {
     for (labels, found, p, c) in cases {
         assert_eq!(purity_completeness(labels, found), (*p, *c), "{labels:?} {found:?}");
     }
+}
+
+
+/// Short unrelated posts (one line each) under the same long footer: the case where boilerplate
+/// would dominate. Each post is its own group, so any merge costs purity.
+#[test]
+fn short_posts_under_one_footer_stay_apart_only_with_the_boilerplate_list() {
+    let f = fixture();
+    let footer: Vec<String> = ["en", "ru", "kk", "ar"].iter().map(|l| f.boilerplate[*l][0].clone()).chain([f.boilerplate["en"][1].clone()]).collect();
+    let items: Vec<(usize, String)> = f
+        .unrelated
+        .iter()
+        .chain(&f.messages)
+        .flat_map(|(_, lines)| lines.iter().take(2))
+        .enumerate()
+        .map(|(i, line)| (i, format!("{line}\n{}", footer.join("\n"))))
+        .collect();
+    let with = measure(&items, Options::default(), DEFAULT_THRESHOLD);
+    let without = measure(&items, Options { drop_boilerplate: false }, DEFAULT_THRESHOLD);
+    println!(
+        "{} one-line posts under one 5-line footer | list on: purity {:.3}, {} clusters, worst unrelated {:.2} | off: purity {:.3}, {} clusters, worst unrelated {:.2}",
+        items.len(),
+        with.purity,
+        with.clusters,
+        with.worst_unrelated,
+        without.purity,
+        without.clusters,
+        without.worst_unrelated
+    );
+    assert!(with.purity >= 0.95 && with.worst_unrelated < DEFAULT_THRESHOLD, "purity {:.3}, worst {:.2}", with.purity, with.worst_unrelated);
+    assert!(without.purity < with.purity, "without the list the footer should merge posts: {:.3}", without.purity);
 }
