@@ -389,7 +389,8 @@ mod tests {
         let carried = |from: &str, verdict| Outcome::Carried { from: from.into(), verdict };
         let queued = Outcome::Queued;
         // (mode, decisions, copy's exact hash, copy's hits, outcome)
-        let cases: Vec<(Carry, &[Decided], u64, Vec<Hit>, Outcome)> = vec![
+        type Case<'a> = (Carry, &'a [Decided], u64, Vec<Hit>, Outcome);
+        let cases: Vec<Case<'_>> = vec![
             (Carry::Near, &[], 1, hits(&[("kill", 2.0)]), queued(Why::Undecided)),
             (Carry::Near, &dismissed, 9, hits(&[("kill", 2.0)]), carried("a", Dismissed)),
             (Carry::Near, &dismissed, 9, hits(&[]), carried("a", Dismissed)),

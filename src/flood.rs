@@ -75,7 +75,7 @@ pub fn floods(items: &[Item<'_>], usual: &HashMap<String, f64>, config: &FloodCo
         .collect();
     out.sort_by(|a, b| b.share.total_cmp(&a.share).then_with(|| a.key.cmp(&b.key)));
     for item in items {
-        if let Some(f) = out.iter_mut().find(|f| item.keys.iter().any(|k| *k == f.key)) {
+        if let Some(f) = out.iter_mut().find(|f| item.keys.contains(&f.key)) {
             f.items.push(item.id.to_string());
         }
     }
@@ -98,7 +98,8 @@ mod tests {
         let usual_high: HashMap<String, f64> = [("storm".to_string(), 0.3), ("a".to_string(), 0.7)].into();
         let none = HashMap::new();
         // (night, usual shares, want: (key, fired, grouped items))
-        let cases: Vec<(Vec<(String, Vec<String>)>, &HashMap<String, f64>, Vec<(&str, usize, usize)>)> = vec![
+        type Case<'a> = (Vec<(String, Vec<String>)>, &'a HashMap<String, f64>, Vec<(&'a str, usize, usize)>);
+        let cases: Vec<Case<'_>> = vec![
             // a news story: 40 of 100 items
             ([items("s", 40, &["storm"]), items("o", 60, &["kill"])].concat(), &usual_storm, vec![("kill", 60, 60), ("storm", 40, 40)]),
             // usual for these keys: not a flood

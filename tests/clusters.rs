@@ -26,7 +26,7 @@ struct Fixture {
 fn fixture() -> Fixture {
     let mut f = Fixture::default();
     let mut block: Option<(String, String, Vec<String>)> = None;
-    let mut close = |f: &mut Fixture, b: Option<(String, String, Vec<String>)>| {
+    let close = |f: &mut Fixture, b: Option<(String, String, Vec<String>)>| {
         if let Some((kind, lang, lines)) = b {
             match kind.as_str() {
                 "message" => f.messages.push((lang, lines)),
