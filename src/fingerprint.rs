@@ -345,6 +345,27 @@ mod tests {
 
     const BASE: &str = "The council meets on Friday at noon in the old square.\nEveryone who cares about the river must come and speak.\nBring your neighbours, bring your questions, bring water for the long wait.\nThe vote on the dam is next month and the plans are still secret.";
 
+    proptest::proptest! {
+        /// Any text (hostile bytes, mixed scripts, lines in any order) gives a fingerprint
+        /// without panicking; it is similar to itself, and reordering its lines changes nothing.
+        #[test]
+        fn any_text_fingerprints_and_line_order_does_not_matter(
+            parts in proptest::collection::vec(proptest::sample::select(vec!["kill", "Убить", "қ", "قتل", "a.b/c", "@x", "🔥", "\u{200B}", ".", "!", " ", "\n", "\r\n", "\u{2029}", "k1ll", "Subscribe", "ё"]), 0..80),
+        ) {
+            let text: String = parts.concat();
+            let fp = fingerprint(&text);
+            let lines: Vec<&str> = text.lines().collect();
+            let reversed: Vec<&str> = lines.iter().rev().copied().collect();
+            let other = fingerprint(&reversed.join("\n"));
+            proptest::prop_assert_eq!(fp.shingles, other.shingles);
+            proptest::prop_assert_eq!(fp.minhash, other.minhash);
+            if fp.shingles > 0 {
+                proptest::prop_assert_eq!(fp.similarity(&fp), 1.0);
+            }
+            proptest::prop_assert_eq!(Fingerprint::from_bytes(&fp.to_bytes()), Ok(fp));
+        }
+    }
+
     #[test]
     fn edits_reposts_make_keep_the_fingerprint_close() {
         // (edited copy, lowest similarity to BASE it must keep)
