@@ -22,6 +22,12 @@
 //!    skipped elements left open), and classification of text that is nothing but hits, at
 //!    1 MB and 4 MB: time per MB should stay flat.
 //!
+//! 6. **Near-duplicate clusters**: 250,000, 500,000 and 1,000,000 synthetic fingerprints (half
+//!    unrelated posts, half edited copies of n/10 messages: 15% of a message's 40 shingles
+//!    dropped and 3 new ones added per copy) placed one by one into [`kuzet::clusters::Index`],
+//!    each size in its own process: time per item should stay flat (linear time), peak RSS under
+//!    300 MB at 1,000,000; purity and completeness against the generated truth.
+//!
 //! Each of 1–2 runs in a child process of its own (this program runs itself with `--phase`), so
 //! that each peak RSS is its own.
 
@@ -57,13 +63,14 @@ fn main() {
             "lexicon" => lexicon_sizes(),
             "pages" => page_sizes(),
             "markup" => hostile_markup(),
+            other if other.starts_with("clusters:") => clusters(other["clusters:".len()..].parse().expect("clusters:N")),
             other => panic!("unknown phase {other:?}"),
         }
         return;
     }
     println!("kuzet scale benchmark ({} URLs; each phase in its own process)\n", urls());
     let mut summary = Vec::new();
-    for phase in ["frontier", "known", "store", "lexicon", "pages", "markup"] {
+    for phase in ["frontier", "known", "store", "lexicon", "pages", "markup", "clusters:250000", "clusters:500000", "clusters:1000000"] {
         let (out, rss_kib) = child(phase);
         print!("{out}");
         println!("  [{phase}: peak RSS of the process {:.1} MiB]\n", rss_kib as f64 / 1024.0);
@@ -185,6 +192,87 @@ fn store(n: usize) {
     println!("store: a nightly start with none due: {} due, {} known, in {:.2} s", due.len(), known.len(), started.elapsed().as_secs_f64());
     println!("= {n} URLs: insert {:.1} s, nightly start (all due) {:.2} s", insert.as_secs_f64(), took.as_secs_f64());
     report_peak();
+}
+
+/// Shingles per synthetic message.
+const MESSAGE_SHINGLES: u64 = 40;
+
+/// A synthetic item's shingles: message `base`'s, or an edited copy of them.
+fn synthetic_shingles(base: u64, edited: bool, rng: &mut Rng, out: &mut Vec<u64>) {
+    out.clear();
+    for k in 0..MESSAGE_SHINGLES {
+        if !edited || !rng.chance(0.15) {
+            out.push(kuzet::fingerprint::mix(base * 1_000 + k));
+        }
+    }
+    if edited {
+        out.extend((0..3).map(|_| rng.next_u64()));
+    }
+}
+
+fn clusters(n: usize) {
+    use kuzet::clusters::{DEFAULT_THRESHOLD, Index};
+    use kuzet::fingerprint::{Fingerprint, minhash};
+    let messages = (n / 10).max(1) as u64;
+    let mut rng = Rng::new(SEED);
+    let mut index = Index::new(DEFAULT_THRESHOLD);
+    let mut labels: Vec<u32> = Vec::with_capacity(n);
+    let mut shingles = Vec::new();
+    let mut placing = std::time::Duration::ZERO;
+    let mut joined = 0usize;
+    let started = Instant::now();
+    for i in 0..n {
+        // Generated one at a time; only placing counts in the time.
+        let (base, edited) = if rng.chance(0.5) { (messages + i as u64, false) } else { (rng.below(messages as usize) as u64, true) };
+        synthetic_shingles(base, edited, &mut rng, &mut shingles);
+        let fp = Fingerprint { minhash: minhash(&shingles), exact: base, shingles: shingles.len() as u32 };
+        let t = Instant::now();
+        let placed = index.add(&fp).expect("room");
+        placing += t.elapsed();
+        joined += usize::from(placed.nearest.is_some());
+        labels.push(base as u32);
+    }
+    let total = started.elapsed();
+    let (purity, completeness) = purity_completeness(&index, &labels);
+    println!(
+        "clusters: {n} fingerprints placed in {:.2} s ({:.2} µs each; {:.2} s with generating them), {joined} joined a cluster; index {:.0} MB; purity {purity:.4}, completeness {completeness:.4}",
+        placing.as_secs_f64(),
+        placing.as_secs_f64() * 1e6 / n as f64,
+        total.as_secs_f64(),
+        index.heap_bytes() as f64 / 1e6,
+    );
+    println!("= {n} fingerprints clustered: {:.2} s ({:.2} µs each), purity {purity:.3}, completeness {completeness:.3}", placing.as_secs_f64(), placing.as_secs_f64() * 1e6 / n as f64);
+    black_box(&index);
+    report_peak();
+}
+
+/// Purity and completeness of the index's clusters against `labels` (see tests/clusters.rs).
+fn purity_completeness(index: &kuzet::clusters::Index, labels: &[u32]) -> (f64, f64) {
+    let mut pairs: Vec<(u32, u32)> = labels.iter().enumerate().map(|(m, &l)| (index.cluster_of(m as u32).expect("member"), l)).collect();
+    // Sum over groups (by the first of the pair) of the largest count of one second value.
+    let best = |pairs: &mut Vec<(u32, u32)>| {
+        pairs.sort_unstable();
+        let mut sum = 0usize;
+        let mut i = 0;
+        while i < pairs.len() {
+            let (group, mut most, mut j) = (pairs[i].0, 0, i);
+            while j < pairs.len() && pairs[j].0 == group {
+                let k = j;
+                while j < pairs.len() && pairs[j] == pairs[k] {
+                    j += 1;
+                }
+                most = most.max(j - k);
+            }
+            sum += most;
+            i = j;
+        }
+        sum as f64 / pairs.len() as f64
+    };
+    let purity = best(&mut pairs);
+    for p in pairs.iter_mut() {
+        *p = (p.1, p.0);
+    }
+    (purity, best(&mut pairs))
 }
 
 fn engine_corpus() -> (Engine, Corpus) {

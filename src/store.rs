@@ -140,6 +140,28 @@ UPDATE url SET failures = 1 + (interval_s > 72000) + (interval_s > 144000) + (in
 WHERE state = 'failed';
 ", r"
 ALTER TABLE finding ADD COLUMN why TEXT NOT NULL DEFAULT '';
+", r"
+-- Near-duplicate clusters (crate::clusters, crate::cluster_store). A cluster's id is its first
+-- member's item id; decisions stay in `decision` (a carried one has source 'cluster:<id>').
+CREATE TABLE cluster (
+    id          TEXT PRIMARY KEY,
+    first_item  TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL,
+    members     INTEGER NOT NULL
+);
+CREATE TABLE cluster_member (
+    seq          INTEGER PRIMARY KEY,         -- insertion order (the index is rebuilt in it)
+    item_id      TEXT NOT NULL UNIQUE,
+    cluster_id   TEXT NOT NULL,
+    url          TEXT NOT NULL,
+    fingerprint  BLOB NOT NULL,               -- crate::fingerprint::Fingerprint::to_bytes
+    similarity   REAL,                        -- to the member it joined by; NULL: first member
+    first_seen   INTEGER NOT NULL,
+    last_seen    INTEGER NOT NULL,
+    carried_from TEXT                         -- the item whose decision it took
+);
+CREATE INDEX cluster_member_cluster ON cluster_member (cluster_id, seq);
 "];
 
 /// The schema version this kuzet writes.

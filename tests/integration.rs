@@ -1,5 +1,6 @@
 //! Integration tests: the `kuzet` binary end to end. One test binary (see Cargo.toml).
 mod classify;
+mod clusters;
 mod crawl;
 mod demo;
 mod health;
