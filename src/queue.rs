@@ -177,7 +177,11 @@ pub fn item_id(doc: &Document, analysis: &Analysis, lexicon: &Lexicon) -> String
     let mut hasher = blake3::Hasher::new();
     // A URL is hashed by its canonical key, so tracking parameters do not make a new finding.
     let reference = match url::Url::parse(&doc.reference) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => crate::frontier::canonical_key(&u),
+        // A post's anchor (`thread#p2`) tells it from the thread's other posts.
+        Ok(u) if matches!(u.scheme(), "http" | "https") => match u.fragment() {
+            Some(f) => format!("{}#{f}", crate::frontier::canonical_key(&u)),
+            None => crate::frontier::canonical_key(&u),
+        },
         _ => doc.reference.clone(),
     };
     hasher.update(reference.as_bytes());

@@ -48,7 +48,7 @@ fn a_thread_is_queued_post_by_post_and_nightly_queues_only_new_posts() {
     assert_eq!(row["ref"], format!("{}thread.html#p2", site.server.url()));
     assert_eq!(row["url"], format!("{}thread.html", site.server.url()));
     assert_eq!((row["author"].as_str(), row["posted"].as_str(), row["title"].as_str()), ("bob", "2026-11-01T11:00:00Z", "Weekend plans"));
-    assert!(row["snippet"].contains("kill you tomorrow") && !row["snippet"].contains("lemonade"), "{row:?}");
+    assert!(row["snippet"].contains("⟦kill⟧ you tomorrow") && !row["snippet"].contains("lemonade"), "{row:?}");
     let s = site.summary();
     assert_eq!((s["night"]["posts_new_or_edited"].as_u64(), s["night"]["new_findings"].as_u64()), (Some(4), Some(1)), "{s}");
 
@@ -84,7 +84,8 @@ fn a_thread_is_queued_post_by_post_and_nightly_queues_only_new_posts() {
     site.set("thread.html", &thread(&posts));
     ok(&site.run(&config).0);
     let rows = new_tonight(&site);
-    assert_eq!(rows.iter().map(fragment).collect::<Vec<_>>(), ["p1"], "{rows:?}");
+    let findings: Vec<(String, String, String)> = site.db().prepare("SELECT ref, status, snippet FROM finding").unwrap().query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+    assert_eq!(rows.iter().map(fragment).collect::<Vec<_>>(), ["p1"], "{rows:?} {findings:?}");
 }
 
 #[test]
