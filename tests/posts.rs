@@ -102,3 +102,26 @@ fn a_malformed_adapter_file_exits_2_naming_file_line_and_selector() {
     let want = format!("{}:4: selector `span..who` does not parse", adapters.join("forum.toml").display());
     assert!(stderr.contains(&want), "want {want:?} in:\n{stderr}");
 }
+
+#[test]
+fn the_demo_queues_the_violent_posts_not_their_pages() {
+    let dir = tempdir();
+    let out = dir.path().join("demo");
+    let output = kuzet(&["demo", "--addr", "127.0.0.1:0", "--out", out.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut rows = Vec::new();
+    for (_, records) in crate::util::queues(&out) {
+        let header = &records[0];
+        rows.extend(records[1..].iter().map(|r| header.iter().cloned().zip(r.iter().cloned()).collect::<HashMap<_, _>>()));
+    }
+    let posts: Vec<(String, &str, &str)> = rows
+        .iter()
+        .filter(|r| r["url"].contains("/forum/viewtopic-hiking.html") || r["url"].contains("/channel/dala-city.html"))
+        .map(|r| (r["ref"].rsplit('/').next().unwrap_or("").to_string(), r["author"].as_str(), r["reply_to"].as_str()))
+        .collect();
+    let reply_to = posts.iter().find(|p| p.0 == "dala-city.html#303").map(|p| p.2.rsplit('/').next().unwrap_or(""));
+    assert_eq!(posts.len(), 2, "{posts:?}");
+    assert!(posts.iter().any(|p| p.0 == "viewtopic-hiking.html#p503" && p.1 == "quiet_ranger"), "{posts:?}");
+    assert!(posts.iter().any(|p| p.0 == "dala-city.html#303" && p.1 == "Dala City"), "{posts:?}");
+    assert_eq!(reply_to, Some("dala-city.html#302"));
+}
