@@ -125,3 +125,38 @@ fn the_demo_queues_the_violent_posts_not_their_pages() {
     assert!(posts.iter().any(|p| p.0 == "dala-city.html#303" && p.1 == "Dala City"), "{posts:?}");
     assert_eq!(reply_to, Some("dala-city.html#302"));
 }
+
+/// A channel preview page `n` (Telegram markup) with one message dated `date`, its older
+/// messages on page `n + 1`.
+fn channel_page(n: u32, date: &str) -> String {
+    format!(
+        "<section class='tgme_channel_history'><a class='tme_messages_more' data-before='{n}' href='chan-{}.html'></a>\
+         <div class='tgme_widget_message' data-post='c/{n}'><div class='tgme_widget_message_bubble'>\
+         <div class='tgme_widget_message_text'>Message {n}: the market opens at nine.</div>\
+         <a class='tgme_widget_message_date' href='chan-{n}.html#m{n}'><time datetime='{date}'>x</time></a></div></div></section>",
+        n + 1
+    )
+}
+
+#[test]
+fn paging_back_stops_at_max_pages_back_and_max_age_days() {
+    let today = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let recent = kuzet::timestamp(today as u64 - 86_400);
+    let recent = format!("{}-{}-{}T10:00:00Z", &recent[..4], &recent[4..6], &recent[6..8]);
+    let pages: Vec<(String, String)> = (0..6).map(|n| (format!("chan-{n}.html"), channel_page(n, if n < 4 { &recent } else { "2020-01-01T00:00:00Z" }))).collect();
+    let mut site_pages: Vec<(&str, &str)> = pages.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    site_pages.push(("index.html", "<a href='chan-0.html'>channel</a>"));
+    let fetched = |extra: &str| {
+        let site = Site::new(&site_pages);
+        let config = site.config(&format!("{EVERY_RUN}[crawl]\nmax_depth = 1\n{extra}"));
+        let (output, requests) = site.run(&config);
+        ok(&output);
+        crate::nightly::pages(&requests)
+    };
+    // Two pages back beyond max_depth, no further.
+    assert_eq!(fetched("max_pages_back = 2\nmax_age_days = 0\n"), ["/", "/chan-0.html", "/chan-1.html", "/chan-2.html"]);
+    // None back.
+    assert_eq!(fetched("max_pages_back = 0\n"), ["/", "/chan-0.html"]);
+    // Back until a page's oldest post is older than max_age_days: chan-4 (2020) is fetched, its older link not followed.
+    assert_eq!(fetched("max_pages_back = 10\nmax_age_days = 30\n"), ["/", "/chan-0.html", "/chan-1.html", "/chan-2.html", "/chan-3.html", "/chan-4.html"]);
+}
