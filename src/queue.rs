@@ -406,6 +406,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn posts_of_one_page_have_ids_of_their_own() {
+        let engine = crate::analyse::Engine::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).expect("fixture lexicon");
+        let id = |reference: &str| {
+            let doc = Document { reference: reference.into(), url: "http://f.kz/t".into(), title: String::new(), text: "I will kill you tomorrow.".into() };
+            item_id(&doc, &crate::analyse::analyse(&doc, &engine), &engine.lexicon)
+        };
+        // Same text, other posts: other findings. Tracking parameters still do not count.
+        assert_ne!(id("http://f.kz/t#p1"), id("http://f.kz/t#p2"));
+        assert_ne!(id("http://f.kz/t#p1"), id("http://f.kz/t"));
+        assert_eq!(id("http://f.kz/t?utm_source=x#p1"), id("http://f.kz/t#p1"));
+        assert_eq!(id("http://f.kz/t?utm_source=x"), id("http://f.kz/t"));
+    }
+
+    #[test]
     fn snippets_mark_the_hit_and_clean_the_text() {
         let text = "a\u{202E}b  c\n\nkill them\u{200B} now";
         let at = text.find("kill").unwrap();
