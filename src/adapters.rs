@@ -274,7 +274,7 @@ impl Adapters {
             let a = &self.list[i];
             let by_url = a.urls.iter().any(|r| r.is_match(url.as_str()));
             let marked = a.markers.iter().any(|m| doc.select(m).next().is_some());
-            if !by_url && !(marked || (a.markers.is_empty() && a.hinted)) {
+            if !(by_url || marked || (a.markers.is_empty() && a.hinted)) {
                 continue;
             }
             let split = a.split(url, &doc);
@@ -435,12 +435,12 @@ impl Adapter {
                     u.to_string()
                 });
                 let mut reply_to = own(&self.reply_to).and_then(|r| r.value().attr(&self.reply_to_attr)).and_then(|h| url.join(h.trim()).ok()).map(|u| u.to_string()).unwrap_or_default();
-                if reply_to.is_empty() && self.reply_to_parent {
-                    if let Some(parent) = el.ancestors().find(|a| ids.contains(&a.id())) {
-                        if let Some(i) = elements.iter().position(|e| e.id() == parent.id()) {
-                            reply_to = permalinks.get(i).cloned().unwrap_or_default();
-                        }
-                    }
+                if reply_to.is_empty()
+                    && self.reply_to_parent
+                    && let Some(parent) = el.ancestors().find(|a| ids.contains(&a.id()))
+                    && let Some(i) = elements.iter().position(|e| e.id() == parent.id())
+                {
+                    reply_to = permalinks.get(i).cloned().unwrap_or_default();
                 }
                 if text.is_empty() {
                     permalinks.push(permalink);
