@@ -1,5 +1,5 @@
 //! Lists the bundled lexicons (`lexicons/`, without the maintainers' `tools/`) and the sample
-//! site (`samples/site/`) as `include_bytes!` tables in OUT_DIR, so the binary carries them and
+//! site (`samples/site/`) and the site adapters (`adapters/`) as `include_bytes!` tables in OUT_DIR, so the binary carries them and
 //! works from any folder (`src/bundled.rs`). Nothing else is generated.
 
 use std::fmt::Write as _;
@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 fn main() {
     let root = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for (dir, skip, name) in [("lexicons", &["tools"][..], "lexicons.rs"), ("samples/site", &[][..], "site.rs")] {
+    for (dir, skip, name) in [("lexicons", &["tools"][..], "lexicons.rs"), ("samples/site", &[][..], "site.rs"), ("adapters", &[][..], "adapters.rs")] {
         let base = root.join(dir);
         println!("cargo:rerun-if-changed={}", base.display());
         let mut files = Vec::new();

@@ -4,8 +4,11 @@
 //! [`analyse`] turns a [`Document`] into an [`Analysis`] without any I/O, so tests (and the
 //! crawler's CPU stage) call it directly.
 
+use std::sync::Arc;
+
 use url::Url;
 
+use crate::adapters::{Adapters, Item};
 use crate::bundled::Lexicons;
 
 use crate::decode::{self, DecidedBy};
@@ -14,12 +17,27 @@ use crate::lexicon::Lexicon;
 use crate::matcher::{Hit, Matcher};
 use crate::score::{self, Assessment};
 
-/// The compiled lexicon, matcher and language detector.
+/// The compiled lexicon, matcher and language detector, and the site adapters that split
+/// pages into posts.
 #[derive(Debug)]
 pub struct Engine {
     pub lexicon: Lexicon,
     pub matcher: Matcher,
     lang: LangDetector,
+    pub adapters: Arc<Adapters>,
+}
+
+/// The bundled adapters, compiled once (a unit test checks that they compile).
+fn bundled_adapters() -> Arc<Adapters> {
+    static BUNDLED: std::sync::OnceLock<Arc<Adapters>> = std::sync::OnceLock::new();
+    BUNDLED
+        .get_or_init(|| {
+            Arc::new(Adapters::bundled().unwrap_or_else(|e| {
+                tracing::error!("the bundled site adapters do not compile ({e}); pages are not split into posts");
+                Adapters::none()
+            }))
+        })
+        .clone()
 }
 
 impl Engine {
@@ -31,7 +49,13 @@ impl Engine {
     /// Compiles `lexicon`.
     pub fn new(lexicon: Lexicon) -> Engine {
         let matcher = Matcher::new(&lexicon);
-        Engine { lexicon, matcher, lang: LangDetector::new() }
+        Engine { lexicon, matcher, lang: LangDetector::new(), adapters: bundled_adapters() }
+    }
+
+    /// The engine with `adapters` instead of the bundled ones.
+    pub fn with_adapters(mut self, adapters: Adapters) -> Engine {
+        self.adapters = Arc::new(adapters);
+        self
     }
 
     /// Screen, normalize, match and score `text` (no language label).
@@ -260,6 +284,22 @@ pub struct PageAnalysis {
     pub links: Vec<Url>,
     pub encoding: &'static str,
     pub decided_by: DecidedBy,
+    /// The posts, when a site adapter split the page (and its content was new): each analysed
+    /// on its own, and `analysis` is `None`.
+    pub items: Vec<ItemAnalysis>,
+    /// The link to older posts, when the adapter found one.
+    pub older: Option<Url>,
+}
+
+/// One post of a split page after analysis.
+#[derive(Debug, Clone)]
+pub struct ItemAnalysis {
+    pub item: Item,
+    /// The post as a document: `reference` is its permalink, `url` the page's.
+    pub doc: Document,
+    pub analysis: Analysis,
+    /// [`content_hash`] of the post's text: an edited post hashes differently.
+    pub content_hash: String,
 }
 
 /// Whether [`analyse_page`] hashes the visible text: a crawl that remembers nothing between
@@ -277,7 +317,7 @@ pub enum Hashing<'a> {
 pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[u8], engine: &Engine, hashing: Hashing<'_>) -> PageAnalysis {
     let tld = url.host_str().and_then(|h| h.rsplit('.').next()).filter(|t| t.chars().all(|c| c.is_ascii_alphabetic()));
     let html = media_type.is_empty() || media_type.contains("html") || media_type.contains("xml");
-    let decoded = decode::decode(body, charset, tld, html);
+    let mut decoded = decode::decode(body, charset, tld, html);
     let (title, text, links) = if html {
         let page = crate::extract::html(&decoded.text);
         let base = page.base.as_deref().and_then(|b| url.join(b).ok()).unwrap_or_else(|| url.clone());
@@ -293,7 +333,7 @@ pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[
             .collect();
         (page.title, page.text, links)
     } else {
-        (String::new(), decoded.text, Vec::new())
+        (String::new(), std::mem::take(&mut decoded.text), Vec::new())
     };
     let doc = Document { reference: url.to_string(), url: url.to_string(), title, text };
     let (content_hash, known) = match hashing {
@@ -301,8 +341,22 @@ pub fn analyse_page(url: &Url, media_type: &str, charset: Option<&str>, body: &[
         Hashing::Keep(known) => (Some(content_hash(&doc.text)), known),
     };
     let unchanged = known.is_some() && known == content_hash.as_deref();
-    let analysis = (!unchanged).then(|| analyse(&doc, engine));
-    PageAnalysis { doc, analysis, content_hash, links, encoding: decoded.encoding.name(), decided_by: decoded.decided_by }
+    // A page that changed and that a site adapter splits is analysed post by post.
+    let split = if html && !unchanged { engine.adapters.split(url, &decoded.text) } else { None };
+    let (items, older) = match split {
+        Some(split) => (split.items.into_iter().map(|item| analyse_item(item, url, engine)).collect(), split.older),
+        None => (Vec::new(), None),
+    };
+    let analysis = (!unchanged && items.is_empty()).then(|| analyse(&doc, engine));
+    PageAnalysis { doc, analysis, content_hash, links, encoding: decoded.encoding.name(), decided_by: decoded.decided_by, items, older }
+}
+
+/// A post of the page at `url`, analysed as a document of its own.
+pub fn analyse_item(item: Item, url: &Url, engine: &Engine) -> ItemAnalysis {
+    let doc = Document { reference: item.permalink.clone(), url: url.to_string(), title: item.title.clone(), text: item.text.clone() };
+    let analysis = analyse(&doc, engine);
+    let content_hash = content_hash(&doc.text);
+    ItemAnalysis { item, doc, analysis, content_hash }
 }
 
 #[cfg(test)]

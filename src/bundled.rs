@@ -21,6 +21,9 @@ pub static LEXICON_FILES: &[File] = include!(concat!(env!("OUT_DIR"), "/lexicons
 /// Every file of `samples/site/`, sorted by path.
 pub static SITE_FILES: &[File] = include!(concat!(env!("OUT_DIR"), "/site.rs"));
 
+/// Every file of `adapters/` (site adapters, [`crate::adapters`]), sorted by path.
+pub static ADAPTER_FILES: &[File] = include!(concat!(env!("OUT_DIR"), "/adapters.rs"));
+
 /// `samples/nightly.toml`, the demo's run config.
 pub const DEMO_CONFIG: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/nightly.toml"));
 

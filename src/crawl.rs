@@ -86,6 +86,12 @@ pub struct CrawlConfig {
     /// The night fails (exit 1) when more than this share of the URLs tried failed (0 to 1;
     /// 0: any failure). A seed host that could not be reached fails it whatever the share.
     pub max_failed_share: f64,
+    /// "Older posts" links followed back from a thread or channel page a site adapter split
+    /// ([`crate::adapters`]), beyond `max_depth`; 0: none.
+    pub max_pages_back: u32,
+    /// Paging back stops at a page whose oldest post is older than this many days (posts
+    /// with a date the adapter can read; 0: no limit).
+    pub max_age_days: u32,
 }
 
 impl Default for CrawlConfig {
@@ -115,6 +121,8 @@ impl Default for CrawlConfig {
             proxy: None,
             publish_every: 100,
             max_failed_share: 0.0,
+            max_pages_back: 5,
+            max_age_days: 30,
         }
     }
 }
@@ -293,6 +301,18 @@ pub struct Analysed {
     pub row: Option<QueueRow>,
     pub lang: &'static str,
     pub obfuscated: bool,
+    /// The posts of a page a site adapter split ([`crate::adapters`]); `row` is then `None`.
+    pub items: Vec<ItemRecord>,
+}
+
+/// A post of a split page as the writer records it.
+#[derive(Debug)]
+pub struct ItemRecord {
+    /// The post's key in the store: the page's canonical key, `#`, the permalink.
+    pub key: String,
+    pub permalink: String,
+    pub content_hash: String,
+    pub row: Option<QueueRow>,
 }
 
 /// The sending side of the writer's channel. A send that fails means the writer stopped (an
@@ -336,7 +356,8 @@ enum Done {
 
 enum Outcome {
     /// `dropped`: links past `max_links_per_page`.
-    Analysed { links: Vec<Url>, dropped: usize },
+    /// `older`: the link to older posts, to follow back ([`CrawlConfig::max_pages_back`]).
+    Analysed { links: Vec<Url>, dropped: usize, older: Option<Url> },
     Redirect { location: Url },
     Retry { after: Duration, slow_down: bool },
     /// A timeout, a connection error, or a 429/5xx answer after the last retry: counts against
@@ -539,6 +560,7 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
                         retries: c.retries,
                         hashes: job.hashes,
                         max_links: c.max_links_per_page,
+                        paging: (c.max_pages_back, c.max_age_days),
                     };
                     tokio::spawn(task.run(target));
                     break;
@@ -618,9 +640,17 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
             }
             h.budget.attempt(matches!(outcome, Outcome::Retry { .. } | Outcome::Failed));
             match outcome {
-                Outcome::Analysed { links, dropped } => {
+                Outcome::Analysed { links, dropped, older } => {
                     ctx.counts.pages_analysed += 1;
                     ctx.counts.links_dropped += dropped as u64;
+                    // Paging back keeps the page's depth: a thread's older pages are the
+                    // same thread, however deep it was found.
+                    if let Some(older) = older
+                        && ctx.scope.refusal(&older, target.depth).is_none()
+                        && ctx.frontier.mark_seen(&older)
+                    {
+                        ctx.frontier.push(Target { back: target.back + 1, ..Target::new(older, target.depth) }, ctx.config.max_pages_per_host);
+                    }
                     for link in links {
                         if ctx.scope.refusal(&link, target.depth + 1).is_none() && ctx.frontier.mark_seen(&link) {
                             ctx.frontier.push(Target::new(link, target.depth + 1), ctx.config.max_pages_per_host);
@@ -629,7 +659,7 @@ fn on_done(done: Done, hosts: &mut HashMap<String, Host>, base_delay: Duration, 
                 }
                 Outcome::Redirect { location } => {
                     ctx.counts.redirects += 1;
-                    let next = Target { url: location, depth: target.depth, hops: target.hops + 1, attempt: 0, prior: None };
+                    let next = Target { url: location, depth: target.depth, hops: target.hops + 1, attempt: 0, prior: None, back: target.back };
                     if next.hops > ctx.config.max_redirects {
                         log(ctx.writer, &next, "redirect", &format!("more than {} redirects", ctx.config.max_redirects), LogKind::Note);
                     } else if let Some(why) = ctx.scope.refusal(&next.url, next.depth) {
@@ -745,6 +775,8 @@ struct PageTask {
     retries: u32,
     hashes: bool,
     max_links: usize,
+    /// `max_pages_back`, `max_age_days`.
+    paging: (u32, u32),
 }
 
 impl PageTask {
@@ -846,29 +878,63 @@ impl PageTask {
             Ok(Ok(page)) => page,
             _ => {
                 send_log(row, LogKind::Failed, "analysis failed (internal error; the page is skipped)".into(), None);
-                return Outcome::Analysed { links: Vec::new(), dropped: 0 };
+                return Outcome::Analysed { links: Vec::new(), dropped: 0, older: None };
             }
         };
         row.encoding = page.encoding.to_string();
         row.encoding_source = page.decided_by.as_str().to_string();
-        let analysed = page.analysis.as_ref().map(|analysis| {
-            let queue_row = QueueRow::new(&page.doc, analysis, &self.engine.lexicon, &self.run_id);
-            let obfuscated = queue_row.is_some() && analysis.assessment.is_obfuscated();
-            Analysed { row: queue_row, lang: analysis.lang, obfuscated }
-        });
+        let analysed = if page.items.is_empty() {
+            page.analysis.as_ref().map(|analysis| {
+                let queue_row = QueueRow::new(&page.doc, analysis, &self.engine.lexicon, &self.run_id);
+                let obfuscated = queue_row.is_some() && analysis.assessment.is_obfuscated();
+                Analysed { row: queue_row, lang: analysis.lang, obfuscated, items: Vec::new() }
+            })
+        } else {
+            let page_key = crate::frontier::canonical_key(&target.url);
+            let items: Vec<ItemRecord> = page
+                .items
+                .iter()
+                .map(|i| ItemRecord {
+                    key: format!("{page_key}#{}", i.item.permalink),
+                    permalink: i.item.permalink.clone(),
+                    content_hash: i.content_hash.clone(),
+                    row: QueueRow::for_item(i, &self.engine.lexicon, &self.run_id),
+                })
+                .collect();
+            let obfuscated = page.items.iter().zip(&items).any(|(i, r)| r.row.is_some() && i.analysis.assessment.is_obfuscated());
+            Some(Analysed { row: None, lang: page.items[0].analysis.lang, obfuscated, items })
+        };
         // Each link once, and at most `max_links_per_page` of them: a page of 100,000 links
         // must not fill the frontier and the store.
         let mut distinct = std::collections::HashSet::new();
+        // The link to older posts is followed as paging back, or not at all.
+        let older = page.older.clone().filter(|_| self.page_back(target, &page.items));
         let mut links: Vec<Url> = page
             .links
             .into_iter()
+            .filter(|l| page.older.as_ref().is_none_or(|o| crate::frontier::canonical_key(o) != crate::frontier::canonical_key(l)))
             .filter(|l| self.scope.refusal(l, target.depth + 1).is_none() && distinct.insert(crate::frontier::key_hash(&crate::frontier::canonical_key(l))))
             .collect();
         let dropped = links.len().saturating_sub(self.max_links);
         links.truncate(self.max_links);
         let record = PageRecord { url: target.url.clone(), etag, last_modified, content_hash: page.content_hash, analysed, links: links.clone() };
         self.writer.send(Event::Page { log: row, page: Box::new(record) });
-        Outcome::Analysed { links, dropped }
+        Outcome::Analysed { links, dropped, older }
+    }
+
+    /// Whether to follow a split page's "older posts" link: fewer than `max_pages_back` pages
+    /// back so far, and no post on this page older than `max_age_days`.
+    fn page_back(&self, target: &Target, items: &[crate::analyse::ItemAnalysis]) -> bool {
+        let (max_back, max_days) = self.paging;
+        if target.back >= max_back {
+            return false;
+        }
+        if max_days == 0 {
+            return true;
+        }
+        let now_days = crate::store::now() / 86_400;
+        let oldest = items.iter().filter_map(|i| crate::adapters::days_since_epoch(&i.item.time)).min();
+        oldest.is_none_or(|d| now_days - d <= i64::from(max_days))
     }
 }
 
@@ -1012,6 +1078,7 @@ impl Sink for QueueSink {
             self.since_publish += 1;
             if let Some(a) = page.analysed {
                 self.rows.extend(a.row);
+                self.rows.extend(a.items.into_iter().filter_map(|i| i.row));
             }
         }
         Ok(())

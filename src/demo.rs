@@ -55,6 +55,7 @@ mod tests {
             config: toml::from_str(&text).unwrap(),
             seeds: seeds.iter().map(|s| Url::parse(s).unwrap()).collect(),
             lexicons: "l".into(),
+            adapters: None,
             out: "o".into(),
             store: "o/kuzet.sqlite".into(),
             inbox: None,

@@ -68,6 +68,9 @@ mod tests {
             lexicon_version: String::new(),
             run_id: run.into(),
             history: String::new(),
+            author: String::new(),
+            posted: String::new(),
+            reply_to: String::new(),
             fired: Vec::new(),
             snippets: Vec::new(),
         };

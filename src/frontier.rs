@@ -126,6 +126,9 @@ pub struct Target {
     /// What an earlier visit left (nightly runs): validators for a conditional request and the
     /// content hash that makes an unchanged page skip analysis.
     pub prior: Option<Arc<Prior>>,
+    /// "Older posts" links followed to reach this URL (paging back through a thread or a
+    /// channel, [`crate::adapters`]).
+    pub back: u32,
 }
 
 /// What is known of a URL from an earlier visit.
@@ -139,7 +142,7 @@ pub struct Prior {
 impl Target {
     /// A first attempt at `url`, reached by following links `depth` times.
     pub fn new(url: Url, depth: u32) -> Target {
-        Target { url, depth, hops: 0, attempt: 0, prior: None }
+        Target { url, depth, hops: 0, attempt: 0, prior: None, back: 0 }
     }
 }
 
@@ -162,17 +165,18 @@ struct Queued {
     hops: u8,
     attempt: u32,
     prior: Option<Arc<Prior>>,
+    back: u32,
 }
 
 impl Queued {
     fn new(t: Target) -> Queued {
-        Queued { url: t.url.as_str().into(), depth: t.depth, hops: t.hops, attempt: t.attempt, prior: t.prior }
+        Queued { url: t.url.as_str().into(), depth: t.depth, hops: t.hops, attempt: t.attempt, prior: t.prior, back: t.back }
     }
 
     fn target(self) -> Option<Target> {
         // It was a `Url` when queued, so it parses again (to the same URL).
         let url = Url::parse(&self.url).ok()?;
-        Some(Target { url, depth: self.depth, hops: self.hops, attempt: self.attempt, prior: self.prior })
+        Some(Target { url, depth: self.depth, hops: self.hops, attempt: self.attempt, prior: self.prior, back: self.back })
     }
 }
 

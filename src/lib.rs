@@ -5,6 +5,7 @@
 //! (strict and loose views) → [`matcher`] (lexicon hits) → [`score`] (an explained
 //! [`score::Assessment`]) → [`queue`] (CSV rows). [`analyse`] ties the pure stages together for
 //! one document; [`classify`] is the command that runs them over local input.
+pub mod adapters;
 pub mod analyse;
 pub mod budget;
 pub mod bundled;

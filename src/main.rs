@@ -231,6 +231,9 @@ struct CrawlArgs {
     /// Lexicon folder (default: the lexicons bundled in the binary).
     #[arg(long)]
     lexicons: Option<PathBuf>,
+    /// Site adapter folder (`*.toml`; default: the adapters bundled in the binary).
+    #[arg(long)]
+    adapters: Option<PathBuf>,
     /// Output folder: queues/, crawl.csv, summary.json.
     #[arg(long)]
     out: PathBuf,
@@ -587,7 +590,11 @@ fn crawl(seeds: Vec<url::Url>, guard: kuzet::guard::Guard, common: &CrawlArgs) -
     if let Some(w) = kuzet::preflight::contact_warning(&config.user_agent, &seeds) {
         tracing::warn!("{w}");
     }
-    let engine = Arc::new(kuzet::analyse::Engine::load(Lexicons::or_bundled(common.lexicons.clone())).context("loading lexicons")?);
+    let mut engine = kuzet::analyse::Engine::load(Lexicons::or_bundled(common.lexicons.clone())).context("loading lexicons")?;
+    if let Some(dir) = &common.adapters {
+        engine = engine.with_adapters(kuzet::adapters::Adapters::load_dir(&kuzet::nightly::resolved(dir))?);
+    }
+    let engine = Arc::new(engine);
     let start = seeds.iter().map(|s| kuzet::frontier::Target::new(s.clone(), 0)).collect();
     let mut job = kuzet::crawl::CrawlJob { seeds, start, known: Vec::new(), config, guard, out: common.out.clone(), run_id: common.run_id.clone().unwrap_or_else(kuzet::run_id), hashes: false };
     let summary = kuzet::crawl::run(&mut job, engine).with_context(|| format!("crawling into {}", kuzet::nightly::resolved(&common.out).display()))?;

@@ -50,6 +50,8 @@ pub struct RunConfig {
     pub seeds: PathBuf,
     /// The lexicon folder (default: the bundled one).
     pub lexicons: Option<PathBuf>,
+    /// The site adapter folder (default: the bundled one).
+    pub adapters: Option<PathBuf>,
     /// Where the queues, `summary.json` and `crawl.csv` go.
     pub out: PathBuf,
     /// The state store (default: `OUT/kuzet.sqlite`).
@@ -152,6 +154,8 @@ pub struct Loaded {
     pub config: RunConfig,
     pub seeds: Vec<Url>,
     pub lexicons: Lexicons,
+    /// The site adapter folder, resolved (`None`: the bundled adapters).
+    pub adapters: Option<PathBuf>,
     pub out: PathBuf,
     pub store: PathBuf,
     /// The reviewer inbox, resolved.
@@ -204,7 +208,8 @@ impl RunConfig {
                 anyhow::bail!("{}: queues.route.{category}: {queue:?} is not a usable file name (letters, digits, - and _)", path.display());
             }
         }
-        Ok(Loaded { seeds, lexicons, out, store, inbox, config, force: None })
+        let adapters = config.adapters.as_deref().map(resolve);
+        Ok(Loaded { seeds, lexicons, adapters, out, store, inbox, config, force: None })
     }
 }
 
@@ -256,7 +261,11 @@ pub fn engine(loaded: &Loaded) -> anyhow::Result<Engine> {
         let (flag, p2, p1) = (s.flag, s.priority2, s.priority1);
         lexicon.version = format!("{}-t{flag}-{p2}-{p1}", lexicon.version);
     }
-    Ok(Engine::new(lexicon))
+    let engine = Engine::new(lexicon);
+    Ok(match &loaded.adapters {
+        Some(dir) => engine.with_adapters(crate::adapters::Adapters::load_dir(dir)?),
+        None => engine,
+    })
 }
 
 /// What the nightly part of a run did, beside the crawl's counts.
@@ -282,6 +291,12 @@ pub struct NightCounts {
     pub pending_dropped: u64,
     /// `OUT/runs/<run>/` folders removed as older than `[output] keep_runs_days`.
     pub runs_pruned: u64,
+    /// Posts of split pages ([`crate::adapters`]): new or edited tonight (recorded, and
+    /// queued when flagged), unchanged (not queued again), and gone from their page (recorded;
+    /// their findings and decisions stay).
+    pub posts_new_or_edited: u64,
+    pub posts_unchanged: u64,
+    pub posts_gone: u64,
 }
 
 /// The run summary written to `OUT/summary.json`.
@@ -528,7 +543,7 @@ impl StoreSink {
                     Some(a) => {
                         fetch_row(conn, &key, run, t, log, "changed")?;
                         let depth = self.visit_info(&key)?.depth;
-                        let flagged = a.row.is_some();
+                        let flagged = a.row.is_some() || a.items.iter().any(|i| i.row.is_some());
                         let interval = revisit::interval(&self.revisit, Class::Analysed(0), flagged, depth);
                         conn.prepare_cached(
                             "UPDATE url SET state = 'analysed', etag = ?2, last_modified = ?3, content_hash = ?4, lexicon_version = ?5, flagged = ?6, \
@@ -539,11 +554,60 @@ impl StoreSink {
                         match &a.row {
                             Some(row) => self.finding(&key, row, t)?,
                             None => {
+                                // A page split into posts is judged post by post: a finding on
+                                // the page as a whole is replaced by its posts' findings.
                                 conn.prepare_cached("UPDATE finding SET status = 'retired' WHERE url_key = ?1 AND status != 'retired'")?.execute([&key])?;
+                                if !a.items.is_empty() {
+                                    self.posts(&key, &a.items, t)?;
+                                }
                             }
                         }
                     }
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// The posts of a split page that changed: a new or edited post is recorded and, when
+    /// flagged, becomes a finding; an unchanged one is only seen again (never queued again);
+    /// a post the page no longer has is recorded as gone, its findings and decisions kept.
+    fn posts(&mut self, page_key: &str, items: &[crate::crawl::ItemRecord], t: i64) -> rusqlite::Result<()> {
+        let known: HashMap<String, (String, String)> = self
+            .store
+            .conn
+            .prepare_cached("SELECT key, content_hash, state FROM item WHERE page_key = ?1")?
+            .query_map([page_key], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut present = HashSet::new();
+        for it in items {
+            if !present.insert(it.key.as_str()) {
+                continue; // the same permalink twice on a page: the first counts
+            }
+            let conn = &self.store.conn;
+            if known.get(&it.key).is_some_and(|(hash, state)| *hash == it.content_hash && state == "present") {
+                conn.prepare_cached("UPDATE item SET last_seen = ?2 WHERE key = ?1")?.execute(params![it.key, t])?;
+                conn.prepare_cached("UPDATE finding SET last_seen = ?2, last_run = ?3 WHERE url_key = ?1 AND status != 'retired'")?.execute(params![it.key, t, self.run_id])?;
+                self.night.posts_unchanged += 1;
+                continue;
+            }
+            conn.prepare_cached(
+                "INSERT INTO item (key, page_key, permalink, content_hash, state, first_seen, last_seen, last_change) VALUES (?1, ?2, ?3, ?4, 'present', ?5, ?5, ?5) \
+                 ON CONFLICT (key) DO UPDATE SET content_hash = ?4, state = 'present', last_seen = ?5, last_change = ?5, gone_at = NULL",
+            )?
+            .execute(params![it.key, page_key, it.permalink, it.content_hash, t])?;
+            self.night.posts_new_or_edited += 1;
+            match &it.row {
+                Some(row) => self.finding(&it.key, row, t)?,
+                None => {
+                    conn.prepare_cached("UPDATE finding SET status = 'retired' WHERE url_key = ?1 AND status != 'retired'")?.execute([&it.key])?;
+                }
+            }
+        }
+        for (key, (_, state)) in &known {
+            if state == "present" && !present.contains(key.as_str()) {
+                self.store.conn.prepare_cached("UPDATE item SET state = 'gone', gone_at = ?2 WHERE key = ?1")?.execute(params![key, t])?;
+                self.night.posts_gone += 1;
             }
         }
         Ok(())
@@ -638,12 +702,12 @@ impl StoreSink {
         }
         conn.prepare_cached(
             "INSERT INTO finding (item_id, url_key, status, category, priority, score, lang, ref, url, title, matched_terms, snippet, reasons, \
-             lexicon_version, first_run, last_run, first_seen, last_seen, why) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?16, ?17)",
+             lexicon_version, first_run, last_run, first_seen, last_seen, why, author, posted, reply_to) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15, ?16, ?16, ?17, ?18, ?19, ?20)",
         )?
         .execute(params![
             row.item_id, key, status, row.category, row.priority, row.score, row.lang, row.reference, row.url, row.title, row.matched_terms, snippet,
-            row.reasons, row.lexicon_version, self.run_id, t, row.why
+            row.reasons, row.lexicon_version, self.run_id, t, row.why, row.author, row.posted, row.reply_to
         ])?;
         for k in &fired {
             conn.prepare_cached("INSERT OR IGNORE INTO finding_hit (item_id, key) VALUES (?1, ?2)")?.execute(params![row.item_id, k])?;

@@ -21,9 +21,9 @@ use crate::score::{Reason, ReasonKind};
 /// The queue columns, in order: what a reviewer reads and fills in first (priority, category,
 /// snippet, why, then decision, reviewer, notes), the rest after. Readers go by the header
 /// ([`crate::review`]), so files saved in an earlier order still import.
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 21] = [
     "priority", "category", "snippet", "why", "decision", "reviewer", "notes", "item_id", "score", "lang", "ref", "title", "url",
-    "matched_terms", "reasons", "lexicon_version", "run_id", "history",
+    "matched_terms", "reasons", "lexicon_version", "run_id", "history", "author", "posted", "reply_to",
 ];
 
 /// The index of `name` in [`COLUMNS`].
@@ -60,6 +60,11 @@ pub struct QueueRow {
     pub run_id: String,
     /// Earlier decisions on the same page (filled by the nightly job from its store).
     pub history: String,
+    /// A post's author, time (as the page gives it) and the permalink of the post it replies
+    /// to, when a site adapter split the page into posts ([`crate::adapters`]); empty otherwise.
+    pub author: String,
+    pub posted: String,
+    pub reply_to: String,
     /// The keys of the entries ([`crate::lexicon::Entry::key`]) and rules (`rule:name`) that
     /// fired, for per-entry precision; not a column.
     pub fired: Vec<String>,
@@ -90,6 +95,9 @@ impl QueueRow {
             lexicon_version: lexicon.version.clone(),
             run_id: run_id.to_string(),
             history: String::new(),
+            author: String::new(),
+            posted: String::new(),
+            reply_to: String::new(),
             fired: a.reasons.iter().filter_map(|r| fired_key(r, lexicon)).collect(),
             snippets: a
                 .reasons
@@ -97,6 +105,17 @@ impl QueueRow {
                 .filter_map(|r| Some((fired_key(r, lexicon)?, snippet(&doc.text, to_word_end(&doc.text, r.spans.first()?.clone())))))
                 .collect(),
         })
+    }
+
+    /// The row for a post of a split page, if its analysis flagged it: `ref` is the post's
+    /// permalink, `title` the thread's or channel's, and the post's author, time and the post
+    /// it replies to fill their columns.
+    pub fn for_item(item: &crate::analyse::ItemAnalysis, lexicon: &Lexicon, run_id: &str) -> Option<QueueRow> {
+        let mut row = QueueRow::new(&item.doc, &item.analysis, lexicon, run_id)?;
+        row.author = item.item.author.clone();
+        row.posted = item.item.time.clone();
+        row.reply_to = item.item.reply_to.clone();
+        Some(row)
     }
 
     /// The snippet of the strongest entry or rule not among `seen` (the keys of findings a
@@ -109,7 +128,7 @@ impl QueueRow {
 
     /// The cells in column order (reviewer columns empty), as the text to show: the writer
     /// ([`crate::cell::Writer`]) cleans, defangs and quotes them.
-    pub fn cells(&self) -> [String; 18] {
+    pub fn cells(&self) -> [String; 21] {
         [
             &self.priority.to_string(),
             &self.category,
@@ -129,6 +148,9 @@ impl QueueRow {
             &self.lexicon_version,
             &self.run_id,
             &self.history,
+            &self.author,
+            &self.posted,
+            &self.reply_to,
         ]
         .map(str::to_string)
     }
@@ -155,7 +177,11 @@ pub fn item_id(doc: &Document, analysis: &Analysis, lexicon: &Lexicon) -> String
     let mut hasher = blake3::Hasher::new();
     // A URL is hashed by its canonical key, so tracking parameters do not make a new finding.
     let reference = match url::Url::parse(&doc.reference) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => crate::frontier::canonical_key(&u),
+        // A post's anchor (`thread#p2`) tells it from the thread's other posts.
+        Ok(u) if matches!(u.scheme(), "http" | "https") => match u.fragment() {
+            Some(f) => format!("{}#{f}", crate::frontier::canonical_key(&u)),
+            None => crate::frontier::canonical_key(&u),
+        },
         _ => doc.reference.clone(),
     };
     hasher.update(reference.as_bytes());
@@ -378,6 +404,20 @@ pub fn file_safe(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn posts_of_one_page_have_ids_of_their_own() {
+        let engine = crate::analyse::Engine::load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/lexicons")).expect("fixture lexicon");
+        let id = |reference: &str| {
+            let doc = Document { reference: reference.into(), url: "http://f.kz/t".into(), title: String::new(), text: "I will kill you tomorrow.".into() };
+            item_id(&doc, &crate::analyse::analyse(&doc, &engine), &engine.lexicon)
+        };
+        // Same text, other posts: other findings. Tracking parameters still do not count.
+        assert_ne!(id("http://f.kz/t#p1"), id("http://f.kz/t#p2"));
+        assert_ne!(id("http://f.kz/t#p1"), id("http://f.kz/t"));
+        assert_eq!(id("http://f.kz/t?utm_source=x#p1"), id("http://f.kz/t#p1"));
+        assert_eq!(id("http://f.kz/t?utm_source=x"), id("http://f.kz/t"));
+    }
 
     #[test]
     fn snippets_mark_the_hit_and_clean_the_text() {

@@ -162,6 +162,25 @@ CREATE TABLE cluster_member (
     carried_from TEXT                         -- the item whose decision it took
 );
 CREATE INDEX cluster_member_cluster ON cluster_member (cluster_id, seq);
+", r"
+-- Posts (crate::adapters): a finding's author, time and the post it replies to; and every
+-- post seen on a split page, so that a known thread's new or edited posts are told apart
+-- and a deleted one is recorded as gone (its findings and decisions stay).
+ALTER TABLE finding ADD COLUMN author TEXT NOT NULL DEFAULT '';
+ALTER TABLE finding ADD COLUMN posted TEXT NOT NULL DEFAULT '';
+ALTER TABLE finding ADD COLUMN reply_to TEXT NOT NULL DEFAULT '';
+CREATE TABLE item (
+    key          TEXT PRIMARY KEY,          -- canonical page key, '#', the post's permalink
+    page_key     TEXT NOT NULL,
+    permalink    TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    state        TEXT NOT NULL CHECK (state IN ('present', 'gone')),
+    first_seen   INTEGER NOT NULL,
+    last_seen    INTEGER NOT NULL,
+    last_change  INTEGER NOT NULL,
+    gone_at      INTEGER
+);
+CREATE INDEX item_page ON item (page_key);
 "];
 
 /// The schema version this kuzet writes.
@@ -337,6 +356,9 @@ pub fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         lexicon_version: r.get("lexicon_version")?,
         run_id: r.get("first_run")?,
         history: String::new(),
+        author: r.get("author")?,
+        posted: r.get("posted")?,
+        reply_to: r.get("reply_to")?,
         fired: Vec::new(),
         snippets: Vec::new(),
     })

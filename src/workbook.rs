@@ -282,6 +282,9 @@ mod tests {
             lexicon_version: "lex-1".into(),
             run_id: "run-1".into(),
             history: String::new(),
+            author: String::new(),
+            posted: String::new(),
+            reply_to: String::new(),
             fired: Vec::new(),
             snippets: Vec::new(),
         }

@@ -10,6 +10,7 @@ mod install;
 mod live_queues;
 mod nightly;
 mod permissions;
+mod posts;
 mod report;
 mod robots_google;
 mod smaller;
