@@ -70,6 +70,7 @@ mod tests {
             history: String::new(),
             fired: Vec::new(),
             snippets: Vec::new(),
+            evidence: None,
         };
         LiveRow { row, first_seen: String::new(), new_tonight }
     }

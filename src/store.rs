@@ -317,6 +317,7 @@ pub fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         history: String::new(),
         fired: Vec::new(),
         snippets: Vec::new(),
+        evidence: None,
     })
 }
 

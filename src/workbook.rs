@@ -284,6 +284,7 @@ mod tests {
             history: String::new(),
             fired: Vec::new(),
             snippets: Vec::new(),
+            evidence: None,
         }
     }
 
