@@ -305,7 +305,7 @@ pub fn decode_body(coding: &str, encoded: &[u8], cap: usize) -> std::io::Result<
 }
 
 /// Splits `text/html; charset=windows-1251` into the media type and the charset.
-fn parse_content_type(raw: &str) -> (String, Option<String>) {
+pub fn parse_content_type(raw: &str) -> (String, Option<String>) {
     let mut parts = raw.split(';');
     let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
     let charset = parts

@@ -2,6 +2,7 @@
 mod classify;
 mod crawl;
 mod demo;
+mod evidence;
 mod health;
 mod hostile;
 mod hostile_input;
