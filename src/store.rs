@@ -140,6 +140,17 @@ UPDATE url SET failures = 1 + (interval_s > 72000) + (interval_s > 144000) + (in
 WHERE state = 'failed';
 ", r"
 ALTER TABLE finding ADD COLUMN why TEXT NOT NULL DEFAULT '';
+", r"
+-- Where each finding's page is kept as WARC evidence (crate::evidence), per run that captured it.
+CREATE TABLE evidence (
+    item_id   TEXT NOT NULL,
+    run_id    TEXT NOT NULL,
+    file      TEXT NOT NULL,
+    offset    INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    sha256    TEXT NOT NULL
+);
+CREATE INDEX evidence_item ON evidence (item_id);
 "];
 
 /// The schema version this kuzet writes.
@@ -294,6 +305,20 @@ pub fn date(secs: i64) -> String {
 pub fn minute(secs: i64) -> String {
     let stamp = crate::timestamp(secs.max(0) as u64);
     format!("{} {}:{}", date(secs), &stamp[9..11], &stamp[11..13])
+}
+
+/// Records where `item_id`'s page was kept as evidence in run `run_id`.
+pub fn keep_evidence(conn: &Connection, item_id: &str, run_id: &str, e: &crate::evidence::EvidenceRef) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO evidence (item_id, run_id, file, offset, record_id, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![item_id, run_id, e.file, e.offset as i64, e.record_id, e.sha256])?;
+    Ok(())
+}
+
+/// The latest evidence of `item_id`, if any was kept.
+pub fn evidence(conn: &Connection, item_id: &str) -> rusqlite::Result<Option<crate::evidence::EvidenceRef>> {
+    conn.prepare_cached("SELECT file, offset, record_id, sha256 FROM evidence WHERE item_id = ?1 ORDER BY rowid DESC LIMIT 1")?
+        .query_row([item_id], |r| Ok(crate::evidence::EvidenceRef { file: r.get(0)?, offset: r.get::<_, i64>(1)?.max(0) as u64, record_id: r.get(2)?, sha256: r.get(3)? }))
+        .optional()
 }
 
 /// A finding as stored, turned back into a queue row.
