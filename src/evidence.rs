@@ -350,16 +350,14 @@ impl CdxLine {
 }
 
 /// The SURT form of a URL, as pywb sorts it: `org,example)/path?query` (host reversed, `www.`
-/// dropped, lower case).
+/// dropped, lower case, query parameters sorted); checked against python `surt` 0.3.
 pub fn surt(url: &str) -> String {
     let Ok(u) = url::Url::parse(url) else { return url.to_ascii_lowercase() };
     let host = u.host_str().unwrap_or("").trim_start_matches("www.").to_ascii_lowercase();
+    // Reversed like a domain even for an IP address, as the surt library pywb uses does.
     let mut parts: Vec<&str> = host.split('.').collect();
-    // An IP address is kept as it is.
-    if !matches!(u.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))) {
-        parts.reverse();
-    }
-    let mut s = if parts.len() == 4 && !matches!(u.host(), Some(url::Host::Domain(_))) { host.clone() } else { parts.join(",") };
+    parts.reverse();
+    let mut s = parts.join(",");
     if let Some(port) = u.port() {
         s.push_str(&format!(":{port}"));
     }
@@ -561,7 +559,7 @@ mod tests {
     fn surts_and_cdx_lines() {
         let cases = [
             ("http://www.Example.org/A/b?z=1&a=2", "org,example)/a/b?a=2&z=1"),
-            ("http://127.0.0.1:8080/x", "127.0.0.1:8080)/x"),
+            ("http://127.0.0.1:8080/x", "1,0,0,127:8080)/x"),
             ("https://kz.example.kz/", "kz,example,kz)/"),
         ];
         for (url, want) in cases {
@@ -569,7 +567,7 @@ mod tests {
         }
         let line = CdxLine { url: "http://127.0.0.1:9/p".into(), date: "2026-12-05T15:16:33Z".into(), kind: "response".into(), digest: "sha256:AB".into(), status: 200, mime: "text/html".into(), length: 10, offset: 20, filename: "f.warc.gz".into() };
         let text = line.render();
-        assert!(text.starts_with("127.0.0.1:9)/p 20261205151633 {"), "{text}");
+        assert!(text.starts_with("1,0,0,127:9)/p 20261205151633 {"), "{text}");
         assert_eq!(CdxLine::parse(&text), Some(line));
     }
 
