@@ -175,8 +175,13 @@ impl Recorder {
         }
         let date = warc::iso_date(exchange.wire.fetched_at);
         let (block, head_len) = exchange.response_block();
-        let payload_label = warc::sha256_label(&block[head_len..]);
-        let sha256 = warc::sha256_hex(&block[head_len..]);
+        // One pass over the payload: the label (base32) and the hex are the same digest.
+        let digest = {
+            use sha2::Digest;
+            sha2::Sha256::digest(&block[head_len..])
+        };
+        let payload_label = format!("sha256:{}", warc::base32(&digest));
+        let sha256 = warc::hex(&digest);
         let ip = exchange.wire.ip.map(|ip| ip.to_string());
         let earlier = if finding.is_some() { self.seen.get(&payload_label).cloned() } else { None };
         let w = self.writer()?;
@@ -196,23 +201,23 @@ impl Recorder {
                 headers.push(("WARC-Refers-To-Target-URI", uri.clone()));
                 headers.push(("WARC-Refers-To-Date", at.clone()));
                 headers.push(("WARC-Payload-Digest", payload_label.clone()));
-                let rec = NewRecord { kind: "revisit", date: date.clone(), target_uri: Some(&exchange.url), content_type: Some("application/http; msgtype=response"), headers, block: &block[..head_len], payload_at: None };
+                let rec = NewRecord { kind: "revisit", date: date.clone(), target_uri: Some(&exchange.url), content_type: Some("application/http; msgtype=response"), headers, block: &block[..head_len], payload_at: None, ..NewRecord::default() };
                 w.write_with_id(&rec, Some(response_id.clone()))?
             }
             None => {
-                let rec = NewRecord { kind: "response", date: date.clone(), target_uri: Some(&exchange.url), content_type: Some("application/http; msgtype=response"), headers, block: &block, payload_at: Some(head_len) };
+                let rec = NewRecord { kind: "response", date: date.clone(), target_uri: Some(&exchange.url), content_type: Some("application/http; msgtype=response"), headers, block: &block, payload_at: Some(head_len), payload_sha256: Some(&digest) };
                 w.write_with_id(&rec, Some(response_id.clone()))?
             }
         };
         let mut concurrent = common.clone();
         concurrent.push(("WARC-Concurrent-To", response_id.clone()));
-        let request = NewRecord { kind: "request", date: date.clone(), target_uri: Some(&exchange.url), content_type: Some("application/http; msgtype=request"), headers: concurrent.clone(), block: exchange.wire.request_head.as_bytes(), payload_at: None };
+        let request = NewRecord { kind: "request", date: date.clone(), target_uri: Some(&exchange.url), content_type: Some("application/http; msgtype=request"), headers: concurrent.clone(), block: exchange.wire.request_head.as_bytes(), payload_at: None, ..NewRecord::default() };
         w.write(&request)?;
         if let Some(f) = finding {
             let fields = metadata_fields(f);
             let mut meta_headers = vec![("WARC-Refers-To", response_id.clone())];
             meta_headers.extend(concurrent.iter().filter(|(k, _)| *k == "WARC-Concurrent-To").cloned());
-            let meta = NewRecord { kind: "metadata", date: date.clone(), target_uri: Some(&exchange.url), content_type: Some("application/warc-fields"), headers: meta_headers, block: fields.as_bytes(), payload_at: None };
+            let meta = NewRecord { kind: "metadata", date: date.clone(), target_uri: Some(&exchange.url), content_type: Some("application/warc-fields"), headers: meta_headers, block: fields.as_bytes(), payload_at: None, ..NewRecord::default() };
             w.write(&meta)?;
         }
         self.records += 1;

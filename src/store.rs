@@ -418,6 +418,20 @@ mod tests {
     }
 
     #[test]
+    fn the_latest_evidence_of_a_finding_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("kuzet.sqlite"), None).unwrap();
+        let e = |run: &str, offset| crate::evidence::EvidenceRef { file: format!("evidence/{run}/{run}-00001.warc.gz"), offset, record_id: format!("<urn:uuid:{run}>"), sha256: "ab".repeat(32) };
+        assert_eq!(evidence(&store.conn, "k1").unwrap(), None);
+        // (run, item, offset), then the evidence each item has
+        for (run, item, offset) in [("r1", "k1", 10), ("r1", "k2", 20), ("r2", "k1", 30)] {
+            keep_evidence(&store.conn, item, run, &e(run, offset)).unwrap();
+        }
+        assert_eq!(evidence(&store.conn, "k1").unwrap(), Some(e("r2", 30)));
+        assert_eq!(evidence(&store.conn, "k2").unwrap(), Some(e("r1", 20)));
+    }
+
+    #[test]
     fn a_second_run_lock_is_refused_naming_the_lock() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("kuzet.sqlite");

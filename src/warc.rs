@@ -92,6 +92,8 @@ pub struct NewRecord<'a> {
     /// Where the payload starts in the block (after the HTTP headers): a payload digest is
     /// written when set.
     pub payload_at: Option<usize>,
+    /// The payload's SHA-256 when the caller has it already (saves a pass over the body).
+    pub payload_sha256: Option<&'a [u8]>,
 }
 
 /// Where a record was written.
@@ -105,6 +107,8 @@ pub struct Written {
     pub record_id: String,
     /// `sha256:<base32>` of the payload (or of the block when it has no payload).
     pub payload_digest: String,
+    /// The same digest in lower-case hex.
+    pub payload_hex: String,
 }
 
 /// Appends records to rotating `.warc.gz` files.
@@ -155,11 +159,11 @@ impl Writer {
             self.rotate(&record.date)?;
         }
         let id = id.unwrap_or_else(|| self.record_id());
-        let (bytes, payload_digest) = encode(record, &id)?;
+        let (bytes, payload) = encode(record, &id)?;
         let (file, name, len) = self.current.as_mut().ok_or_else(|| io::Error::other("no WARC file open"))?;
         file.write_all(&bytes)?;
         file.flush()?;
-        let written = Written { file: name.clone(), offset: *len, length: bytes.len() as u64, record_id: id, payload_digest };
+        let written = Written { file: name.clone(), offset: *len, length: bytes.len() as u64, record_id: id, payload_digest: label_of(&payload), payload_hex: hex(&payload) };
         *len += bytes.len() as u64;
         Ok(written)
     }
@@ -192,13 +196,16 @@ impl Writer {
     }
 }
 
-/// The record's bytes (one gzip member) and its payload digest.
-fn encode(record: &NewRecord<'_>, id: &str) -> io::Result<(Vec<u8>, String)> {
-    let block_digest = sha256_label(record.block);
-    let payload_digest = match record.payload_at {
-        Some(at) => sha256_label(record.block.get(at..).unwrap_or_default()),
-        None => block_digest.clone(),
+/// The record's bytes (one gzip member) and its payload's SHA-256.
+fn encode(record: &NewRecord<'_>, id: &str) -> io::Result<(Vec<u8>, Vec<u8>)> {
+    let block_sha = Sha256::digest(record.block).to_vec();
+    let block_digest = label_of(&block_sha);
+    let payload_sha = match record.payload_at {
+        Some(_) if record.payload_sha256.is_some() => record.payload_sha256.unwrap_or_default().to_vec(),
+        Some(at) => Sha256::digest(record.block.get(at..).unwrap_or_default()).to_vec(),
+        None => block_sha,
     };
+    let payload_digest = label_of(&payload_sha);
     let mut head = format!("WARC/1.1\r\nWARC-Type: {}\r\nWARC-Record-ID: {id}\r\nWARC-Date: {}\r\n", record.kind, record.date);
     if let Some(uri) = record.target_uri {
         head.push_str(&format!("WARC-Target-URI: {}\r\n", clean_value(uri)));
@@ -214,11 +221,11 @@ fn encode(record: &NewRecord<'_>, id: &str) -> io::Result<(Vec<u8>, String)> {
         head.push_str(&format!("Content-Type: {ct}\r\n"));
     }
     head.push_str(&format!("Content-Length: {}\r\n\r\n", record.block.len()));
-    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(record.block.len() / 3 + 256), flate2::Compression::new(5));
+    let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(record.block.len() / 3 + 256), flate2::Compression::fast());
     gz.write_all(head.as_bytes())?;
     gz.write_all(record.block)?;
     gz.write_all(b"\r\n\r\n")?;
-    Ok((gz.finish()?, payload_digest))
+    Ok((gz.finish()?, payload_sha))
 }
 
 /// A header value on one line (a hostile URL must not start a header of its own).
@@ -626,7 +633,7 @@ mod tests {
         for i in 0..n {
             let block = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>page {i}</p>");
             let uri = format!("http://127.0.0.1/{i}\r\nX-Evil: 1");
-            let rec = NewRecord { kind: "response", date: iso_date(1_764_950_000), target_uri: Some(&uri), content_type: Some("application/http; msgtype=response"), headers: vec![("WARC-IP-Address", "127.0.0.1".into())], block: block.as_bytes(), payload_at: Some(block.find("\r\n\r\n").unwrap() + 4) };
+            let rec = NewRecord { kind: "response", date: iso_date(1_764_950_000), target_uri: Some(&uri), content_type: Some("application/http; msgtype=response"), headers: vec![("WARC-IP-Address", "127.0.0.1".into())], block: block.as_bytes(), payload_at: Some(block.find("\r\n\r\n").unwrap() + 4), payload_sha256: None };
             out.push(w.write(&rec).unwrap());
         }
         w.finish().unwrap();
