@@ -353,6 +353,12 @@ impl<R: BufRead> Source<R> {
         Ok(self.buf.len() - self.at)
     }
 
+    /// Puts `bytes` back in front of what is read next (plain files only: offsets stay right).
+    fn unread(&mut self, bytes: &[u8]) {
+        self.buf.splice(self.at..self.at, bytes.iter().copied());
+        self.member = self.member.saturating_sub(bytes.len() as u64);
+    }
+
     fn available(&self) -> &[u8] {
         &self.buf[self.at..]
     }
@@ -538,6 +544,11 @@ impl<R: BufRead> Reader<R> {
         if n < 4 || &self.src.available()[..4] != b"\r\n\r\n" {
             let rest = &self.src.available()[..n.min(4)];
             let problem = format!("wrong Content-Length {length}: the block is not followed by an empty line (found {rest:?})");
+            // A length too long took the start of the next record into this block: in a plain
+            // file, give back what follows the first `WARC/1.` line in it (from its line break, where the search for the next record starts), so it is read again.
+            if let (Input::Plain(_), Some(i)) = (&self.src.input, memchr::memmem::find(&block, b"\nWARC/1.")) {
+                self.src.unread(&block[i..]);
+            }
             self.recover(0);
             return Err(corrupt(problem));
         }
@@ -695,7 +706,7 @@ mod tests {
         let plain: Vec<(Vec<u8>, usize, Vec<u64>)> = vec![
             (ok.clone().into_bytes(), 1, vec![]),
             (wrong_short.clone().into_bytes(), 2, vec![ok.len() as u64]),
-            (wrong_long.into_bytes(), 1, vec![ok.len() as u64]),
+            (wrong_long.into_bytes(), 2, vec![ok.len() as u64]),
             (garbage.into_bytes(), 2, vec![ok.len() as u64]),
             (ok.as_bytes()[..ok.len() - 8].to_vec(), 0, vec![0]),
         ];
