@@ -438,19 +438,22 @@ class BenchSpider(scrapy.Spider):
 '''
 
 
+EVIDENCE = "flagged"  # --evidence: the crawl's [evidence] capture (issue 17: its cost is measured against "none")
+
+
 def run_kuzet_crawl(kuzet, url, addr, pages, work):
     out = work / "crawl-out"
     shutil.rmtree(out, ignore_errors=True)
     seeds = work / "seeds.txt"
     seeds.write_text(f"{url}\n")
     config = work / "crawl.toml"
-    config.write_text("max_pages_per_host = 1000000\npublish_every = 1000000\n")
+    config.write_text(f"max_pages_per_host = 1000000\npublish_every = 1000000\n\n[evidence]\ncapture = \"{EVIDENCE}\"\n")
     wall, cpu, rss, code = measure([kuzet, "crawl", "--seeds", seeds, "--out", out, "--config", config,
                                     "--lexicons", ROOT / "lexicons", "--allow-addr", addr, "--delay-ms", "0",
                                     "--max-depth", pages + 10], ok=(0, 1), stderr=work / "crawl.stderr")
     summary = json.loads((out / "summary.json").read_text())
     crawl = summary["crawl"]
-    note = f"{crawl['requests']} requests, {summary.get('flagged', 0)} flagged"
+    note = f"{crawl['requests']} requests, {summary.get('flagged', 0)} flagged, evidence {EVIDENCE}: {crawl.get('evidence_pages', 0)} pages"
     if code:
         note += f", exit {code}: statuses {crawl['statuses']}"
     return {"pages": crawl["pages_analysed"], "wall": wall, "cpu": cpu, "rss": rss, "note": note}
@@ -591,7 +594,10 @@ def main():
     ap.add_argument("--runs", type=int, default=3, help="runs of each comparison (default 3)")
     ap.add_argument("--kuzet", metavar="PATH", help="use this kuzet binary instead of building one")
     ap.add_argument("--only", choices=["matching", "crawling"], help="run one comparison only")
+    ap.add_argument("--evidence", choices=["flagged", "all", "none"], default="flagged", help="the crawl's [evidence] capture (default flagged)")
     args = ap.parse_args()
+    global EVIDENCE
+    EVIDENCE = args.evidence
     if args.runs < 1:
         ap.error("--runs must be at least 1")
     megabytes, pages = (10, 1_000) if args.quick else (100, 10_000)

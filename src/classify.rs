@@ -1,7 +1,7 @@
 //! The `classify` command: local files, folders, JSONL and stdin in; review queues and a run
 //! summary out.
 //!
-//! Inputs: a file (`.html`/`.htm` parsed as HTML, `.jsonl` as records
+//! Inputs: a file (`.html`/`.htm` parsed as HTML, `.warc`/`.warc.gz` as web archives ([`warc_input`]), `.jsonl` as records
 //! `{"id", "text", "url"?, "title"?}`, anything else as text in any encoding), a folder
 //! (recursively, hidden files skipped, symlinks not followed, only regular files read: a FIFO
 //! or device in a folder is counted and never opened), or `-` for JSONL on stdin. A file that
@@ -59,6 +59,9 @@ pub struct Summary {
     /// devices).
     #[serde(default)]
     pub skipped_not_regular: u64,
+    /// WARC records not classified: revisits, requests, metadata, non-text or non-2xx answers.
+    #[serde(default)]
+    pub skipped_records: u64,
     pub queues: Vec<String>,
     pub failures: Vec<Failure>,
     pub duration_ms: u64,
@@ -72,6 +75,7 @@ struct Batch {
     obfuscated: u64,
     skipped_binary: u64,
     skipped_not_regular: u64,
+    skipped_records: u64,
     read_by_lang: BTreeMap<String, u64>,
     failures: Vec<Failure>,
 }
@@ -83,6 +87,7 @@ impl Batch {
         self.obfuscated += other.obfuscated;
         self.skipped_binary += other.skipped_binary;
         self.skipped_not_regular += other.skipped_not_regular;
+        self.skipped_records += other.skipped_records;
         for (k, v) in other.read_by_lang {
             *self.read_by_lang.entry(k).or_default() += v;
         }
@@ -132,6 +137,7 @@ fn write_outputs(config: &Config, engine: &Engine, batch: Batch) -> std::io::Res
         obfuscated: batch.obfuscated,
         skipped_binary: batch.skipped_binary,
         skipped_not_regular: batch.skipped_not_regular,
+        skipped_records: batch.skipped_records,
         read_by_lang: batch.read_by_lang,
         failures: batch.failures,
         ..Summary::default()
@@ -203,6 +209,10 @@ fn classify_file(path: &Path, engine: &Engine, run_id: &str) -> Batch {
         Ok(f) => f,
         Err(e) => return Batch::failed(reference, e),
     };
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    if name.ends_with(".warc") || name.ends_with(".warc.gz") {
+        return warc_input(file, &reference, engine, run_id);
+    }
     if ext == "jsonl" {
         return classify_jsonl(std::io::BufReader::new(file), &reference, engine, run_id);
     }
@@ -235,6 +245,120 @@ fn classify_document(doc: &Document, engine: &Engine, run_id: &str) -> Batch {
     let mut batch = Batch { read: 1, ..Batch::default() };
     batch.read_by_lang.insert(analysis.lang.to_string(), 1);
     if let Some(row) = QueueRow::new(doc, &analysis, &engine.lexicon, run_id) {
+        batch.obfuscated = u64::from(analysis.assessment.is_obfuscated());
+        batch.rows.push(row);
+    }
+    batch
+}
+
+/// Records of a WARC file gathered before a parallel batch is analysed (and their bytes).
+const WARC_BATCH: usize = 256;
+const WARC_BATCH_BYTES: usize = 64 << 20;
+
+/// Classifies the `response` and `resource` records of HTML and text in a WARC file, streaming,
+/// in parallel batches, as the crawl analyses pages (the record's `WARC-Target-URI` is the row's
+/// URL). Revisits, other record types and non-text or non-2xx answers are counted as skipped; a
+/// corrupt record is a failure naming its offset, and the records after it are read.
+fn warc_input(file: std::fs::File, name: &str, engine: &Engine, run_id: &str) -> Batch {
+    let mut reader = match crate::warc::Reader::new(std::io::BufReader::with_capacity(1 << 20, file)) {
+        Ok(r) => r,
+        Err(e) => return Batch::failed(name.to_string(), e),
+    };
+    let mut total = Batch::default();
+    let mut pending: Vec<(url::Url, String, Option<String>, Vec<u8>)> = Vec::new();
+    let mut pending_bytes = 0;
+    let flush = |pending: &mut Vec<(url::Url, String, Option<String>, Vec<u8>)>| -> Batch {
+        let batch = pending.par_iter().map(|(url, media, charset, body)| classify_page(url, media, charset.as_deref(), body, engine, run_id)).reduce(Batch::default, Batch::merge);
+        pending.clear();
+        batch
+    };
+    let wanted = |h: &[(String, String)]| {
+        let get = |n: &str| h.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.as_str()).unwrap_or("");
+        matches!(get("WARC-Type"), "response" | "resource")
+    };
+    while let Some(next) = reader.next_record(wanted) {
+        let record = match next {
+            Ok(r) => r,
+            Err(e) => {
+                total = total.merge(Batch::failed(format!("{name}: record at offset {}", e.offset()), e));
+                continue;
+            }
+        };
+        match page_of(&record) {
+            Some(page) => {
+                pending_bytes += page.3.len();
+                pending.push(page);
+                if pending.len() >= WARC_BATCH || pending_bytes >= WARC_BATCH_BYTES {
+                    total = total.merge(flush(&mut pending));
+                    pending_bytes = 0;
+                }
+            }
+            None if matches!(record.kind(), "warcinfo" | "request" | "metadata") => {}
+            None => total.skipped_records += 1,
+        }
+    }
+    total.merge(flush(&mut pending))
+}
+
+/// The URL, media type, charset and decoded body of a record worth classifying.
+fn page_of(record: &crate::warc::Record) -> Option<(url::Url, String, Option<String>, Vec<u8>)> {
+    if record.block_skipped {
+        return None;
+    }
+    let url = url::Url::parse(record.header("WARC-Target-URI")?.trim_matches(['<', '>'])).ok()?;
+    let header = |h: &[(String, String)], n: &str| h.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)).map(|(_, v)| v.clone());
+    let (content_type, body, headers) = match record.kind() {
+        "response" => {
+            let (status, headers, at) = crate::warc::http_parts(&record.block)?;
+            if !(200..300).contains(&status) {
+                return None;
+            }
+            (header(&headers, "Content-Type").unwrap_or_default(), record.block[at..].to_vec(), headers)
+        }
+        "resource" => (record.header("Content-Type").unwrap_or("").to_string(), record.block.clone(), Vec::new()),
+        _ => return None,
+    };
+    let (media, charset) = crate::fetch::parse_content_type(&content_type);
+    if !crate::fetch::is_text_type(&media) {
+        return None;
+    }
+    let body = match header(&headers, "Transfer-Encoding") {
+        Some(te) if te.to_ascii_lowercase().contains("chunked") => dechunk(&body).unwrap_or(body),
+        _ => body,
+    };
+    let body = match header(&headers, "Content-Encoding").map(|c| c.trim().to_ascii_lowercase()) {
+        Some(c) if !matches!(c.as_str(), "" | "identity") => crate::fetch::decode_body(&c, &body, MAX_FILE_BYTES as usize).ok()?.0,
+        _ => body,
+    };
+    if crate::decode::looks_binary(&body) {
+        return None;
+    }
+    Some((url, media, charset, body))
+}
+
+/// An HTTP/1.1 chunked body joined; `None` when it is not one.
+fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len());
+    loop {
+        let line_end = memchr::memmem::find(data, b"\r\n")?;
+        let size_text = std::str::from_utf8(&data[..line_end]).ok()?.split(';').next()?.trim();
+        let size = usize::from_str_radix(size_text, 16).ok()?;
+        data = &data[line_end + 2..];
+        if size == 0 {
+            return Some(out);
+        }
+        out.extend_from_slice(data.get(..size)?);
+        data = data.get(size..)?.strip_prefix(b"\r\n").unwrap_or(&data[size..]);
+    }
+}
+
+/// One archived page, analysed as the crawl analyses a fetched one.
+fn classify_page(url: &url::Url, media: &str, charset: Option<&str>, body: &[u8], engine: &Engine, run_id: &str) -> Batch {
+    let page = crate::analyse::analyse_page(url, media, charset, body, engine, crate::analyse::Hashing::Skip);
+    let Some(analysis) = page.analysis else { return Batch::default() };
+    let mut batch = Batch { read: 1, ..Batch::default() };
+    batch.read_by_lang.insert(analysis.lang.to_string(), 1);
+    if let Some(row) = QueueRow::new(&page.doc, &analysis, &engine.lexicon, run_id) {
         batch.obfuscated = u64::from(analysis.assessment.is_obfuscated());
         batch.rows.push(row);
     }

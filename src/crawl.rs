@@ -92,6 +92,8 @@ pub struct CrawlConfig {
     /// Paging back stops at a page whose oldest post is older than this many days (posts
     /// with a date the adapter can read; 0: no limit).
     pub max_age_days: u32,
+    /// `[evidence]`: which pages are kept as WARC ([`crate::evidence`]).
+    pub evidence: crate::evidence::EvidenceConfig,
 }
 
 impl Default for CrawlConfig {
@@ -123,6 +125,7 @@ impl Default for CrawlConfig {
             max_failed_share: 0.0,
             max_pages_back: 5,
             max_age_days: 30,
+            evidence: crate::evidence::EvidenceConfig::default(),
         }
     }
 }
@@ -214,6 +217,9 @@ pub struct CrawlCounts {
     pub hosts_given_up: Vec<GivenUp>,
     /// Links dropped past `max_links_per_page` on their page.
     pub links_dropped: u64,
+    /// Pages kept as WARC evidence, and of them those recorded as revisits of an earlier capture.
+    pub evidence_pages: u64,
+    pub evidence_revisits: u64,
     /// Failures per host with their reasons, unreachable seed hosts, and whether the night failed.
     pub health: Health,
 }
@@ -293,6 +299,8 @@ pub struct PageRecord {
     pub analysed: Option<Analysed>,
     /// Links in scope, at depth `log.depth + 1`.
     pub links: Vec<Url>,
+    /// The exchange as received, when evidence is kept ([`crate::evidence`]).
+    pub exchange: Option<Box<crate::evidence::Exchange>>,
 }
 
 /// The result of analysing a page.
@@ -394,9 +402,10 @@ pub fn run_with(job: &mut CrawlJob, engine: Arc<Engine>, sink: Box<dyn Sink>) ->
     let (tx, writer_rx) = std_mpsc::channel::<Event>();
     let writer_tx = Writer { tx, gone: Arc::default() };
     let summary = CrawlSummary { items: Summary { run_id: job.run_id.clone(), lexicon_version: engine.lexicon.version.clone(), ..Summary::default() }, ..CrawlSummary::default() };
+    let recorder = crate::evidence::Recorder::new(&job.out, &job.run_id, &job.config.evidence)?;
     let writer = {
         let out = job.out.clone();
-        std::thread::Builder::new().name("kuzet-writer".into()).spawn(move || write_outputs(writer_rx, &out, sink, summary))?
+        std::thread::Builder::new().name("kuzet-writer".into()).spawn(move || write_outputs(writer_rx, &out, sink, summary, recorder))?
     };
     // Fetching is one thread (requests to a host are one at a time; tokio's multi-thread
     // scheduler cost a context switch per page more). The CPU stage has a pool of its own whose
@@ -419,7 +428,7 @@ pub fn run_with(job: &mut CrawlJob, engine: Arc<Engine>, sink: Box<dyn Sink>) ->
     let counts = counts?;
     // The writer counted what it saw in the events; the dispatcher counted the rest.
     let w = std::mem::take(&mut summary.crawl);
-    summary.crawl = CrawlCounts { bytes: w.bytes, statuses: w.statuses, not_modified: w.not_modified, unchanged: w.unchanged, health: w.health, ..counts };
+    summary.crawl = CrawlCounts { bytes: w.bytes, statuses: w.statuses, not_modified: w.not_modified, unchanged: w.unchanged, health: w.health, evidence_pages: w.evidence_pages, evidence_revisits: w.evidence_revisits, ..counts };
     let given_up: Vec<String> = summary.crawl.hosts_given_up.iter().map(|g| g.host.clone()).collect();
     summary.crawl.health.finish(&job.seeds, &given_up, job.config.max_failed_share);
     let secs = started.elapsed().as_secs_f64().max(1e-9);
@@ -561,6 +570,7 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
                         hashes: job.hashes,
                         max_links: c.max_links_per_page,
                         paging: (c.max_pages_back, c.max_age_days),
+                        capture: c.evidence.capture != crate::evidence::Capture::None,
                     };
                     tokio::spawn(task.run(target));
                     break;
@@ -777,6 +787,8 @@ struct PageTask {
     max_links: usize,
     /// `max_pages_back`, `max_age_days`.
     paging: (u32, u32),
+    /// Keep the exchange for the evidence recorder.
+    capture: bool,
 }
 
 impl PageTask {
@@ -866,15 +878,18 @@ impl PageTask {
         let known_hash = target.prior.as_ref().and_then(|p| p.content_hash.clone());
         let hashes = self.hashes;
         let (etag, last_modified) = (resp.etag.clone(), resp.last_modified.clone());
+        let capture = self.capture;
         self.pool.spawn(move || {
             // A panic on one hostile page must not take the crawl down (rayon would abort).
             let page = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let hashing = if hashes { Hashing::Keep(known_hash.as_deref()) } else { Hashing::Skip };
                 analyse_page(&resp.url, &resp.content_type, resp.charset.as_deref(), &resp.body, &engine, hashing)
             }));
-            let _ = tx.send(page);
+            // The body goes back with the analysis, for the evidence (no copy).
+            let exchange = capture.then(|| Box::new(crate::evidence::Exchange { url: resp.url.to_string(), wire: resp.wire, body: resp.body, truncated: resp.truncated }));
+            let _ = tx.send(page.map(|p| (p, exchange)));
         });
-        let page = match rx.await {
+        let (page, exchange) = match rx.await {
             Ok(Ok(page)) => page,
             _ => {
                 send_log(row, LogKind::Failed, "analysis failed (internal error; the page is skipped)".into(), None);
@@ -917,7 +932,7 @@ impl PageTask {
             .collect();
         let dropped = links.len().saturating_sub(self.max_links);
         links.truncate(self.max_links);
-        let record = PageRecord { url: target.url.clone(), etag, last_modified, content_hash: page.content_hash, analysed, links: links.clone() };
+        let record = PageRecord { url: target.url.clone(), etag, last_modified, content_hash: page.content_hash, analysed, links: links.clone(), exchange };
         self.writer.send(Event::Page { log: row, page: Box::new(record) });
         Outcome::Analysed { links, dropped, older }
     }
@@ -954,7 +969,7 @@ const WRITER_BATCH: usize = 64;
 const WRITER_PAUSE: Duration = Duration::from_millis(5);
 
 /// The writer: appends the crawl log, counts, and hands every event to the sink.
-fn write_outputs(rx: std_mpsc::Receiver<Event>, out: &std::path::Path, mut sink: Box<dyn Sink>, mut summary: CrawlSummary) -> anyhow::Result<CrawlSummary> {
+fn write_outputs(rx: std_mpsc::Receiver<Event>, out: &std::path::Path, mut sink: Box<dyn Sink>, mut summary: CrawlSummary, mut recorder: crate::evidence::Recorder) -> anyhow::Result<CrawlSummary> {
     let mut file = std::io::BufWriter::new(std::fs::File::create(out.join("crawl.csv"))?);
     file.write_all(b"\xEF\xBB\xBF")?;
     let mut log = crate::cell::Writer::new(file);
@@ -980,6 +995,10 @@ fn write_outputs(rx: std_mpsc::Receiver<Event>, out: &std::path::Path, mut sink:
                 .map(queue::defang);
                 log.write_record(&cells)?;
             }
+            let mut event = event;
+            if let Event::Page { page, .. } = &mut event {
+                keep_evidence(&mut recorder, page, &summary.items.run_id, &mut summary.crawl)?;
+            }
             sink.event(event, &mut summary)?;
             batch += 1;
             if batch < 1000 {
@@ -996,8 +1015,37 @@ fn write_outputs(rx: std_mpsc::Receiver<Event>, out: &std::path::Path, mut sink:
     }
     log.flush()?;
     log.get_ref().get_ref().sync_all()?;
+    recorder.finish()?;
     sink.finish(&mut summary)?;
     Ok(summary)
+}
+
+/// Writes the page's exchange as evidence if the config keeps it; its queue row names it.
+fn keep_evidence(recorder: &mut crate::evidence::Recorder, page: &mut PageRecord, run_id: &str, counts: &mut CrawlCounts) -> anyhow::Result<()> {
+    let Some(exchange) = page.exchange.take() else { return Ok(()) };
+    let row = page.analysed.as_mut().and_then(|a| a.row.as_mut());
+    let before = recorder.revisits;
+    let kept = {
+        let finding = row.as_deref().map(|r| crate::evidence::Finding {
+            item_id: &r.item_id,
+            run_id,
+            lexicon_version: &r.lexicon_version,
+            priority: r.priority,
+            score: r.score,
+            category: &r.category,
+            fired: &r.fired,
+            matched_terms: &r.matched_terms,
+        });
+        recorder.record(&exchange, finding.as_ref()).map_err(|e| anyhow::anyhow!("writing evidence: {e}"))?
+    };
+    if let Some(kept) = kept {
+        counts.evidence_pages += 1;
+        counts.evidence_revisits += recorder.revisits - before;
+        if let Some(row) = row {
+            row.evidence = Some(kept);
+        }
+    }
+    Ok(())
 }
 
 /// Counts `event` into the summary; returns its log row, if it has one.

@@ -31,6 +31,7 @@ pub fn live_rows(conn: &Connection) -> rusqlite::Result<Vec<LiveRow>> {
     for f in found {
         let (mut row, url_key, first_seen, new_tonight) = f?;
         row.history = store::history(conn, &url_key, &row.item_id)?;
+        row.evidence = store::evidence(conn, &row.item_id)?;
         rows.push(LiveRow { row, first_seen: store::minute(first_seen), new_tonight });
     }
     sort(&mut rows);
@@ -73,6 +74,7 @@ mod tests {
             reply_to: String::new(),
             fired: Vec::new(),
             snippets: Vec::new(),
+            evidence: None,
         };
         LiveRow { row, first_seen: String::new(), new_tonight }
     }

@@ -6,12 +6,18 @@
 //! resolver; no proxy unless configured; connect, read and total timeouts (a slow-drip server
 //! is cut by the total); the body is read only for text content types and 2xx answers, counted
 //! after decompression and cut at the cap, so a gzip bomb stops there too.
+//!
+//! Content decoding (gzip, deflate, br) is kuzet's own, not the HTTP client's: the body as
+//! received on the wire is kept beside the decoded one (for WARC evidence, [`crate::evidence`]).
+//! Both are capped: at most the cap is read from the wire, and decoding stops at the cap.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION, RETRY_AFTER};
+use std::io::Read;
+
+use reqwest::header::{CONTENT_ENCODING, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION, RETRY_AFTER};
 use url::Url;
 
 use crate::guard::{Guard, GuardedResolver, Refused};
@@ -85,7 +91,29 @@ pub struct Response {
     /// The body was not read (not text, not 2xx, or a redirect).
     pub body_skipped: bool,
     pub elapsed: Duration,
+    /// The exchange as on the wire (request and response heads, the body before content
+    /// decoding), for evidence.
+    pub wire: Wire,
 }
+
+/// An HTTP exchange as sent and received.
+#[derive(Debug, Clone, Default)]
+pub struct Wire {
+    /// The request line and headers, ending with the empty line.
+    pub request_head: String,
+    /// The status line and headers as received (without `Transfer-Encoding`: the body is kept
+    /// de-chunked), ending with the empty line.
+    pub response_head: String,
+    /// The body before content decoding, when it was content-encoded (otherwise it is the
+    /// decoded body itself).
+    pub encoded_body: Option<Vec<u8>>,
+    pub ip: Option<IpAddr>,
+    /// Unix time of the request.
+    pub fetched_at: u64,
+}
+
+/// The content codings kuzet decodes itself, as sent in `Accept-Encoding`.
+const ACCEPT_ENCODING: &str = "gzip, deflate, br";
 
 /// Whether a media type is text kuzet analyses. No type at all counts as text.
 pub fn is_text_type(media: &str) -> bool {
@@ -98,6 +126,7 @@ pub struct Fetcher {
     client: reqwest::Client,
     guard: Arc<Guard>,
     max_body: usize,
+    user_agent: String,
 }
 
 impl Fetcher {
@@ -112,13 +141,17 @@ impl Fetcher {
             .timeout(config.total_timeout)
             .pool_max_idle_per_host(2)
             .pool_idle_timeout(Duration::from_secs(30))
+            // Bodies are decoded here, so the bytes on the wire can be kept as evidence.
+            .no_gzip()
+            .no_brotli()
+            .no_deflate()
             .dns_resolver(Arc::new(GuardedResolver { guard: guard.clone() }));
         builder = match &config.proxy {
             Some(p) => builder.proxy(reqwest::Proxy::all(p).map_err(|e| FetchError::Http(format!("proxy {p:?}: {e}")))?),
             None => builder.no_proxy(),
         };
         let client = builder.build().map_err(|e| FetchError::Http(format!("building the HTTP client: {e}")))?;
-        Ok(Fetcher { client, guard, max_body: config.max_body_bytes })
+        Ok(Fetcher { client, guard, max_body: config.max_body_bytes, user_agent: config.user_agent.clone() })
     }
 
     /// Checks an IP-literal host against the guard; host names are checked when resolved.
@@ -142,12 +175,16 @@ impl Fetcher {
     pub async fn get(&self, url: &Url, max_body: Option<usize>, headers: &[(&str, String)]) -> Result<Response, FetchError> {
         self.check_target(url)?;
         let started = Instant::now();
-        let mut request = self.client.get(url.clone());
+        let fetched_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let mut request = self.client.get(url.clone()).header("accept-encoding", ACCEPT_ENCODING);
         for (name, value) in headers {
             request = request.header(*name, value);
         }
+        let request_head = self.request_head(url, headers);
         let mut resp = request.send().await.map_err(FetchError::from_reqwest)?;
         let status = resp.status().as_u16();
+        let wire = Wire { request_head, response_head: response_head(&resp), encoded_body: None, ip: resp.remote_addr().map(|a| a.ip()), fetched_at };
+        let coding = resp.headers().get(CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(|v| v.trim().to_ascii_lowercase()).unwrap_or_default();
         let header = |name| resp.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_string);
         let raw_type = header(CONTENT_TYPE).unwrap_or_default();
         let (content_type, charset) = parse_content_type(&raw_type);
@@ -164,6 +201,7 @@ impl Fetcher {
             truncated: false,
             body_skipped: true,
             elapsed: Duration::ZERO,
+            wire,
         };
         if (200..300).contains(&status) && is_text_type(&out.content_type) {
             out.body_skipped = false;
@@ -180,6 +218,13 @@ impl Fetcher {
                 }
                 out.body.extend_from_slice(&chunk);
             }
+            if !matches!(coding.as_str(), "" | "identity") {
+                let encoded = std::mem::take(&mut out.body);
+                let (decoded, cut) = decode_body(&coding, &encoded, cap).map_err(|e| FetchError::Http(format!("Content-Encoding {coding}: {e}")))?;
+                out.body = decoded;
+                out.truncated |= cut;
+                out.wire.encoded_body = Some(encoded);
+            }
             if crate::decode::looks_binary(&out.body) {
                 // Machine code served as text is never analysed (leet decoding finds words in it).
                 out.body = Vec::new();
@@ -192,8 +237,75 @@ impl Fetcher {
     }
 }
 
+impl Fetcher {
+    /// The request as sent, for the record: reqwest adds `host`, `user-agent` and `accept`.
+    fn request_head(&self, url: &Url, headers: &[(&str, String)]) -> String {
+        let mut target = url.path().to_string();
+        if let Some(q) = url.query() {
+            target.push('?');
+            target.push_str(q);
+        }
+        let host = match url.port() {
+            Some(p) => format!("{}:{p}", url.host_str().unwrap_or("")),
+            None => url.host_str().unwrap_or("").to_string(),
+        };
+        let mut head = format!("GET {target} HTTP/1.1\r\nhost: {host}\r\nuser-agent: {}\r\naccept: */*\r\naccept-encoding: {ACCEPT_ENCODING}\r\n", self.user_agent);
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        head
+    }
+}
+
+/// The status line and headers of `resp` (HTTP/1.1 form; no `Transfer-Encoding`, since the
+/// body is kept de-chunked).
+fn response_head(resp: &reqwest::Response) -> String {
+    let status = resp.status();
+    let version = match resp.version() {
+        reqwest::Version::HTTP_10 => "HTTP/1.0",
+        _ => "HTTP/1.1",
+    };
+    let mut head = format!("{version} {} {}\r\n", status.as_u16(), status.canonical_reason().unwrap_or(""));
+    for (name, value) in resp.headers() {
+        if name == reqwest::header::TRANSFER_ENCODING {
+            continue;
+        }
+        head.push_str(name.as_str());
+        head.push_str(": ");
+        head.push_str(&String::from_utf8_lossy(value.as_bytes()));
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    head
+}
+
+/// Decodes a body of content coding `coding` (`gzip`, `x-gzip`, `deflate`, `br`), at most `cap`
+/// bytes of it; whether it was cut. A body cut on the wire decodes as far as it goes; a body
+/// that does not decode at all is an error.
+pub fn decode_body(coding: &str, encoded: &[u8], cap: usize) -> std::io::Result<(Vec<u8>, bool)> {
+    let reader: Box<dyn Read + '_> = match coding {
+        "gzip" | "x-gzip" => Box::new(flate2::read::MultiGzDecoder::new(encoded)),
+        // "deflate" is zlib-wrapped by the standard; some servers send it raw.
+        "deflate" if encoded.first().is_some_and(|b| b & 0x0f == 8) => Box::new(flate2::read::ZlibDecoder::new(encoded)),
+        "deflate" => Box::new(flate2::read::DeflateDecoder::new(encoded)),
+        "br" => Box::new(brotli_decompressor::Decompressor::new(encoded, 32 << 10)),
+        other => return Err(std::io::Error::other(format!("unsupported content coding {other:?}"))),
+    };
+    let mut out = Vec::with_capacity(encoded.len().saturating_mul(4).min(cap.min(1 << 20)));
+    let result = reader.take(cap as u64 + 1).read_to_end(&mut out);
+    let cut = out.len() > cap;
+    out.truncate(cap);
+    match result {
+        Ok(_) => Ok((out, cut)),
+        // What decoded before the stream broke (a body cut at the cap on the wire) is kept.
+        Err(_) if !out.is_empty() => Ok((out, true)),
+        Err(e) => Err(e),
+    }
+}
+
 /// Splits `text/html; charset=windows-1251` into the media type and the charset.
-fn parse_content_type(raw: &str) -> (String, Option<String>) {
+pub fn parse_content_type(raw: &str) -> (String, Option<String>) {
     let mut parts = raw.split(';');
     let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
     let charset = parts
@@ -220,6 +332,56 @@ mod tests {
             assert_eq!(parse_content_type(raw), (media.to_string(), charset.map(str::to_string)), "{raw}");
         }
         assert!(is_text_type("text/html") && is_text_type("") && !is_text_type("image/png") && !is_text_type("application/pdf"));
+    }
+
+    #[test]
+    fn bodies_decode_within_the_cap() {
+        use std::io::Write;
+        let text = b"<p>hello</p>".repeat(1000);
+        let gzip = {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(&text).unwrap();
+            e.finish().unwrap()
+        };
+        let zlib = {
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(&text).unwrap();
+            e.finish().unwrap()
+        };
+        let raw = {
+            let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(&text).unwrap();
+            e.finish().unwrap()
+        };
+        // A bomb: 64 MiB of zeros in about 64 KiB.
+        let bomb = {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            for _ in 0..64 {
+                e.write_all(&vec![0u8; 1 << 20]).unwrap();
+            }
+            e.finish().unwrap()
+        };
+        let cases: Vec<(&str, &[u8], usize, Result<(usize, bool), ()>)> = vec![
+            ("gzip", &gzip, 1 << 20, Ok((text.len(), false))),
+            ("x-gzip", &gzip, 100, Ok((100, true))),
+            ("deflate", &zlib, 1 << 20, Ok((text.len(), false))),
+            ("deflate", &raw, 1 << 20, Ok((text.len(), false))),
+            ("gzip", &gzip[..gzip.len() / 2], 1 << 20, Ok((0, true))),
+            ("gzip", b"not gzip", 1 << 20, Err(())),
+            ("zstd", &gzip, 1 << 20, Err(())),
+            ("gzip", &bomb, 1 << 20, Ok((1 << 20, true))),
+        ];
+        for (coding, input, cap, want) in cases {
+            match (decode_body(coding, input, cap), want) {
+                (Ok((out, cut)), Ok((len, want_cut))) => {
+                    assert!(len == 0 || out.len() == len, "{coding}: {} bytes", out.len());
+                    assert!(!out.is_empty() && out.len() <= cap && cut == want_cut, "{coding}: {} bytes, cut {cut}", out.len());
+                    assert!(coding.contains("gzip") && cap == 1 << 20 && len == 1 << 20 || text.starts_with(&out), "{coding}");
+                }
+                (Err(_), Err(())) => {}
+                (got, want) => panic!("{coding}: got {:?}, want {want:?}", got.map(|(o, c)| (o.len(), c))),
+            }
+        }
     }
 
     #[test]

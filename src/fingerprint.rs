@@ -207,12 +207,14 @@ fn content_lines(text: &str) -> Vec<Line> {
         .collect()
 }
 
-/// `line` without links, `@handles` and e-mail addresses (whitespace-separated tokens).
+/// `line` without links, `@handles`, e-mail addresses (whitespace-separated tokens) and the
+/// emoji the normalizers read as words.
 fn strip_links(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     for token in line.split_whitespace() {
         if !is_link(token) {
-            out.push_str(token);
+            // Emoji are decoration here, whatever the matcher reads them as.
+            out.extend(token.chars().filter(|&c| !normalize::is_emoji_word(c)));
         }
         out.push(' ');
     }

@@ -49,6 +49,8 @@ pub mod serve;
 pub mod settings;
 mod simd;
 pub mod store;
+pub mod warc;
+pub mod evidence;
 pub mod workbook;
 pub mod nightly;
 

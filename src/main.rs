@@ -28,7 +28,23 @@ enum LogFormat {
 }
 
 #[derive(Debug, Subcommand)]
+enum EvidenceCommand {
+    /// Recompute every WARC file's SHA-256, every run's manifest and the chain, and check the
+    /// evidence each queue row names; exit 1 naming the first mismatch.
+    Verify {
+        /// The output folder of the crawls (with `evidence/` and `queues/`).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum Command {
+    /// Evidence kept as WARC under OUT/evidence/.
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
     /// Classify local files, folders, JSONL records or JSONL on stdin (`-`).
     Classify {
         /// Lexicon folder (`<lang>/*.csv` and `*.toml` rules; default: the lexicons bundled in the binary).
@@ -302,6 +318,16 @@ fn init_logging(format: LogFormat) {
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
+        Command::Evidence { command: EvidenceCommand::Verify { out } } => match kuzet::evidence::verify(&out) {
+            Ok(v) => {
+                println!("evidence verified: {} runs, {} files, {} queue rows", v.runs, v.files, v.rows);
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("kuzet: evidence verify failed: {e}");
+                Ok(ExitCode::from(1))
+            }
+        },
         Command::Classify { lexicons, out, run_id, inputs } => {
             let engine = kuzet::analyse::Engine::load(Lexicons::or_bundled(lexicons)).context("loading lexicons")?;
             let run_id = run_id.unwrap_or_else(kuzet::run_id);

@@ -552,7 +552,12 @@ impl StoreSink {
                         )?
                         .execute(params![key, page.etag, page.last_modified, page.content_hash, self.lexicon_version, flagged, t, t + interval, interval, log.status, log.error, run])?;
                         match &a.row {
-                            Some(row) => self.finding(&key, row, t)?,
+                            Some(row) => {
+                                self.finding(&key, row, t)?;
+                                if let Some(e) = &row.evidence {
+                                    crate::store::keep_evidence(&self.store.conn, &row.item_id, &self.run_id, e)?;
+                                }
+                            }
                             None => {
                                 // A page split into posts is judged post by post: a finding on
                                 // the page as a whole is replaced by its posts' findings.

@@ -1021,6 +1021,13 @@ fn latin_key(c: char) -> Key {
 }
 
 mod emoji;
+
+/// Whether `c` is one of the pictographs the normalizers read as a word of its own (`🔪` →
+/// `emojiknife`) or a skin-tone modifier: for callers that want a text's words without them
+/// ([`crate::fingerprint`]: an emoji added to a repost does not make it another message).
+pub fn is_emoji_word(c: char) -> bool {
+    emoji::word(c).is_some() || emoji::is_modifier(c)
+}
 pub(crate) mod wildcard;
 pub(crate) mod layout;
 

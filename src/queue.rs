@@ -21,9 +21,11 @@ use crate::score::{Reason, ReasonKind};
 /// The queue columns, in order: what a reviewer reads and fills in first (priority, category,
 /// snippet, why, then decision, reviewer, notes), the rest after. Readers go by the header
 /// ([`crate::review`]), so files saved in an earlier order still import.
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 25] = [
     "priority", "category", "snippet", "why", "decision", "reviewer", "notes", "item_id", "score", "lang", "ref", "title", "url",
     "matched_terms", "reasons", "lexicon_version", "run_id", "history", "author", "posted", "reply_to",
+    // The page as captured ([`crate::evidence`]); empty when no evidence was kept.
+    "evidence_file", "evidence_offset", "evidence_record_id", "evidence_sha256",
 ];
 
 /// The index of `name` in [`COLUMNS`].
@@ -72,6 +74,8 @@ pub struct QueueRow {
     /// around its first hit; the nightly job shows a returning page's new hit with it. Not a
     /// column.
     pub snippets: Vec<(String, String)>,
+    /// Where the page is kept as WARC evidence (set by the crawl's writer).
+    pub evidence: Option<crate::evidence::EvidenceRef>,
 }
 
 impl QueueRow {
@@ -104,6 +108,7 @@ impl QueueRow {
                 .iter()
                 .filter_map(|r| Some((fired_key(r, lexicon)?, snippet(&doc.text, to_word_end(&doc.text, r.spans.first()?.clone())))))
                 .collect(),
+            evidence: None,
         })
     }
 
@@ -128,8 +133,9 @@ impl QueueRow {
 
     /// The cells in column order (reviewer columns empty), as the text to show: the writer
     /// ([`crate::cell::Writer`]) cleans, defangs and quotes them.
-    pub fn cells(&self) -> [String; 21] {
-        [
+    pub fn cells(&self) -> [String; 25] {
+        let [file, offset, id, sha] = crate::evidence::EvidenceRef::cells(self.evidence.as_ref());
+        let head = [
             &self.priority.to_string(),
             &self.category,
             &self.snippet,
@@ -152,7 +158,9 @@ impl QueueRow {
             &self.posted,
             &self.reply_to,
         ]
-        .map(str::to_string)
+        .map(str::to_string);
+        let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u] = head;
+        [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, file, offset, id, sha]
     }
 }
 

@@ -181,6 +181,17 @@ CREATE TABLE item (
     gone_at      INTEGER
 );
 CREATE INDEX item_page ON item (page_key);
+", r"
+-- Where each finding's page is kept as WARC evidence (crate::evidence), per run that captured it.
+CREATE TABLE evidence (
+    item_id   TEXT NOT NULL,
+    run_id    TEXT NOT NULL,
+    file      TEXT NOT NULL,
+    offset    INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    sha256    TEXT NOT NULL
+);
+CREATE INDEX evidence_item ON evidence (item_id);
 "];
 
 /// The schema version this kuzet writes.
@@ -337,6 +348,20 @@ pub fn minute(secs: i64) -> String {
     format!("{} {}:{}", date(secs), &stamp[9..11], &stamp[11..13])
 }
 
+/// Records where `item_id`'s page was kept as evidence in run `run_id`.
+pub fn keep_evidence(conn: &Connection, item_id: &str, run_id: &str, e: &crate::evidence::EvidenceRef) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO evidence (item_id, run_id, file, offset, record_id, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+        .execute(params![item_id, run_id, e.file, e.offset as i64, e.record_id, e.sha256])?;
+    Ok(())
+}
+
+/// The latest evidence of `item_id`, if any was kept.
+pub fn evidence(conn: &Connection, item_id: &str) -> rusqlite::Result<Option<crate::evidence::EvidenceRef>> {
+    conn.prepare_cached("SELECT file, offset, record_id, sha256 FROM evidence WHERE item_id = ?1 ORDER BY rowid DESC LIMIT 1")?
+        .query_row([item_id], |r| Ok(crate::evidence::EvidenceRef { file: r.get(0)?, offset: r.get::<_, i64>(1)?.max(0) as u64, record_id: r.get(2)?, sha256: r.get(3)? }))
+        .optional()
+}
+
 /// A finding as stored, turned back into a queue row.
 pub fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
     Ok(QueueRow {
@@ -361,6 +386,7 @@ pub fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         reply_to: r.get("reply_to")?,
         fired: Vec::new(),
         snippets: Vec::new(),
+        evidence: None,
     })
 }
 
@@ -433,6 +459,20 @@ mod tests {
         drop(store);
         let e = Store::open(&path, None).unwrap_err();
         assert!(e.to_string().contains("newer than this kuzet"), "{e}");
+    }
+
+    #[test]
+    fn the_latest_evidence_of_a_finding_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("kuzet.sqlite"), None).unwrap();
+        let e = |run: &str, offset| crate::evidence::EvidenceRef { file: format!("evidence/{run}/{run}-00001.warc.gz"), offset, record_id: format!("<urn:uuid:{run}>"), sha256: "ab".repeat(32) };
+        assert_eq!(evidence(&store.conn, "k1").unwrap(), None);
+        // (run, item, offset), then the evidence each item has
+        for (run, item, offset) in [("r1", "k1", 10), ("r1", "k2", 20), ("r2", "k1", 30)] {
+            keep_evidence(&store.conn, item, run, &e(run, offset)).unwrap();
+        }
+        assert_eq!(evidence(&store.conn, "k1").unwrap(), Some(e("r2", 30)));
+        assert_eq!(evidence(&store.conn, "k2").unwrap(), Some(e("r1", 20)));
     }
 
     #[test]

@@ -287,6 +287,7 @@ mod tests {
             reply_to: String::new(),
             fired: Vec::new(),
             snippets: Vec::new(),
+            evidence: None,
         }
     }
 

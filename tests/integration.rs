@@ -3,6 +3,7 @@ mod classify;
 mod clusters;
 mod crawl;
 mod demo;
+mod evidence;
 mod health;
 mod hostile;
 mod hostile_input;
