@@ -1,6 +1,6 @@
 //! Lists the bundled lexicons (`lexicons/`, without the maintainers' `tools/`) and the sample
 //! site (`samples/site/`) and the site adapters (`adapters/`) as `include_bytes!` tables in OUT_DIR, so the binary carries them and
-//! works from any folder (`src/bundled.rs`). Nothing else is generated.
+//! works from any folder (`src/lexicons/bundled.rs`). Nothing else is generated.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -145,7 +145,7 @@ def write_lexicon(dst, bundled, synthetic):
                 w.writerow([t, "violence", 3, "synthetic benchmark entry", ""])
 
 
-# An approximation of kuzet's loose one-key fold (src/normalize.rs): Cyrillic and Latin letters
+# An approximation of kuzet's loose one-key fold (src/text/normalize.rs): Cyrillic and Latin letters
 # to one Latin key, Kazakh letters to their Russian-keyboard twins, diacritics dropped, repeats
 # collapsed. Used only to keep synthetic entries from matching the generated text.
 LOOSE = str.maketrans({

@@ -5,54 +5,28 @@
 //! (strict and loose views) → [`matcher`] (lexicon hits) → [`score`] (an explained
 //! [`score::Assessment`]) → [`queue`] (CSV rows). [`analyse`] ties the pure stages together for
 //! one document; [`classify`] is the command that runs them over local input.
-pub mod adapters;
-pub mod analyse;
-pub mod budget;
-pub mod bundled;
-pub mod cell;
-pub mod classify;
-pub mod cluster_store;
-pub mod clusters;
-mod clitics;
-pub mod crawl;
-pub mod decode;
-pub mod demo;
-pub mod evaluate;
-pub mod export;
-pub mod extract;
-pub mod fetch;
-pub mod filekind;
-pub mod fingerprint;
-pub mod flood;
-pub mod frontier;
-pub mod guard;
-pub mod health;
-pub mod import;
-pub mod inbox;
-pub mod input;
-pub mod lang;
-pub mod lexicon;
-pub mod lint;
-pub mod matcher;
-pub mod normalize;
-pub mod preflight;
-pub mod queue;
-pub mod report;
-pub(crate) mod resolve;
-pub mod review;
-pub mod revisit;
-pub mod robots;
-pub mod runs;
-pub mod score;
-pub mod screen;
-pub mod serve;
-pub mod settings;
-mod simd;
-pub mod store;
-pub mod warc;
-pub mod evidence;
-pub mod workbook;
-pub mod nightly;
+//!
+//! The source is grouped in folders by pipeline stage (`web`, `text`, `lexicons`, `reviewing`,
+//! `night`, `copies`, `archive`); every module is re-exported here, so its path is
+//! `kuzet::<module>` wherever it lives.
+// The modules live in folders by pipeline stage; each is re-exported here so that its path
+// stays `kuzet::<module>`.
+mod web;
+mod text;
+mod lexicons;
+mod reviewing;
+mod night;
+mod copies;
+mod archive;
+pub use web::{adapters, budget, crawl, fetch, frontier, guard, robots, serve};
+pub use text::{decode, extract, filekind, input, lang, normalize};
+pub(crate) use text::{clitics, simd};
+pub use lexicons::{analyse, bundled, classify, evaluate, lexicon, lint, matcher, score, screen};
+pub(crate) use lexicons::resolve;
+pub use reviewing::{cell, export, import, inbox, queue, report, review, workbook};
+pub use night::{demo, flood, health, nightly, preflight, revisit, runs, settings, store};
+pub use copies::{cluster_store, clusters, fingerprint};
+pub use archive::{evidence, warc};
 
 /// A run id from the current time, UTC: `20261128T051725Z`.
 pub fn run_id() -> String {
