@@ -81,9 +81,45 @@ pub struct Exchange {
     pub body: Vec<u8>,
     /// The body was cut at the size cap.
     pub truncated: bool,
+    /// The response record, encoded on the analysis pool ([`Exchange::encode_response`]) so
+    /// that the one writer thread only appends it; `None`: the writer encodes it.
+    pub encoded: Option<warc::Encoded>,
 }
 
 impl Exchange {
+    /// The response record of this exchange (its digests and compression: the costly part of
+    /// a capture, done wherever the caller is).
+    pub fn encode_response(&self) -> io::Result<warc::Encoded> {
+        let (block, head_len) = self.response_block();
+        let digest = {
+            use sha2::Digest;
+            sha2::Sha256::digest(&block[head_len..])
+        };
+        let rec = NewRecord {
+            kind: "response",
+            date: warc::iso_date(self.wire.fetched_at),
+            target_uri: Some(&self.url),
+            content_type: Some("application/http; msgtype=response"),
+            headers: self.response_headers(),
+            block: &block,
+            payload_at: Some(head_len),
+            payload_sha256: Some(&digest),
+        };
+        warc::encode(&rec, warc::record_id(self.url.as_bytes()))
+    }
+
+    /// The response (or revisit) record's headers from the exchange: address, truncation.
+    fn response_headers(&self) -> Vec<(&'static str, String)> {
+        let mut headers = Vec::new();
+        if let Some(ip) = self.wire.ip {
+            headers.push(("WARC-IP-Address", ip.to_string()));
+        }
+        if self.truncated {
+            headers.push(("WARC-Truncated", "length".into()));
+        }
+        headers
+    }
+
     /// The response record's block: head and the body as received.
     fn response_block(&self) -> (Vec<u8>, usize) {
         let payload = self.wire.encoded_body.as_deref().unwrap_or(&self.body);
@@ -165,7 +201,7 @@ impl Recorder {
     /// Records `exchange`, a flagged page when `findings` is not empty (a page split into posts
     /// has one finding per flagged post, each named in a metadata record of its own); returns
     /// where its response (or revisit) record is. `None` when the config keeps no such page.
-    pub fn record(&mut self, exchange: &Exchange, findings: &[Finding<'_>]) -> io::Result<Option<EvidenceRef>> {
+    pub fn record(&mut self, exchange: &mut Exchange, findings: &[Finding<'_>]) -> io::Result<Option<EvidenceRef>> {
         let flagged = !findings.is_empty();
         let keep = match self.config.capture {
             Capture::None => false,
@@ -176,40 +212,29 @@ impl Recorder {
             return Ok(None);
         }
         let date = warc::iso_date(exchange.wire.fetched_at);
-        let (block, head_len) = exchange.response_block();
-        // One pass over the payload: the label (base32) and the hex are the same digest.
-        let digest = {
-            use sha2::Digest;
-            sha2::Sha256::digest(&block[head_len..])
+        let response = match exchange.encoded.take() {
+            Some(encoded) => encoded,
+            None => exchange.encode_response()?,
         };
-        let payload_label = format!("sha256:{}", warc::base32(&digest));
-        let sha256 = warc::hex(&digest);
-        let ip = exchange.wire.ip.map(|ip| ip.to_string());
+        let payload_label = format!("sha256:{}", warc::base32(&response.payload_sha));
+        let sha256 = warc::hex(&response.payload_sha);
+        let response_id = response.id.clone();
         let earlier = if flagged { self.seen.get(&payload_label).cloned() } else { None };
+        let head = exchange.wire.response_head.as_bytes();
+        let common: Vec<(&str, String)> = exchange.wire.ip.map(|ip| ("WARC-IP-Address", ip.to_string())).into_iter().collect();
         let w = self.writer()?;
-        let response_id = w.record_id();
-        let mut common: Vec<(&str, String)> = Vec::new();
-        if let Some(ip) = &ip {
-            common.push(("WARC-IP-Address", ip.clone()));
-        }
-        let mut headers = common.clone();
-        if exchange.truncated {
-            headers.push(("WARC-Truncated", "length".into()));
-        }
         let written = match &earlier {
             Some((uri, at)) => {
                 // Unchanged since an earlier capture: the headers only, pointing at it.
+                let mut headers = exchange.response_headers();
                 headers.push(("WARC-Profile", "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest".into()));
                 headers.push(("WARC-Refers-To-Target-URI", uri.clone()));
                 headers.push(("WARC-Refers-To-Date", at.clone()));
                 headers.push(("WARC-Payload-Digest", payload_label.clone()));
-                let rec = NewRecord { kind: "revisit", date: date.clone(), target_uri: Some(&exchange.url), content_type: Some("application/http; msgtype=response"), headers, block: &block[..head_len], payload_at: None, ..NewRecord::default() };
+                let rec = NewRecord { kind: "revisit", date: date.clone(), target_uri: Some(&exchange.url), content_type: Some("application/http; msgtype=response"), headers, block: head, payload_at: None, ..NewRecord::default() };
                 w.write_with_id(&rec, Some(response_id.clone()))?
             }
-            None => {
-                let rec = NewRecord { kind: "response", date: date.clone(), target_uri: Some(&exchange.url), content_type: Some("application/http; msgtype=response"), headers, block: &block, payload_at: Some(head_len), payload_sha256: Some(&digest) };
-                w.write_with_id(&rec, Some(response_id.clone()))?
-            }
+            None => w.append(&date, response)?,
         };
         let mut concurrent = common.clone();
         concurrent.push(("WARC-Concurrent-To", response_id.clone()));
@@ -226,7 +251,7 @@ impl Recorder {
         let kind = if earlier.is_some() { "revisit" } else { "response" };
         self.revisits += u64::from(earlier.is_some());
         let file = format!("evidence/{}/{}", crate::queue::file_safe(&self.run_id), written.file);
-        let status = crate::warc::http_parts(&block[..head_len]).map_or(0, |(s, _, _)| s);
+        let status = crate::warc::http_parts(head).map_or(0, |(s, _, _)| s);
         let mime = exchange.wire.response_head.lines().find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.split(';').next().unwrap_or("").trim().to_string())).unwrap_or_default();
         let line = CdxLine { url: exchange.url.clone(), date: date.clone(), kind: kind.into(), digest: payload_label.clone(), status, mime, length: written.length, offset: written.offset, filename: written.file.clone() };
         self.cdx.push(line.render());

@@ -120,7 +120,6 @@ pub struct Writer {
     info: String,
     current: Option<(BufWriter<File>, String, u64)>,
     files: u32,
-    ids: u64,
 }
 
 impl Writer {
@@ -128,24 +127,12 @@ impl Writer {
     /// (`software: kuzet/0.1.0\r\n…`).
     pub fn new(dir: &Path, prefix: &str, max_bytes: u64, info: String) -> io::Result<Writer> {
         std::fs::create_dir_all(dir)?;
-        Ok(Writer { dir: dir.to_path_buf(), prefix: prefix.to_string(), max_bytes: max_bytes.max(1), info, current: None, files: 0, ids: 0 })
+        Ok(Writer { dir: dir.to_path_buf(), prefix: prefix.to_string(), max_bytes: max_bytes.max(1), info, current: None, files: 0 })
     }
 
     /// A fresh `<urn:uuid:…>` (v4 layout, from a hash of the prefix, a counter and the time).
     pub fn record_id(&mut self) -> String {
-        self.ids += 1;
-        let mut h = blake3::Hasher::new();
-        h.update(self.prefix.as_bytes());
-        h.update(&self.ids.to_le_bytes());
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        h.update(&nanos.to_le_bytes());
-        h.update(&std::process::id().to_le_bytes());
-        let mut b = [0u8; 16];
-        b.copy_from_slice(&h.finalize().as_bytes()[..16]);
-        b[6] = (b[6] & 0x0f) | 0x40;
-        b[8] = (b[8] & 0x3f) | 0x80;
-        let x = hex(&b);
-        format!("<urn:uuid:{}-{}-{}-{}-{}>", &x[..8], &x[8..12], &x[12..16], &x[16..20], &x[20..])
+        record_id(self.prefix.as_bytes())
     }
 
     /// Writes `record` (a new file first, if the current one is full) and flushes it.
@@ -155,15 +142,22 @@ impl Writer {
 
     /// As [`Writer::write`], with a record id made beforehand (to name it in another record).
     pub fn write_with_id(&mut self, record: &NewRecord<'_>, id: Option<String>) -> io::Result<Written> {
-        if self.current.as_ref().is_none_or(|(_, _, len)| *len >= self.max_bytes) {
-            self.rotate(&record.date)?;
-        }
         let id = id.unwrap_or_else(|| self.record_id());
-        let (bytes, payload) = encode(record, &id)?;
+        let encoded = encode(record, id)?;
+        self.append(&record.date, encoded)
+    }
+
+    /// Writes a record encoded beforehand ([`encode`], e.g. on another thread; `date` names a
+    /// new file's warcinfo record if one is started) and flushes it.
+    pub fn append(&mut self, date: &str, encoded: Encoded) -> io::Result<Written> {
+        if self.current.as_ref().is_none_or(|(_, _, len)| *len >= self.max_bytes) {
+            self.rotate(date)?;
+        }
+        let Encoded { id, bytes, payload_sha } = encoded;
         let (file, name, len) = self.current.as_mut().ok_or_else(|| io::Error::other("no WARC file open"))?;
         file.write_all(&bytes)?;
         file.flush()?;
-        let written = Written { file: name.clone(), offset: *len, length: bytes.len() as u64, record_id: id, payload_digest: label_of(&payload), payload_hex: hex(&payload) };
+        let written = Written { file: name.clone(), offset: *len, length: bytes.len() as u64, record_id: id, payload_digest: label_of(&payload_sha), payload_hex: hex(&payload_sha) };
         *len += bytes.len() as u64;
         Ok(written)
     }
@@ -177,8 +171,7 @@ impl Writer {
         self.current = Some((BufWriter::new(file), name.clone(), 0));
         let info = format!("{}filename: {name}\r\n", self.info);
         let record = NewRecord { kind: "warcinfo", date: date.to_string(), content_type: Some("application/warc-fields"), block: info.as_bytes(), ..NewRecord::default() };
-        let id = self.record_id();
-        let (bytes, _) = encode(&record, &id)?;
+        let Encoded { bytes, .. } = encode(&record, self.record_id())?;
         if let Some((f, _, len)) = self.current.as_mut() {
             f.write_all(&bytes)?;
             *len += bytes.len() as u64;
@@ -196,8 +189,36 @@ impl Writer {
     }
 }
 
-/// The record's bytes (one gzip member) and its payload's SHA-256.
-fn encode(record: &NewRecord<'_>, id: &str) -> io::Result<(Vec<u8>, Vec<u8>)> {
+/// A fresh `<urn:uuid:…>` (v4 layout): a hash of `salt`, a process-wide counter, the time and
+/// the process id, so ids made on any thread differ.
+pub fn record_id(salt: &[u8]) -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut h = blake3::Hasher::new();
+    h.update(salt);
+    h.update(&n.to_le_bytes());
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    h.update(&nanos.to_le_bytes());
+    h.update(&std::process::id().to_le_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h.finalize().as_bytes()[..16]);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let x = hex(&b);
+    format!("<urn:uuid:{}-{}-{}-{}-{}>", &x[..8], &x[8..12], &x[12..16], &x[16..20], &x[20..])
+}
+
+/// A record as written: its id, its bytes (one gzip member) and its payload's SHA-256.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    pub id: String,
+    pub bytes: Vec<u8>,
+    pub payload_sha: Vec<u8>,
+}
+
+/// Encodes `record` under `id`: the costly part of writing it (digests, compression), which
+/// needs no writer, so that it can be done away from the one thread that writes.
+pub fn encode(record: &NewRecord<'_>, id: String) -> io::Result<Encoded> {
     let block_sha = Sha256::digest(record.block).to_vec();
     let block_digest = label_of(&block_sha);
     let payload_sha = match record.payload_at {
@@ -225,7 +246,7 @@ fn encode(record: &NewRecord<'_>, id: &str) -> io::Result<(Vec<u8>, Vec<u8>)> {
     gz.write_all(head.as_bytes())?;
     gz.write_all(record.block)?;
     gz.write_all(b"\r\n\r\n")?;
-    Ok((gz.finish()?, payload_sha))
+    Ok(Encoded { id, bytes: gz.finish()?, payload_sha })
 }
 
 /// A header value on one line (a hostile URL must not start a header of its own).

@@ -570,7 +570,7 @@ async fn dispatch(job: &CrawlJob, start: Vec<Target>, engine: Arc<Engine>, write
                         hashes: job.hashes,
                         max_links: c.max_links_per_page,
                         paging: (c.max_pages_back, c.max_age_days),
-                        capture: c.evidence.capture != crate::evidence::Capture::None,
+                        capture: c.evidence.capture,
                     };
                     tokio::spawn(task.run(target));
                     break;
@@ -787,8 +787,8 @@ struct PageTask {
     max_links: usize,
     /// `max_pages_back`, `max_age_days`.
     paging: (u32, u32),
-    /// Keep the exchange for the evidence recorder.
-    capture: bool,
+    /// Which exchanges go to the evidence recorder.
+    capture: crate::evidence::Capture,
 }
 
 impl PageTask {
@@ -885,8 +885,18 @@ impl PageTask {
                 let hashing = if hashes { Hashing::Keep(known_hash.as_deref()) } else { Hashing::Skip };
                 analyse_page(&resp.url, &resp.content_type, resp.charset.as_deref(), &resp.body, &engine, hashing)
             }));
-            // The body goes back with the analysis, for the evidence (no copy).
-            let exchange = capture.then(|| Box::new(crate::evidence::Exchange { url: resp.url.to_string(), wire: resp.wire, body: resp.body, truncated: resp.truncated }));
+            // The body goes back with the analysis, for the evidence (no copy); a page that is
+            // kept has its record encoded here, on the pool, not on the one writer thread.
+            use crate::evidence::{Capture, Exchange};
+            let exchange = (capture != Capture::None).then(|| {
+                let mut exchange = Box::new(Exchange { url: resp.url.to_string(), wire: resp.wire, body: resp.body, truncated: resp.truncated, encoded: None });
+                let flagged = page.as_ref().is_ok_and(|p| p.analysis.as_ref().is_some_and(|a| a.assessment.priority.is_some()) || p.items.iter().any(|i| i.analysis.assessment.priority.is_some()));
+                if capture == Capture::All || flagged {
+                    // On failure the writer encodes it again and reports the error.
+                    exchange.encoded = exchange.encode_response().ok();
+                }
+                exchange
+            });
             let _ = tx.send(page.map(|p| (p, exchange)));
         });
         let (page, exchange) = match rx.await {
@@ -1022,7 +1032,7 @@ fn write_outputs(rx: std_mpsc::Receiver<Event>, out: &std::path::Path, mut sink:
 
 /// Writes the page's exchange as evidence if the config keeps it; its queue row names it.
 fn keep_evidence(recorder: &mut crate::evidence::Recorder, page: &mut PageRecord, run_id: &str, counts: &mut CrawlCounts) -> anyhow::Result<()> {
-    let Some(exchange) = page.exchange.take() else { return Ok(()) };
+    let Some(mut exchange) = page.exchange.take() else { return Ok(()) };
     // The page's finding, or those of its posts (a split page): one capture names them all.
     let mut rows: Vec<&mut QueueRow> = match page.analysed.as_mut() {
         Some(a) => a.row.as_mut().into_iter().chain(a.items.iter_mut().filter_map(|i| i.row.as_mut())).collect(),
@@ -1043,7 +1053,7 @@ fn keep_evidence(recorder: &mut crate::evidence::Recorder, page: &mut PageRecord
                 matched_terms: &r.matched_terms,
             })
             .collect();
-        recorder.record(&exchange, &findings).map_err(|e| anyhow::anyhow!("writing evidence: {e}"))?
+        recorder.record(&mut exchange, &findings).map_err(|e| anyhow::anyhow!("writing evidence: {e}"))?
     };
     if let Some(kept) = kept {
         counts.evidence_pages += 1;
