@@ -66,9 +66,8 @@ impl Term {
         if words.contains('"') {
             return Err(format!("stray quote in term {raw:?}"));
         }
-        if crate::normalize::strict(words).as_str().trim().is_empty()
-            || crate::normalize::loose(words).as_str().trim().is_empty()
-        {
+        let (strict, loose) = crate::normalize::both(words);
+        if strict.as_str().trim().is_empty() || loose.as_str().trim().is_empty() {
             return Err(format!("term {raw:?} normalizes to nothing"));
         }
         Ok(Term { words: words.to_string(), stem })
@@ -351,8 +350,8 @@ impl Lexicon {
             LexiconError::Line { path: path.to_path_buf(), line, message: e.message().trim().to_string() }
         })?;
         for g in &file.group {
-            let line = line_of_name(text, &g.name);
-            let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line, message };
+            // The line is looked for only for an error (a scan of the file for each group).
+            let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line: line_of_name(text, &g.name), message };
             if g.name.trim().is_empty() {
                 return Err(err("empty group name".into()));
             }

@@ -360,8 +360,8 @@ impl Matcher {
         let normalized: Vec<(String, String, TermInfo)> = all
             .par_iter()
             .map(|&(target, term, lang)| {
-                let s = normalize::strict(&term.words).as_str().trim().to_string();
-                let l = normalize::loose(&term.words).as_str().trim().to_string();
+                let (s, l) = normalize::both(&term.words);
+                let (s, l) = (s.as_str().trim().to_string(), l.as_str().trim().to_string());
                 let info = TermInfo {
                     target,
                     stem: term.stem,
@@ -710,8 +710,11 @@ impl Matcher {
             // From the token's first word in the view (a leading `-` is a space there).
             let Some(&first) = starts.get(starts.partition_point(|&s| (s as usize) < at)) else { continue };
             let first = first as usize;
+            // It must end a word of the view: not go on into a word there, unless a key the
+            // view folds to a space ends it (`dpjhdfnm- metro`: its `-` and the space fold to one).
             let after = strict.as_str()[end..].chars().next();
-            if first >= end || after.is_some_and(normalize::is_word_char) || holes.last().is_some_and(|(h, _)| h.end > first) {
+            let ends_in_word = strict.as_str()[..end].chars().next_back().is_some_and(normalize::is_word_char);
+            if first >= end || (ends_in_word && after.is_some_and(normalize::is_word_char)) || holes.last().is_some_and(|(h, _)| h.end > first) {
                 continue;
             }
             holes.push((first..end, key));
