@@ -214,15 +214,26 @@ impl Words {
 struct Pieces {
     exact: FxMap<Box<str>, Sig>,
     stems: FxMap<Box<str>, Sig>,
-    /// Distinct byte lengths of `stems`.
-    stem_lens: Vec<usize>,
+    /// For the stems of 4 to 63 bytes, by their first four bytes: their byte lengths (bit `n`
+    /// for `n` bytes). A word is looked up only at the lengths of stems it may begin with.
+    lens_by_prefix: FxMap<u32, u64>,
+    /// Distinct byte lengths of the other stems (shorter or longer).
+    odd_lens: Vec<usize>,
+}
+
+/// The first four bytes of `word` (at least four) as one number, for [`Pieces::lens_by_prefix`].
+fn prefix4(word: &[u8]) -> u32 {
+    u32::from_le_bytes([word[0], word[1], word[2], word[3]])
 }
 
 impl Pieces {
     fn add(&mut self, word: &str, stem: bool, sig: Sig) {
         let set = if stem {
-            if !self.stem_lens.contains(&word.len()) {
-                self.stem_lens.push(word.len());
+            let n = word.len();
+            if (4..64).contains(&n) {
+                *self.lens_by_prefix.entry(prefix4(word.as_bytes())).or_default() |= 1 << n;
+            } else if !self.odd_lens.contains(&n) {
+                self.odd_lens.push(n);
             }
             &mut self.stems
         } else {
@@ -239,9 +250,19 @@ impl Pieces {
     /// What `token` may be: equal to one of the words, or beginning with one of the stems.
     fn get(&self, token: &str) -> Sig {
         let mut sig = self.exact.get(token).copied().unwrap_or_default();
-        for &n in &self.stem_lens {
+        let mut stem_at = |n: usize| {
             if n <= token.len() && token.is_char_boundary(n) {
                 sig.merge(self.stems.get(&token[..n]).copied().unwrap_or_default());
+            }
+        };
+        self.odd_lens.iter().for_each(|&n| stem_at(n));
+        if token.len() >= 4
+            && let Some(&lens) = self.lens_by_prefix.get(&prefix4(token.as_bytes()))
+        {
+            let mut m = lens;
+            while m != 0 {
+                stem_at(m.trailing_zeros() as usize);
+                m &= m - 1;
             }
         }
         sig
@@ -482,19 +503,22 @@ struct WordCache {
     long: FxMap<Box<[u8]>, Info>,
     /// Chains of single letters of up to [`MAX_WORD`] bytes, by their text.
     chains: FxMap<Box<[u8]>, Chain>,
+    /// What ASCII stretches around words read as in another layout ([`Screen::stretch_mask`]).
+    stretches: FxMap<Box<[u8]>, Option<Mask>>,
     /// The masks its words' [`Info::mask`] numbers stand for.
     masks: Masks,
 }
 
 impl WordCache {
     fn len(&self) -> usize {
-        self.short.len + self.long.len() + self.chains.len()
+        self.short.len + self.long.len() + self.chains.len() + self.stretches.len()
     }
 
     fn clear(&mut self) {
         self.short.clear();
         self.long.clear();
         self.chains.clear();
+        self.stretches.clear();
         self.masks.clear();
     }
 }
@@ -909,18 +933,33 @@ impl Screen {
         found
     }
 
+    /// [`Screen::layout_mask`] of the stretch `text[r]` ([`layout_stretch`]), once for each
+    /// distinct stretch of up to [`MAX_WORD`] bytes on this thread (`word,` and `word.` are
+    /// most of them).
+    fn stretch_mask(&self, text: &str, r: std::ops::Range<usize>, cache: &mut WordCache) -> Option<Mask> {
+        let bytes = &text.as_bytes()[r.clone()];
+        if let Some(&mask) = cache.stretches.get(bytes) {
+            return mask;
+        }
+        let mask = self.layout_mask(&text[r]);
+        if bytes.len() <= MAX_WORD && cache.len() < CACHE_WORDS {
+            cache.stretches.insert(bytes.into(), mask);
+        }
+        mask
+    }
+
     /// Whether the word `text[start..end]`, not all ASCII, touches through a layout's letter
     /// key (`-`, `,`, ...) an ASCII stretch that reads as words of the patterns.
     fn glued_to_layout(&self, text: &str, start: usize, end: usize) -> bool {
         let b = text.as_bytes();
-        if b[start..end].is_ascii() {
-            return false;
-        }
         // Keys between them, one or several (`dpjhdfnm-:"іұ`).
         let key = |c: &&u8| LAYOUT_KEYS.contains(c);
         let (after, before) = (b[end..].iter().take(32).take_while(key).count(), b[..start].iter().rev().take(32).take_while(key).count());
         let right = after > 0 && b.get(end + after).is_some_and(u8::is_ascii_alphanumeric);
         let left = before > 0 && start > before && b[start - before - 1].is_ascii_alphanumeric();
+        if !(right || left) || b[start..end].is_ascii() {
+            return false;
+        }
         (right && self.layout_mask(&text[solid_around(b, end, end + after)]).is_some()) || (left && self.layout_mask(&text[solid_around(b, start - before, start)]).is_some())
     }
 
@@ -1025,7 +1064,7 @@ impl Screen {
                 // Words joined by the keys of letters of another layout (`e,bnm`): kept when
                 // the stretch reads as words of the patterns.
                 let stretch = layout_stretch(b, start, end);
-                let info = match stretch.clone().and_then(|r| self.layout_mask(&text[r])) {
+                let info = match stretch.clone().and_then(|r| self.stretch_mask(text, r, cache)) {
                     Some(mask) if info.kind != Kind::Sep => Info { kind: Kind::Opaque, lead: u8::MAX, single: false, mask: cache.masks.id(mask | cache.masks.get(info.mask)), joined: false },
                     // The stretch reads as nothing, and so the matcher reads no part of it that
                     // way (`dpjhdfnm-Iight`): neither is the word read alone, or it would be kept
