@@ -902,6 +902,11 @@ impl Screen {
     /// ([`normalize::wildcard`]) may be: the masks of the patterns holding a word they read as,
     /// or `None` when none reads as any.
     fn reading_mask(&self, text: &str, strict: &normalize::Normalized) -> Option<Mask> {
+        // Every reading needs an ASCII digit, an upper-case ASCII letter or a mask (`*`, `_`)
+        // written in the text: most words have none, and are not read.
+        if !text.bytes().any(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b == b'*' || b == b'_') {
+            return None;
+        }
         let mut found = None;
         for token in normalize::wildcard::tokens(text, strict) {
             if token.arabizi {
