@@ -49,6 +49,7 @@ pub mod serve;
 pub mod settings;
 mod simd;
 pub mod store;
+mod trie;
 pub mod warc;
 pub mod evidence;
 pub mod workbook;
