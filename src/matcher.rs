@@ -331,17 +331,20 @@ impl Prefilter {
 }
 
 impl View {
-    fn build(keys: Vec<(String, u32)>, clitics: bool) -> View {
-        let mut index: HashMap<String, usize> = HashMap::new();
+    fn build(mut keys: Vec<(String, u32)>, clitics: bool) -> View {
+        // Sorted, each pattern once with the terms that normalize to it (in order): the trie
+        // takes them so.
+        keys.sort_unstable();
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<u32>> = Vec::new();
         for (key, term) in keys {
-            let id = *index.entry(key.clone()).or_insert_with(|| {
-                patterns.push(key);
-                targets.push(Vec::new());
-                patterns.len() - 1
-            });
-            targets[id].push(term);
+            match (patterns.last(), targets.last_mut()) {
+                (Some(last), Some(terms)) if *last == key => terms.push(term),
+                _ => {
+                    patterns.push(key);
+                    targets.push(vec![term]);
+                }
+            }
         }
         let automaton = Trie::new(&patterns);
         let prefilter = Prefilter::new(&patterns);

@@ -31,31 +31,48 @@ pub(crate) struct Trie {
 
 impl Trie {
     /// The trie of `patterns` (each pattern's index is its id); duplicates keep the first.
+    /// Sorted patterns without duplicates (as [`Trie::sorted`] takes them) are fastest.
     pub(crate) fn new<P: AsRef<[u8]>>(patterns: &[P]) -> Trie {
+        if patterns.windows(2).all(|w| w[0].as_ref() < w[1].as_ref()) {
+            return Trie::sorted(patterns, |k| k as u32);
+        }
         let mut order: Vec<u32> = (0..patterns.len() as u32).collect();
         order.sort_by(|&a, &b| patterns[a as usize].as_ref().cmp(patterns[b as usize].as_ref()).then(a.cmp(&b)));
-        let key = |k: usize| patterns[order[k] as usize].as_ref();
-        let mut trie = Trie { root: Box::new([DEAD; 256]), first: Vec::new(), bytes: Vec::new(), to: Vec::new(), pattern: Vec::new() };
-        // States in breadth-first order, each a range of the sorted patterns sharing the path
-        // to it, of length `depth`; its children are numbered as they are queued, so each
-        // state's transitions are contiguous.
-        let mut queue: VecDeque<(usize, usize, usize)> = VecDeque::from([(0, order.len(), 0)]);
+        order.dedup_by(|b, a| patterns[*a as usize].as_ref() == patterns[*b as usize].as_ref());
+        let sorted: Vec<&[u8]> = order.iter().map(|&k| patterns[k as usize].as_ref()).collect();
+        Trie::sorted(&sorted, |k| order[k])
+    }
+
+    /// The trie of `sorted` (ascending, no duplicates), the pattern at `k` with id `id(k)`.
+    fn sorted<P: AsRef<[u8]>>(sorted: &[P], id: impl Fn(usize) -> u32) -> Trie {
+        let key = |k: usize| sorted[k].as_ref();
+        // At most a state for each byte of the patterns, and the root.
+        let states = sorted.iter().map(|p| p.as_ref().len()).sum::<usize>() + 1;
+        let mut trie = Trie {
+            root: Box::new([DEAD; 256]),
+            first: Vec::with_capacity(states + 1),
+            bytes: Vec::with_capacity(states),
+            to: Vec::with_capacity(states),
+            pattern: Vec::with_capacity(states),
+        };
+        // States in breadth-first order, each a range of the patterns sharing the path to it,
+        // of length `depth`; its children are numbered as they are queued, so each state's
+        // transitions are contiguous.
+        let mut queue: VecDeque<(usize, usize, usize)> = VecDeque::from([(0, sorted.len(), 0)]);
         let mut next: State = 1;
         while let Some((mut lo, hi, depth)) = queue.pop_front() {
             let state = trie.pattern.len();
             trie.first.push(trie.bytes.len() as u32);
-            // Sorted: the patterns that end here come first (the same pattern, repeated).
+            // Sorted: the pattern that ends here comes first.
             let mut pattern = NONE;
-            while lo < hi && key(lo).len() == depth {
-                if pattern == NONE {
-                    pattern = order[lo];
-                }
+            if lo < hi && key(lo).len() == depth {
+                pattern = id(lo);
                 lo += 1;
             }
             trie.pattern.push(pattern);
             while lo < hi {
                 let b = key(lo)[depth];
-                let end = lo + order[lo..hi].partition_point(|&p| patterns[p as usize].as_ref()[depth] <= b);
+                let end = lo + sorted[lo..hi].partition_point(|p| p.as_ref()[depth] <= b);
                 if state == 0 {
                     trie.root[b as usize] = next;
                 }
