@@ -66,9 +66,13 @@ impl Term {
         if words.contains('"') {
             return Err(format!("stray quote in term {raw:?}"));
         }
-        if crate::normalize::strict(words).as_str().trim().is_empty()
-            || crate::normalize::loose(words).as_str().trim().is_empty()
-        {
+        // A Latin or Russian letter stays a letter in both views: only other terms are
+        // normalized here (the matcher normalizes them all once more).
+        let lettered = words.chars().any(|c| c.is_ascii_alphabetic() || ('А'..='я').contains(&c));
+        if !lettered && {
+            let (strict, loose) = crate::normalize::both(words);
+            strict.as_str().trim().is_empty() || loose.as_str().trim().is_empty()
+        } {
             return Err(format!("term {raw:?} normalizes to nothing"));
         }
         Ok(Term { words: words.to_string(), stem })
@@ -351,8 +355,8 @@ impl Lexicon {
             LexiconError::Line { path: path.to_path_buf(), line, message: e.message().trim().to_string() }
         })?;
         for g in &file.group {
-            let line = line_of_name(text, &g.name);
-            let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line, message };
+            // The line is looked for only for an error (a scan of the file for each group).
+            let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line: line_of_name(text, &g.name), message };
             if g.name.trim().is_empty() {
                 return Err(err("empty group name".into()));
             }
@@ -717,6 +721,17 @@ mod tests {
         }
         for bad in ["kill\"s,x", "\"kill,x", "\"kill\"x,y"] {
             assert!(split_csv_line(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_latin_or_russian_letter_never_normalizes_to_nothing() {
+        // What lets `Term::parse` skip normalizing such terms.
+        for c in ('a'..='z').chain('A'..='Z').chain('А'..='я') {
+            for text in [c.to_string(), format!("{c}{c}{c}"), format!("- {c} *"), format!("\u{200B}{c}\u{301}")] {
+                let (s, l) = crate::normalize::both(&text);
+                assert!(!s.as_str().trim().is_empty() && !l.as_str().trim().is_empty(), "{text:?}");
+            }
         }
     }
 

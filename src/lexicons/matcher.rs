@@ -1,6 +1,6 @@
 //! Matching: every lexicon entry and rule-group cue, found in both normalized views.
 //!
-//! Terms are normalized exactly as text is, then compiled into one Aho-Corasick automaton per
+//! Terms are normalized exactly as text is, then compiled into one trie ([`crate::trie`]) per
 //! view, walked from each word start. Word boundaries are verified after each match: a whole-word term never matches inside
 //! a word (`kill` not in `skill`), a stem needs a word boundary on its left only (`убива*` not
 //! in `избивать`), and the words of a phrase meet across the single space that spaces, hyphens
@@ -17,8 +17,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::nfa::contiguous::NFA;
-use aho_corasick::{Anchored, MatchKind};
+use super::trie::{self, Trie};
 use unicode_normalization::{IsNormalized, is_nfkc_quick};
 
 use crate::clitics::{self, Start, Takes};
@@ -264,11 +263,12 @@ pub struct Matcher {
 
 #[derive(Debug, Clone)]
 struct View {
-    /// Walked by hand from each word start (anchored), so a search ends as soon as no term can
-    /// continue. A contiguous NFA: since screening leaves the matcher a small part of each
-    /// text, a DFA's faster steps no longer paid for its build time and memory (`kuzet
-    /// classify` with 2,000 entries started in 0.13 s with 59 MiB, now 0.05 s with 33 MiB).
-    automaton: NFA,
+    /// Walked from each word start (anchored), so a search ends as soon as no term can
+    /// continue. A plain trie ([`trie`]): since screening leaves the matcher a small part of
+    /// each text, a DFA's faster steps no longer paid for its build time and memory (`kuzet
+    /// classify` with 2,000 entries started in 0.13 s with 59 MiB, then 0.05 s with 33 MiB
+    /// with a contiguous NFA), and anchored walks never take an NFA's failure links.
+    automaton: Trie,
     /// Per pattern, the indices into `Matcher::terms` that normalize to it.
     targets: Vec<Vec<u32>>,
     /// Which first bytes can begin a pattern: a word start whose first bytes cannot is skipped
@@ -331,19 +331,22 @@ impl Prefilter {
 }
 
 impl View {
-    fn build(keys: Vec<(String, u32)>, clitics: bool) -> View {
-        let mut index: HashMap<String, usize> = HashMap::new();
+    fn build(mut keys: Vec<(String, u32)>, clitics: bool) -> View {
+        // Sorted, each pattern once with the terms that normalize to it (in order): the trie
+        // takes them so.
+        keys.sort_unstable();
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<u32>> = Vec::new();
         for (key, term) in keys {
-            let id = *index.entry(key.clone()).or_insert_with(|| {
-                patterns.push(key);
-                targets.push(Vec::new());
-                patterns.len() - 1
-            });
-            targets[id].push(term);
+            match (patterns.last(), targets.last_mut()) {
+                (Some(last), Some(terms)) if *last == key => terms.push(term),
+                _ => {
+                    patterns.push(key);
+                    targets.push(vec![term]);
+                }
+            }
         }
-        let automaton = NFA::builder().match_kind(MatchKind::Standard).build(&patterns).expect("lexicon automaton within aho-corasick's limits");
+        let automaton = Trie::new(&patterns);
         let prefilter = Prefilter::new(&patterns);
         View { automaton, targets, prefilter, clitics }
     }
@@ -360,8 +363,8 @@ impl Matcher {
         let normalized: Vec<(String, String, TermInfo)> = all
             .par_iter()
             .map(|&(target, term, lang)| {
-                let s = normalize::strict(&term.words).as_str().trim().to_string();
-                let l = normalize::loose(&term.words).as_str().trim().to_string();
+                let (s, l) = normalize::both(&term.words);
+                let (s, l) = (s.as_str().trim().to_string(), l.as_str().trim().to_string());
                 let info = TermInfo {
                     target,
                     stem: term.stem,
@@ -564,37 +567,29 @@ impl Matcher {
     /// The terms that begin at `past` into the word at `start` and end at a word end (or
     /// anywhere, for a stem), each as a hit over the whole written word from `start`.
     fn walk(&self, view: &View, text: &Normalized, start: usize, past: Start, loose: bool, out: &mut Vec<(u32, Range<usize>, bool)>) {
-        use aho_corasick::automaton::Automaton;
-        let nfa = &view.automaton;
+        let trie = &view.automaton;
         let s = text.as_str();
-        let Ok(mut sid) = nfa.start_state(Anchored::Yes) else { return };
+        let mut sid = 0;
         for &b in past.prefix.as_bytes() {
-            sid = nfa.next_state(Anchored::Yes, sid, b);
-        }
-        if nfa.is_dead(sid) {
-            return;
+            sid = trie.next(sid, b);
+            if sid == trie::DEAD {
+                return;
+            }
         }
         let from = start + past.skip;
         for (k, &b) in s.as_bytes()[from..].iter().enumerate() {
-            sid = nfa.next_state(Anchored::Yes, sid, b);
-            if nfa.is_dead(sid) {
+            sid = trie.next(sid, b);
+            if sid == trie::DEAD {
                 break;
             }
-            if !nfa.is_match(sid) {
-                continue;
-            }
+            // Only the term that is the whole path from the word's start ends here.
+            let Some(pid) = trie.pattern(sid) else { continue };
             let end = from + k + 1;
             let right_free = s[end..].chars().next().is_none_or(|c| !normalize::is_word_char(c));
-            for i in 0..nfa.match_len(sid) {
-                let pid = nfa.match_pattern(sid, i);
-                if nfa.pattern_len(pid) != past.prefix.len() + end - from {
-                    continue; // a shorter term ending here starts inside the word
-                }
-                for &t in &view.targets[pid.as_usize()] {
-                    let term = &self.terms[t as usize];
-                    if (right_free || term.stem) && term.clitics >= past.needs {
-                        out.push((t, text.original_range(start..end), loose));
-                    }
+            for &t in &view.targets[pid] {
+                let term = &self.terms[t as usize];
+                if (right_free || term.stem) && term.clitics >= past.needs {
+                    out.push((t, text.original_range(start..end), loose));
                 }
             }
         }
@@ -710,8 +705,11 @@ impl Matcher {
             // From the token's first word in the view (a leading `-` is a space there).
             let Some(&first) = starts.get(starts.partition_point(|&s| (s as usize) < at)) else { continue };
             let first = first as usize;
+            // It must end a word of the view: not go on into a word there, unless a key the
+            // view folds to a space ends it (`dpjhdfnm- metro`: its `-` and the space fold to one).
             let after = strict.as_str()[end..].chars().next();
-            if first >= end || after.is_some_and(normalize::is_word_char) || holes.last().is_some_and(|(h, _)| h.end > first) {
+            let ends_in_word = strict.as_str()[..end].chars().next_back().is_some_and(normalize::is_word_char);
+            if first >= end || (ends_in_word && after.is_some_and(normalize::is_word_char)) || holes.last().is_some_and(|(h, _)| h.end > first) {
                 continue;
             }
             holes.push((first..end, key));

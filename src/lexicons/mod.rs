@@ -10,3 +10,4 @@ pub mod matcher;
 pub(crate) mod resolve;
 pub mod score;
 pub mod screen;
+mod trie;
