@@ -96,7 +96,7 @@ fn hits(conn: &Connection, item: &str, weight: f32) -> rusqlite::Result<Vec<Hit>
 
 /// The columns of `members.csv` and the workbook's members sheet.
 pub const MEMBER_COLUMNS: [&str; 14] = [
-    "cluster_id", "item_id", "queue_row", "decision", "url", "host", "first_seen", "last_seen", "similarity", "carried_from",
+    "cluster_id", "item_id", "queue_row", "latest_decision", "url", "host", "first_seen", "last_seen", "similarity", "carried_from",
     "evidence_file", "evidence_offset", "evidence_record_id", "evidence_sha256",
 ];
 
@@ -304,6 +304,8 @@ mod tests {
         .map(|(a, b, c, d, e)| (a.to_string(), b.to_string(), c.to_string(), d.to_string(), e.to_string()));
         assert_eq!(got, want);
         assert!(cells.iter().all(|c| c.len() == MEMBER_COLUMNS.len()));
+        // no `decision` column: a review import leaves members.csv and the members sheet alone
+        assert!(!MEMBER_COLUMNS.contains(&"decision"));
         assert_eq!(cells[1][col("url")], "https://b.example/2");
         assert_eq!(cells[1][col("evidence_file")], "evidence/r1/a.warc.gz");
         assert_eq!(cells[0][col("similarity")], "");

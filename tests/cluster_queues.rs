@@ -32,7 +32,7 @@ fn index(pages: &[&str]) -> String {
 }
 
 /// `members.csv` as maps from column to value.
-fn members(site: &Site) -> Vec<HashMap<String, String>> {
+pub(crate) fn members(site: &Site) -> Vec<HashMap<String, String>> {
     let bytes = std::fs::read(site.out().join("queues/members.csv")).unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "members.csv has a BOM as the queues do");
     let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&bytes[3..]);
