@@ -80,6 +80,11 @@ fn five_copies_make_one_row_a_dismissal_carries_and_a_copy_with_a_new_call_comes
     assert!(stderr.contains("kuzet: flood: ") && stderr.contains("fired on 5 of tonight's findings"), "{stderr}");
     let report = std::fs::read_to_string(site.out().join("report.html")).unwrap();
     assert!(report.contains("<h3>Flood: ") && report.contains("fired on 5 of tonight's findings"), "{report}");
+    // every member's evidence reference in members.csv names its capture
+    let verify = kuzet(&["evidence", "verify", "--out", site.out().to_str().unwrap()]);
+    let verified = String::from_utf8_lossy(&verify.stdout).into_owned();
+    assert!(verify.status.success(), "{verified}{}", String::from_utf8_lossy(&verify.stderr));
+    assert!(verified.contains(", 6 queue rows"), "the queue row and the five members: {verified}");
     let book = kuzet::workbook::read(&std::fs::read(site.out().join("queues").join(s["queues"].as_array().unwrap().iter().filter_map(|q| q.as_str()).find(|q| q.ends_with(".xlsx")).unwrap().trim_start_matches("queues/"))).unwrap()).unwrap();
     let sheet = book.iter().find(|sh| sh.name == "members").expect("a members sheet");
     assert_eq!(sheet.rows.len(), 6, "header and five members");
