@@ -355,6 +355,18 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
 /// One archived page, analysed as the crawl analyses a fetched one.
 fn classify_page(url: &url::Url, media: &str, charset: Option<&str>, body: &[u8], engine: &Engine, run_id: &str) -> Batch {
     let page = crate::analyse::analyse_page(url, media, charset, body, engine, crate::analyse::Hashing::Skip);
+    if !page.items.is_empty() {
+        // A thread or channel page a site adapter split: a row per flagged post, as the crawl.
+        let mut batch = Batch { read: 1, ..Batch::default() };
+        batch.read_by_lang.insert(page.items[0].analysis.lang.to_string(), 1);
+        for item in &page.items {
+            if let Some(row) = QueueRow::for_item(item, &engine.lexicon, run_id) {
+                batch.obfuscated |= u64::from(item.analysis.assessment.is_obfuscated());
+                batch.rows.push(row);
+            }
+        }
+        return batch;
+    }
     let Some(analysis) = page.analysis else { return Batch::default() };
     let mut batch = Batch { read: 1, ..Batch::default() };
     batch.read_by_lang.insert(analysis.lang.to_string(), 1);

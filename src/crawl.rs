@@ -1049,26 +1049,33 @@ fn write_outputs(rx: std_mpsc::Receiver<Event>, out: &std::path::Path, mut sink:
 /// Writes the page's exchange as evidence if the config keeps it; its queue row names it.
 fn keep_evidence(recorder: &mut crate::evidence::Recorder, page: &mut PageRecord, run_id: &str, counts: &mut CrawlCounts) -> anyhow::Result<()> {
     let Some(exchange) = page.exchange.take() else { return Ok(()) };
-    let row = page.analysed.as_mut().and_then(|a| a.row.as_mut());
+    // The page's finding, or those of its posts (a split page): one capture names them all.
+    let mut rows: Vec<&mut QueueRow> = match page.analysed.as_mut() {
+        Some(a) => a.row.as_mut().into_iter().chain(a.items.iter_mut().filter_map(|i| i.row.as_mut())).collect(),
+        None => Vec::new(),
+    };
     let before = recorder.revisits;
     let kept = {
-        let finding = row.as_deref().map(|r| crate::evidence::Finding {
-            item_id: &r.item_id,
-            run_id,
-            lexicon_version: &r.lexicon_version,
-            priority: r.priority,
-            score: r.score,
-            category: &r.category,
-            fired: &r.fired,
-            matched_terms: &r.matched_terms,
-        });
-        recorder.record(&exchange, finding.as_ref()).map_err(|e| anyhow::anyhow!("writing evidence: {e}"))?
+        let findings: Vec<crate::evidence::Finding<'_>> = rows
+            .iter()
+            .map(|r| crate::evidence::Finding {
+                item_id: &r.item_id,
+                run_id,
+                lexicon_version: &r.lexicon_version,
+                priority: r.priority,
+                score: r.score,
+                category: &r.category,
+                fired: &r.fired,
+                matched_terms: &r.matched_terms,
+            })
+            .collect();
+        recorder.record(&exchange, &findings).map_err(|e| anyhow::anyhow!("writing evidence: {e}"))?
     };
     if let Some(kept) = kept {
         counts.evidence_pages += 1;
         counts.evidence_revisits += recorder.revisits - before;
-        if let Some(row) = row {
-            row.evidence = Some(kept);
+        for row in &mut rows {
+            row.evidence = Some(kept.clone());
         }
     }
     Ok(())

@@ -162,13 +162,15 @@ impl Recorder {
         self.writer.as_mut().ok_or_else(|| io::Error::other("no WARC writer"))
     }
 
-    /// Records `exchange` (a flagged page when `finding` is given); returns where its
-    /// response (or revisit) record is. `None` when the config keeps no such page.
-    pub fn record(&mut self, exchange: &Exchange, finding: Option<&Finding<'_>>) -> io::Result<Option<EvidenceRef>> {
+    /// Records `exchange`, a flagged page when `findings` is not empty (a page split into posts
+    /// has one finding per flagged post, each named in a metadata record of its own); returns
+    /// where its response (or revisit) record is. `None` when the config keeps no such page.
+    pub fn record(&mut self, exchange: &Exchange, findings: &[Finding<'_>]) -> io::Result<Option<EvidenceRef>> {
+        let flagged = !findings.is_empty();
         let keep = match self.config.capture {
             Capture::None => false,
             Capture::All => true,
-            Capture::Flagged => finding.is_some(),
+            Capture::Flagged => flagged,
         };
         if !keep {
             return Ok(None);
@@ -183,7 +185,7 @@ impl Recorder {
         let payload_label = format!("sha256:{}", warc::base32(&digest));
         let sha256 = warc::hex(&digest);
         let ip = exchange.wire.ip.map(|ip| ip.to_string());
-        let earlier = if finding.is_some() { self.seen.get(&payload_label).cloned() } else { None };
+        let earlier = if flagged { self.seen.get(&payload_label).cloned() } else { None };
         let w = self.writer()?;
         let response_id = w.record_id();
         let mut common: Vec<(&str, String)> = Vec::new();
@@ -213,7 +215,7 @@ impl Recorder {
         concurrent.push(("WARC-Concurrent-To", response_id.clone()));
         let request = NewRecord { kind: "request", date: date.clone(), target_uri: Some(&exchange.url), content_type: Some("application/http; msgtype=request"), headers: concurrent.clone(), block: exchange.wire.request_head.as_bytes(), payload_at: None, ..NewRecord::default() };
         w.write(&request)?;
-        if let Some(f) = finding {
+        for f in findings {
             let fields = metadata_fields(f);
             let mut meta_headers = vec![("WARC-Refers-To", response_id.clone())];
             meta_headers.extend(concurrent.iter().filter(|(k, _)| *k == "WARC-Concurrent-To").cloned());

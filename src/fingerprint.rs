@@ -207,18 +207,24 @@ fn content_lines(text: &str) -> Vec<Line> {
         .collect()
 }
 
-/// `line` without links, `@handles`, e-mail addresses (whitespace-separated tokens) and the
-/// emoji the normalizers read as words.
+/// `line` without links, `@handles` and e-mail addresses (whitespace-separated tokens), its
+/// emoji read as sentence ends.
 fn strip_links(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     for token in line.split_whitespace() {
         if !is_link(token) {
-            // Emoji are decoration here, whatever the matcher reads them as.
-            out.extend(token.chars().filter(|&c| !normalize::is_emoji_word(c)));
+            // Emoji are decoration here, whatever the matcher reads them as; in a post they
+            // stand where a sentence ends ("bring your flags 🔥 join us").
+            out.extend(token.chars().map(|c| if is_pictograph(c) { '.' } else { c }));
         }
         out.push(' ');
     }
     out
+}
+
+/// An emoji or pictograph (the blocks emoji come from), or a skin-tone modifier.
+fn is_pictograph(c: char) -> bool {
+    normalize::is_emoji_word(c) || matches!(c, '\u{1F000}'..='\u{1FAFF}' | '\u{2600}'..='\u{27BF}' | '\u{2B00}'..='\u{2BFF}')
 }
 
 fn is_link(token: &str) -> bool {

@@ -646,7 +646,12 @@ impl StoreSink {
             .execute(params![it.key, page_key, it.permalink, it.content_hash, t])?;
             self.night.posts_new_or_edited += 1;
             match &it.row {
-                Some(row) => self.finding(&it.key, row, it.fingerprint.as_ref(), t)?,
+                Some(row) => {
+                    self.finding(&it.key, row, it.fingerprint.as_ref(), t)?;
+                    if let Some(e) = &row.evidence {
+                        crate::store::keep_evidence(&self.store.conn, &row.item_id, &self.run_id, e)?;
+                    }
+                }
                 None => {
                     conn.prepare_cached("UPDATE finding SET status = 'retired' WHERE url_key = ?1 AND status != 'retired'")?.execute([&it.key])?;
                 }
