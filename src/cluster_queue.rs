@@ -287,7 +287,8 @@ mod tests {
         }
         crate::store::keep_evidence(conn, "k2", "r1", &crate::evidence::EvidenceRef { file: "evidence/r1/a.warc.gz".into(), offset: 42, record_id: "<urn:uuid:x>".into(), sha256: "ab".repeat(32) }).unwrap();
         let g = group(conn, live(conn)).unwrap();
-        let rows: Vec<(&str, Option<(&str, u64, u64)>)> = g.rows.iter().map(|l| (l.row.item_id.as_str(), l.row.cluster.as_ref().map(|c| (c.id.as_str(), c.members, c.hosts)))).collect();
+        type Seen<'a> = (&'a str, Option<(&'a str, u64, u64)>);
+        let rows: Vec<Seen<'_>> = g.rows.iter().map(|l| (l.row.item_id.as_str(), l.row.cluster.as_ref().map(|c| (c.id.as_str(), c.members, c.hosts)))).collect();
         // the strongest copy (score 9) stands for its cluster, which is named by its first member
         assert_eq!(rows, [("k2", Some(("k1", 3, 2))), ("k4", Some(("k4", 1, 1)))]);
         assert_eq!(g.folded, 2);

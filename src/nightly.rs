@@ -217,7 +217,7 @@ impl RunConfig {
         }
         config.clusters.validate().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         let f = &config.flood;
-        if !(0.0..=1.0).contains(&f.min_share) || !(f.factor.is_finite() && f.factor >= 0.0) {
+        if !(0.0..=1.0).contains(&f.min_share) || !(0.0..f64::INFINITY).contains(&f.factor) {
             anyhow::bail!("{}: flood.min_share must be between 0 and 1 and flood.factor at least 0, got {} and {}", path.display(), f.min_share, f.factor);
         }
         if config.queues.route.values().any(|q| q == MEMBERS) {

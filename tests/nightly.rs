@@ -459,6 +459,11 @@ fn run_check_validates_and_names_unknown_keys() {
         ("[crawl]\nmax_host_failures = 0\n", "crawl.max_host_failures must be at least 1"),
         ("[crawl]\nmax_host_time_ms = 0\n", "crawl.max_host_time_ms must be at least 1"),
         ("[crawl]\nmax_pending_per_host = 0\n", "crawl.max_pending_per_host must be at least 1"),
+        ("[clusters]\ncarry = \"sometimes\"\n", "unknown variant `sometimes`"),
+        ("[clusters]\nthreshold = 0\n", "clusters.threshold must be above 0"),
+        ("[flood]\nmin_share = 2\n", "flood.min_share must be between 0 and 1"),
+        ("[flood]\nfactor = -1\n", "flood.factor at least 0"),
+        ("[queues.route]\nviolence = \"members\"\n", "is the name of the cluster members' file"),
     ];
     for (extra, expected) in cases {
         let config = site.config(extra);
