@@ -636,6 +636,7 @@ impl StoreSink {
             if known.get(&it.key).is_some_and(|(hash, state)| *hash == it.content_hash && state == "present") {
                 conn.prepare_cached("UPDATE item SET last_seen = ?2 WHERE key = ?1")?.execute(params![it.key, t])?;
                 conn.prepare_cached("UPDATE finding SET last_seen = ?2, last_run = ?3 WHERE url_key = ?1 AND status != 'retired'")?.execute(params![it.key, t, self.run_id])?;
+                member_seen(conn, &it.key, t)?;
                 self.night.posts_unchanged += 1;
                 continue;
             }
@@ -688,7 +689,7 @@ impl StoreSink {
             unchanged
         ])?;
         conn.prepare_cached("UPDATE finding SET last_seen = ?2, last_run = ?3 WHERE url_key = ?1 AND status != 'retired'")?.execute(params![key, t, self.run_id])?;
-        Ok(())
+        member_seen(conn, key, t)
     }
 
     /// What the store holds about a URL's visits so far (zeros for a URL it does not know).
@@ -862,6 +863,16 @@ impl StoreSink {
         })?;
         Ok(())
     }
+}
+
+/// A page or post seen again unchanged: its live finding's cluster member, and its cluster,
+/// were last seen now.
+fn member_seen(conn: &rusqlite::Connection, url_key: &str, t: i64) -> rusqlite::Result<()> {
+    let live = "SELECT item_id FROM finding WHERE url_key = ?1 AND status != 'retired'";
+    conn.prepare_cached(&format!("UPDATE cluster_member SET last_seen = max(last_seen, ?2) WHERE item_id IN ({live})"))?.execute(params![url_key, t])?;
+    conn.prepare_cached(&format!("UPDATE cluster SET last_seen = max(last_seen, ?2) WHERE id IN (SELECT cluster_id FROM cluster_member WHERE item_id IN ({live}))"))?
+        .execute(params![url_key, t])?;
+    Ok(())
 }
 
 /// A page has one live finding: the one its latest analysis produced.

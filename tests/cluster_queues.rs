@@ -96,7 +96,10 @@ fn five_copies_make_one_row_a_dismissal_carries_and_a_copy_with_a_new_call_comes
     std::fs::write(&saved, reviewed(&queue, &[(&page(&row["ref"]), "dismissed", "old propaganda, known")], b',', false)).unwrap();
     assert!(ok(&kuzet(&["review", "import", "--config", config.to_str().unwrap(), saved.to_str().unwrap()])).contains("1 decisions imported"));
 
-    // Night 2: a sixth copy on a new page: nothing queued; it takes the dismissal.
+    // Night 2: a sixth copy on a new page: nothing queued; it takes the dismissal. (The first
+    // copies' sightings are made old, to see the unchanged pages seen again.)
+    site.db().execute("UPDATE cluster_member SET last_seen = 0", []).unwrap();
+    site.db().execute("UPDATE cluster SET last_seen = 0", []).unwrap();
     site.set("index.html", &index(&["a.html", "b.html", "c.html", "d.html", "e.html", "f.html"]));
     site.set("f.html", &copy(6));
     let stdout = ok(&site.run(&config).0);
@@ -110,6 +113,9 @@ fn five_copies_make_one_row_a_dismissal_carries_and_a_copy_with_a_new_call_comes
         )
         .unwrap();
     assert_eq!((carried_from.as_str(), notes.as_str(), source.as_str()), (row["item_id"].as_str(), format!("carried from item {}", row["item_id"]).as_str(), format!("cluster:{cluster}").as_str()));
+    let stale: i64 = db.query_row("SELECT count(*) FROM cluster_member WHERE last_seen = 0", [], |r| r.get(0)).unwrap();
+    let cluster_seen: i64 = db.query_row("SELECT last_seen FROM cluster WHERE id = ?1", [&cluster], |r| r.get(0)).unwrap();
+    assert_eq!((stale, cluster_seen > 0), (0, true), "copies on unchanged pages are seen again");
     let latest: String = db.query_row("SELECT decision FROM decision WHERE item_id = ?1 ORDER BY id DESC LIMIT 1", [&item], |r| r.get(0)).unwrap();
     assert_eq!(latest, "dismissed");
     let s = site.summary();
