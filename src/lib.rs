@@ -24,8 +24,8 @@ pub(crate) use text::{clitics, simd};
 pub use lexicons::{analyse, bundled, classify, evaluate, lexicon, lint, matcher, score, screen};
 pub(crate) use lexicons::resolve;
 pub use reviewing::{cell, export, import, inbox, queue, report, review, workbook};
-pub use night::{demo, flood, health, nightly, preflight, revisit, runs, settings, store};
-pub use copies::{cluster_store, clusters, fingerprint};
+pub use night::{demo, flood, flood_store, health, nightly, preflight, revisit, runs, settings, store};
+pub use copies::{cluster_queue, cluster_store, clusters, fingerprint};
 pub use archive::{evidence, warc};
 
 /// A run id from the current time, UTC: `20261128T051725Z`.

@@ -590,6 +590,16 @@ fn run_night(loaded: &kuzet::nightly::Loaded) -> anyhow::Result<kuzet::nightly::
         "findings: {} new, {} already decided (not queued again); the live queues hold {} waiting for a decision ({} from earlier nights)",
         n.new_findings, n.covered, n.queued, n.carried_over
     );
+    if n.copies_grouped + n.decisions_carried + n.copies_requeued > 0 {
+        println!(
+            "clusters: {} copies listed under another copy's row, {} took the decision made on another copy (not queued), {} copies of decided messages queued again (new or stronger hits, or escalated)",
+            n.copies_grouped, n.decisions_carried, n.copies_requeued
+        );
+    }
+    for f in &n.floods {
+        let usual = f.usual.map_or_else(|| "no earlier nights to compare".to_string(), |u| format!("usually {:.0}%", u * 100.0));
+        eprintln!("kuzet: flood: {} fired on {} of tonight's findings ({:.0}%, {usual}); the report groups them", f.key, f.fired, f.share * 100.0);
+    }
     if n.runs_pruned > 0 {
         println!("pruned {} run folders older than {} days from {}", n.runs_pruned, loaded.config.output.keep_runs_days, loaded.out.join("runs").display());
     }

@@ -49,7 +49,8 @@ fn findings(out: &Path) -> Vec<(String, String, Vec<String>)> {
         let header = &records[0];
         let col = |n: &str| header.iter().position(|h| h == n).unwrap_or_else(|| panic!("no column {n}: {header:?}"));
         let ev: Vec<usize> = kuzet::evidence::COLUMNS.iter().map(|c| col(c)).collect();
-        assert_eq!(ev[0], header.len() - 4, "evidence columns come last");
+        assert_eq!(ev, (1..=4).map(|i| col("reply_to") + i).collect::<Vec<_>>(), "evidence columns follow the post columns");
+        assert_eq!(header[ev[3] + 1..header.len()], ["cluster_id", "cluster_members", "cluster_hosts", "cluster_first_seen"], "only the cluster columns after them");
         for r in &records[1..] {
             rows.push((r[col("url")].clone(), r[col("item_id")].clone(), ev.iter().map(|&i| r[i].clone()).collect()));
         }

@@ -1,5 +1,6 @@
 //! Integration tests: the `kuzet` binary end to end. One test binary (see Cargo.toml).
 mod classify;
+mod cluster_queues;
 mod clusters;
 mod crawl;
 mod demo;

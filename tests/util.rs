@@ -22,7 +22,12 @@ pub fn tempdir() -> tempfile::TempDir {
 pub fn queues(dir: &Path) -> Vec<(String, Vec<Vec<String>>)> {
     let mut out = Vec::new();
     // Only the queue files: a publish in progress (or cut by a kill) leaves a `.kuzet-*.tmp`.
-    let mut files: Vec<_> = std::fs::read_dir(dir.join("queues")).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "csv")).collect();
+    // `members.csv` lists the nightly job's cluster members: not a queue.
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("queues"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv") && p.file_name().is_some_and(|n| n != "members.csv"))
+        .collect();
     files.sort();
     for path in files {
         let bytes = std::fs::read(&path).unwrap();

@@ -170,7 +170,7 @@ pub fn publish_queues(out: &Path, categories: &[String], rows: &mut [QueueRow], 
         summary.queues.push(format!("queues/{name}"));
         sheets.push(crate::workbook::Queue { name: category, rows: list.iter().map(|r| crate::workbook::Entry::new(r)).collect() });
     }
-    crate::workbook::publish_for_run(out, &summary.run_id, &[], &sheets)?;
+    crate::workbook::publish_for_run(out, &summary.run_id, &[], &sheets, &[])?;
     summary.queues.push(format!("queues/{}", crate::workbook::file_name(&summary.run_id)));
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod flood;
+pub mod flood_store;
 pub mod health;
 pub mod nightly;
 pub mod preflight;

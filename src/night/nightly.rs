@@ -78,6 +78,13 @@ pub struct RunConfig {
     pub review: ReviewConfig,
     #[serde(default)]
     pub output: Output,
+    /// Near-duplicate clusters: when a copy joins one, and how decisions carry to new copies
+    /// ([`crate::clusters`]).
+    #[serde(default)]
+    pub clusters: crate::clusters::ClustersConfig,
+    /// When one entry or rule fires on an unusual share of a night's findings ([`crate::flood`]).
+    #[serde(default)]
+    pub flood: crate::flood::FloodConfig,
 }
 
 /// Reviewer settings.
@@ -208,6 +215,14 @@ impl RunConfig {
                 anyhow::bail!("{}: queues.route.{category}: {queue:?} is not a usable file name (letters, digits, - and _)", path.display());
             }
         }
+        config.clusters.validate().map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let f = &config.flood;
+        if !(0.0..=1.0).contains(&f.min_share) || !(0.0..f64::INFINITY).contains(&f.factor) {
+            anyhow::bail!("{}: flood.min_share must be between 0 and 1 and flood.factor at least 0, got {} and {}", path.display(), f.min_share, f.factor);
+        }
+        if config.queues.route.values().any(|q| q == MEMBERS) {
+            anyhow::bail!("{}: queues.route: {MEMBERS:?} is the name of the cluster members' file; choose another queue name", path.display());
+        }
         let adapters = config.adapters.as_deref().map(resolve);
         Ok(Loaded { seeds, lexicons, adapters, out, store, inbox, config, force: None })
     }
@@ -297,7 +312,22 @@ pub struct NightCounts {
     pub posts_new_or_edited: u64,
     pub posts_unchanged: u64,
     pub posts_gone: u64,
+    /// Near-duplicate clusters ([`crate::cluster_queue`]): findings that took a reviewer's
+    /// decision on another copy tonight (not queued; each listed in `carried`), copies of
+    /// decided clusters left in the queues (new or stronger hits, or an escalated cluster),
+    /// and waiting findings listed under another copy's row instead of a row of their own.
+    pub decisions_carried: u64,
+    pub copies_requeued: u64,
+    pub copies_grouped: u64,
+    pub carried: Vec<crate::cluster_queue::Carried>,
+    /// Stored cluster members that could not be read back at the start (not clustered).
+    pub cluster_members_skipped: u64,
+    /// Entries and rules that fired on an unusual share of tonight's findings ([`crate::flood`]).
+    pub floods: Vec<crate::flood_store::FloodNote>,
 }
+
+/// The file beside the queues that lists the members of every queued cluster.
+pub const MEMBERS: &str = "members";
 
 /// The run summary written to `OUT/summary.json`.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -454,13 +484,26 @@ struct StoreSink {
     in_tx: bool,
     pending: PendingCap,
     night: NightCounts,
+    /// Tonight's clusters, restored from the store at the start.
+    clusters: crate::clusters::Clusters,
+    carry: crate::clusters::Carry,
+    flood: crate::flood::FloodConfig,
     /// Where `night` goes at the end, for the caller.
     report: Arc<std::sync::Mutex<NightCounts>>,
 }
 
 impl StoreSink {
     fn new(store: Store, run_id: &str, engine: &Engine, loaded: &Loaded, report: Arc<std::sync::Mutex<NightCounts>>) -> anyhow::Result<StoreSink> {
+        let config = &loaded.config.clusters;
+        let restored = crate::cluster_store::load(&store.conn, config.threshold).map_err(|e| store.err(e))?;
+        for (item, why) in restored.skipped.iter().take(10) {
+            tracing::warn!(item = %item, why = %why, "a stored cluster member could not be read back; it is not clustered");
+        }
+        let night = NightCounts { cluster_members_skipped: restored.skipped.len() as u64, ..NightCounts::default() };
         Ok(StoreSink {
+            clusters: restored.clusters,
+            carry: config.carry,
+            flood: loaded.config.flood,
             store,
             run_id: run_id.to_string(),
             lexicon_version: engine.lexicon.version.clone(),
@@ -470,7 +513,7 @@ impl StoreSink {
             out: loaded.out.clone(),
             in_tx: false,
             pending: PendingCap { cap: loaded.config.crawl.pending_cap(), ..PendingCap::default() },
-            night: NightCounts::default(),
+            night,
             report,
         })
     }
@@ -553,7 +596,7 @@ impl StoreSink {
                         .execute(params![key, page.etag, page.last_modified, page.content_hash, self.lexicon_version, flagged, t, t + interval, interval, log.status, log.error, run])?;
                         match &a.row {
                             Some(row) => {
-                                self.finding(&key, row, t)?;
+                                self.finding(&key, row, a.fingerprint.as_ref(), t)?;
                                 if let Some(e) = &row.evidence {
                                     crate::store::keep_evidence(&self.store.conn, &row.item_id, &self.run_id, e)?;
                                 }
@@ -593,6 +636,7 @@ impl StoreSink {
             if known.get(&it.key).is_some_and(|(hash, state)| *hash == it.content_hash && state == "present") {
                 conn.prepare_cached("UPDATE item SET last_seen = ?2 WHERE key = ?1")?.execute(params![it.key, t])?;
                 conn.prepare_cached("UPDATE finding SET last_seen = ?2, last_run = ?3 WHERE url_key = ?1 AND status != 'retired'")?.execute(params![it.key, t, self.run_id])?;
+                member_seen(conn, &it.key, t)?;
                 self.night.posts_unchanged += 1;
                 continue;
             }
@@ -604,7 +648,7 @@ impl StoreSink {
             self.night.posts_new_or_edited += 1;
             match &it.row {
                 Some(row) => {
-                    self.finding(&it.key, row, t)?;
+                    self.finding(&it.key, row, it.fingerprint.as_ref(), t)?;
                     if let Some(e) = &row.evidence {
                         crate::store::keep_evidence(&self.store.conn, &row.item_id, &self.run_id, e)?;
                     }
@@ -645,7 +689,7 @@ impl StoreSink {
             unchanged
         ])?;
         conn.prepare_cached("UPDATE finding SET last_seen = ?2, last_run = ?3 WHERE url_key = ?1 AND status != 'retired'")?.execute(params![key, t, self.run_id])?;
-        Ok(())
+        member_seen(conn, key, t)
     }
 
     /// What the store holds about a URL's visits so far (zeros for a URL it does not know).
@@ -661,8 +705,24 @@ impl StoreSink {
         Ok(found.unwrap_or_default())
     }
 
-    /// Records a flagged analysis of the page `key`.
-    fn finding(&mut self, key: &str, row: &QueueRow, t: i64) -> rusqlite::Result<()> {
+    /// Places a flagged item in its near-duplicate cluster and stores it there (a member
+    /// already placed only has its last sighting updated).
+    fn cluster(&mut self, row: &QueueRow, fp: Option<&crate::fingerprint::Fingerprint>, t: i64) -> rusqlite::Result<()> {
+        let Some(fp) = fp else { return Ok(()) };
+        // A post's own permalink, else the page's URL.
+        let url = if row.reference.starts_with("http://") || row.reference.starts_with("https://") { &row.reference } else { &row.url };
+        match self.clusters.place(&row.item_id, fp) {
+            Ok(placed) => crate::cluster_store::save_member(&self.store.conn, &row.item_id, url, fp, &placed, t),
+            Err(e) => {
+                tracing::warn!(item = %row.item_id, error = %e, "finding not clustered");
+                Ok(())
+            }
+        }
+    }
+
+    /// Records a flagged analysis of the page `key`, with its fingerprint.
+    fn finding(&mut self, key: &str, row: &QueueRow, fp: Option<&crate::fingerprint::Fingerprint>, t: i64) -> rusqlite::Result<()> {
+        self.cluster(row, fp, t)?;
         let conn = &self.store.conn;
         let exists: Option<(String, Option<String>)> =
             conn.prepare_cached("SELECT status, exported_run FROM finding WHERE item_id = ?1")?.query_row([&row.item_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
@@ -737,7 +797,20 @@ impl StoreSink {
     /// Publishes the live queues (every finding waiting for a decision) and tonight's new
     /// findings into the run's folder, then marks tonight's as exported.
     fn export(&mut self, summary: &mut CrawlSummary) -> anyhow::Result<()> {
-        let live = crate::export::live_rows(&self.store.conn)?;
+        // Decisions on a cluster carry to its waiting copies first, so that they leave the queues.
+        let (mode, t) = (self.carry, now());
+        let carried = self.store.write(|tx| crate::cluster_queue::carry_decisions(tx, mode, t))?;
+        self.night.decisions_carried = carried.carried.len() as u64;
+        self.night.copies_requeued = carried.requeued.len() as u64;
+        self.night.carried = carried.carried;
+        self.night.floods = crate::flood_store::tonight(&self.store.conn, &self.run_id, &self.flood)?;
+        for f in &self.night.floods {
+            let usual = f.usual.map_or_else(|| "no earlier nights".to_string(), |u| format!("usually {:.0}%", u * 100.0));
+            tracing::warn!(key = %f.key, findings = f.fired, share = %format!("{:.0}%", f.share * 100.0), usual = %usual, "flood: one entry or rule fired on an unusual share of tonight's findings (a news event?); they are grouped in the report");
+        }
+        let grouped = crate::cluster_queue::group(&self.store.conn, crate::export::live_rows(&self.store.conn)?)?;
+        self.night.copies_grouped = grouped.folded;
+        let live = grouped.rows;
         let mut by_queue: BTreeMap<String, Vec<&LiveRow>> = self.categories.iter().map(|c| (self.queue_of(c), Vec::new())).collect();
         let s = &mut summary.items;
         s.flagged = 0;
@@ -769,7 +842,16 @@ impl StoreSink {
                 rows: list.iter().map(|l| crate::workbook::Entry { row: &l.row, extra: l.live_cells().to_vec(), tonight: l.new_tonight }).collect(),
             })
             .collect();
-        crate::workbook::publish_for_run(&self.out, &self.run_id, &queue::LIVE_COLUMNS, &sheets)?;
+        // Every member of the queued clusters, with its URL and evidence; tonight's in the run's folder.
+        let members: Vec<Vec<String>> = grouped.members.iter().map(|m| m.cells()).collect();
+        let tonight: BTreeSet<&str> = live.iter().filter(|l| l.new_tonight).filter_map(|l| l.row.cluster.as_ref()).map(|c| c.id.as_str()).collect();
+        let members_tonight: Vec<Vec<String>> = grouped.members.iter().filter(|m| tonight.contains(m.cluster.as_str())).map(|m| m.cells()).collect();
+        let file = format!("{MEMBERS}.csv");
+        queue::publish_table(&self.out.join("queues").join(&file), &crate::cluster_queue::MEMBER_COLUMNS, &members)?;
+        queue::publish_table(&archive.join(&file), &crate::cluster_queue::MEMBER_COLUMNS, &members_tonight)?;
+        s.queues.push(format!("queues/{file}"));
+        let tables = [crate::workbook::Table { name: MEMBERS, header: &crate::cluster_queue::MEMBER_COLUMNS, rows: &members }];
+        crate::workbook::publish_for_run(&self.out, &self.run_id, &queue::LIVE_COLUMNS, &sheets, &tables)?;
         s.queues.push(format!("queues/{}", crate::workbook::file_name(&self.run_id)));
         self.night.queued = live.len() as u64;
         self.night.carried_over = live.iter().filter(|l| !l.new_tonight).count() as u64;
@@ -781,6 +863,16 @@ impl StoreSink {
         })?;
         Ok(())
     }
+}
+
+/// A page or post seen again unchanged: its live finding's cluster member, and its cluster,
+/// were last seen now.
+fn member_seen(conn: &rusqlite::Connection, url_key: &str, t: i64) -> rusqlite::Result<()> {
+    let live = "SELECT item_id FROM finding WHERE url_key = ?1 AND status != 'retired'";
+    conn.prepare_cached(&format!("UPDATE cluster_member SET last_seen = max(last_seen, ?2) WHERE item_id IN ({live})"))?.execute(params![url_key, t])?;
+    conn.prepare_cached(&format!("UPDATE cluster SET last_seen = max(last_seen, ?2) WHERE id IN (SELECT cluster_id FROM cluster_member WHERE item_id IN ({live}))"))?
+        .execute(params![url_key, t])?;
+    Ok(())
 }
 
 /// A page has one live finding: the one its latest analysis produced.

@@ -387,6 +387,7 @@ pub fn queue_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueRow> {
         fired: Vec::new(),
         snippets: Vec::new(),
         evidence: None,
+        cluster: None,
     })
 }
 

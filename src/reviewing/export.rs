@@ -40,7 +40,7 @@ pub fn live_rows(conn: &Connection) -> rusqlite::Result<Vec<LiveRow>> {
 
 /// Orders live rows newest first (see [`live_rows`]); `run_id` is the night a finding first
 /// appeared, and run ids sort by time.
-fn sort(rows: &mut [LiveRow]) {
+pub(crate) fn sort(rows: &mut [LiveRow]) {
     rows.sort_by(|a, b| {
         let key = |l: &LiveRow| (Reverse(l.new_tonight), Reverse(l.row.run_id.clone()));
         key(a).cmp(&key(b)).then_with(|| crate::queue::review_order(&a.row, &b.row))
@@ -75,6 +75,7 @@ mod tests {
             fired: Vec::new(),
             snippets: Vec::new(),
             evidence: None,
+            cluster: None,
         };
         LiveRow { row, first_seen: String::new(), new_tonight }
     }

@@ -21,11 +21,14 @@ use crate::score::{Reason, ReasonKind};
 /// The queue columns, in order: what a reviewer reads and fills in first (priority, category,
 /// snippet, why, then decision, reviewer, notes), the rest after. Readers go by the header
 /// ([`crate::review`]), so files saved in an earlier order still import.
-pub const COLUMNS: [&str; 25] = [
+pub const COLUMNS: [&str; 29] = [
     "priority", "category", "snippet", "why", "decision", "reviewer", "notes", "item_id", "score", "lang", "ref", "title", "url",
     "matched_terms", "reasons", "lexicon_version", "run_id", "history", "author", "posted", "reply_to",
     // The page as captured ([`crate::evidence`]); empty when no evidence was kept.
     "evidence_file", "evidence_offset", "evidence_record_id", "evidence_sha256",
+    // The near-duplicate cluster the row stands for ([`crate::cluster_queue`]); empty outside
+    // the nightly job. Its members are listed in `members.csv`.
+    "cluster_id", "cluster_members", "cluster_hosts", "cluster_first_seen",
 ];
 
 /// The index of `name` in [`COLUMNS`].
@@ -76,6 +79,18 @@ pub struct QueueRow {
     pub snippets: Vec<(String, String)>,
     /// Where the page is kept as WARC evidence (set by the crawl's writer).
     pub evidence: Option<crate::evidence::EvidenceRef>,
+    /// The near-duplicate cluster the row stands for (set by the nightly job's export).
+    pub cluster: Option<ClusterCells>,
+}
+
+/// A queue row's cluster: its id (the first member's item id), how many members it has, on
+/// how many distinct hosts, and when it was first seen (`YYYY-MM-DD HH:MM`, UTC).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterCells {
+    pub id: String,
+    pub members: u64,
+    pub hosts: u64,
+    pub first_seen: String,
 }
 
 impl QueueRow {
@@ -109,6 +124,7 @@ impl QueueRow {
                 .filter_map(|r| Some((fired_key(r, lexicon)?, snippet(&doc.text, to_word_end(&doc.text, r.spans.first()?.clone())))))
                 .collect(),
             evidence: None,
+            cluster: None,
         })
     }
 
@@ -133,8 +149,12 @@ impl QueueRow {
 
     /// The cells in column order (reviewer columns empty), as the text to show: the writer
     /// ([`crate::cell::Writer`]) cleans, defangs and quotes them.
-    pub fn cells(&self) -> [String; 25] {
+    pub fn cells(&self) -> [String; 29] {
         let [file, offset, id, sha] = crate::evidence::EvidenceRef::cells(self.evidence.as_ref());
+        let [cluster, members, hosts, first_seen] = match &self.cluster {
+            Some(c) => [c.id.clone(), c.members.to_string(), c.hosts.to_string(), c.first_seen.clone()],
+            None => Default::default(),
+        };
         let head = [
             &self.priority.to_string(),
             &self.category,
@@ -160,7 +180,7 @@ impl QueueRow {
         ]
         .map(str::to_string);
         let [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u] = head;
-        [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, file, offset, id, sha]
+        [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r, s, t, u, file, offset, id, sha, cluster, members, hosts, first_seen]
     }
 }
 
@@ -352,6 +372,12 @@ pub fn write_live<W: Write>(out: W, rows: &[&LiveRow]) -> io::Result<()> {
         cells
     });
     write_records(out, header, records)
+}
+
+/// Publishes a table that is not a queue (`members.csv`) at `path`, written as the queues are:
+/// BOM, header, every cell cleaned, defanged and quoted.
+pub fn publish_table(path: &Path, header: &[&str], records: &[Vec<String>]) -> io::Result<()> {
+    publish(path, |w| write_records(w, header.iter().copied(), records.iter().cloned()))
 }
 
 fn write_records<'a, W: Write>(mut out: W, header: impl Iterator<Item = &'a str>, records: impl Iterator<Item = Vec<String>>) -> io::Result<()> {

@@ -15,6 +15,7 @@
 //! and escaped ([`esc`]); snippets and titles carry `dir="auto"` so Arabic reads right to left.
 //! It does not decide anything and reads no page again.
 
+pub mod floods;
 pub mod svg;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -67,6 +68,11 @@ pub struct ReportData {
     pub queues: Vec<String>,
     /// The entries and rules reviewers dismissed most ([`store::entry_stats`] order).
     pub noisy: Vec<EntryStats>,
+    /// The entries and rules that fired on an unusual share of tonight's findings.
+    pub floods: Vec<floods::Flood>,
+    /// Decisions carried to new copies of decided messages tonight: how many, the first ones.
+    pub carried_total: u64,
+    pub carried: Vec<floods::Carried>,
 }
 
 /// Counts of findings.
@@ -200,6 +206,8 @@ pub fn gather(conn: &Connection, run: Option<&str>, route: &BTreeMap<String, Str
     let nights = nights(conn, started_at, &run_id, route)?;
     let mut queues: BTreeSet<String> = nights.iter().flat_map(|n| n.by_queue.keys().cloned()).collect();
     queues.extend(counts.by_queue.keys().cloned());
+    let flooded = floods::floods(conn, &summary)?;
+    let (carried_total, carried) = floods::carried(conn, started_at, finished_at)?;
     let noisy = store::entry_stats(conn, 5, 0.3)?.into_iter().filter(|s| s.confirmed + s.dismissed + s.escalated > 0).take(NOISY_SHOWN).collect();
     Ok(ReportData {
         run_id,
@@ -215,6 +223,9 @@ pub fn gather(conn: &Connection, run: Option<&str>, route: &BTreeMap<String, Str
         nights,
         queues: queues.into_iter().collect(),
         noisy,
+        floods: flooded,
+        carried_total,
+        carried,
     })
 }
 
@@ -372,7 +383,9 @@ pub fn render(d: &ReportData) -> String {
     );
     verdict(&mut s, d);
     tonight_html(&mut s, d);
+    floods::floods_html(&mut s, &d.floods);
     priority1(&mut s, d);
+    floods::carried_html(&mut s, d.carried_total, &d.carried);
     health_html(&mut s, &d.health);
     charts(&mut s, d);
     noisy(&mut s, &d.noisy);

@@ -69,9 +69,10 @@ pub fn file_name(run_id: &str) -> String {
 /// `out/runs/<run>/review-<run>.xlsx` if that folder exists. The workbooks of earlier runs
 /// are taken out of `out/queues/`, which holds the queues as they are now (as its CSVs do);
 /// a run's own folder keeps its copy. One that cannot be removed (open on a share) stays.
-pub fn publish_for_run(out: &Path, run_id: &str, extra_columns: &[&str], queues: &[Queue<'_>]) -> io::Result<()> {
+/// `tables` are sheets after the queues' (the nightly job's cluster members).
+pub fn publish_for_run(out: &Path, run_id: &str, extra_columns: &[&str], queues: &[Queue<'_>], tables: &[Table<'_>]) -> io::Result<()> {
     let name = file_name(run_id);
-    let bytes = build(extra_columns, queues).map_err(io::Error::other)?;
+    let bytes = build_with(extra_columns, queues, tables).map_err(io::Error::other)?;
     let live = out.join("queues");
     crate::queue::publish(&live.join(&name), |w| w.write_all(&bytes))?;
     let archive = out.join("runs").join(crate::queue::file_safe(run_id));
@@ -87,8 +88,21 @@ pub fn publish_for_run(out: &Path, run_id: &str, extra_columns: &[&str], queues:
     Ok(())
 }
 
+/// A sheet that is not a queue (the nightly job's `members`): a header and rows of text, each
+/// cell as safe as a queue's. It has no `decision` column, so a review import leaves it alone.
+pub struct Table<'a> {
+    pub name: &'a str,
+    pub header: &'a [&'a str],
+    pub rows: &'a [Vec<String>],
+}
+
 /// The workbook's bytes: the queues' columns are [`COLUMNS`], then `extra_columns`.
 pub fn build(extra_columns: &[&str], queues: &[Queue<'_>]) -> Result<Vec<u8>, XlsxError> {
+    build_with(extra_columns, queues, &[])
+}
+
+/// [`build`], with `tables` as sheets after the queues'.
+pub fn build_with(extra_columns: &[&str], queues: &[Queue<'_>], tables: &[Table<'_>]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let styles = Styles::new();
     let mut first: Vec<(&str, &Entry)> = queues.iter().flat_map(|q| q.rows.iter().filter(|e| e.tonight && e.row.priority == 1).map(move |e| (q.name, e))).collect();
@@ -105,7 +119,41 @@ pub fn build(extra_columns: &[&str], queues: &[Queue<'_>]) -> Result<Vec<u8>, Xl
         sheet.set_name(sheet_name(q.name, &mut used))?;
         write_sheet(sheet, &styles, &header, &q.rows.iter().take(MAX_ROWS).map(|e| (None, e)).collect::<Vec<_>>())?;
     }
+    for t in tables {
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name(t.name, &mut used))?;
+        write_table(sheet, &styles, t)?;
+    }
     book.save_to_buffer()
+}
+
+/// Writes a [`Table`]: header, text cells (URLs as links), widths to fit, frozen header, filter.
+fn write_table(sheet: &mut Worksheet, styles: &Styles, t: &Table<'_>) -> Result<(), XlsxError> {
+    let mut widths: Vec<usize> = t.header.iter().map(|h| h.chars().count() + 3).collect();
+    for (c, h) in t.header.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &styles.header)?;
+    }
+    let url_col = t.header.iter().position(|h| *h == "url");
+    for (i, cells) in t.rows.iter().take(MAX_ROWS).enumerate() {
+        let r = i as u32 + 1;
+        for (c, cell) in cells.iter().take(t.header.len()).enumerate() {
+            let text = safe_text(cell);
+            widths[c] = widths[c].max(text.chars().count());
+            if text.is_empty() {
+                continue;
+            }
+            if Some(c) == url_col && is_link(cell) && sheet.write_url_with_format(r, c as u16, Url::new(cell.as_str()).set_text(&text), &styles.link).is_ok() {
+                continue;
+            }
+            sheet.write_string_with_format(r, c as u16, &text, &styles.plain)?;
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, (*w).clamp(MIN_WIDTH, MAX_WIDTH) as f64 + 1.0)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, (t.rows.len().min(MAX_ROWS) as u32).max(1), t.header.len().max(1) as u16 - 1)?;
+    Ok(())
 }
 
 /// A sheet name Excel accepts, unique in the workbook: no `[]:*?/\`, at most 31 characters.
@@ -288,6 +336,7 @@ mod tests {
             fired: Vec::new(),
             snippets: Vec::new(),
             evidence: None,
+            cluster: None,
         }
     }
 

@@ -307,10 +307,31 @@ pub struct PageRecord {
 #[derive(Debug)]
 pub struct Analysed {
     pub row: Option<QueueRow>,
+    /// The near-duplicate fingerprint of a flagged page's text ([`crate::fingerprint`]).
+    pub fingerprint: Option<crate::fingerprint::Fingerprint>,
     pub lang: &'static str,
     pub obfuscated: bool,
     /// The posts of a page a site adapter split ([`crate::adapters`]); `row` is then `None`.
     pub items: Vec<ItemRecord>,
+}
+
+/// The fingerprints of a page's flagged text: the page's own, or each post's when a site
+/// adapter split it. Computed in the analysis pool, beside the analysis.
+#[derive(Debug, Default)]
+struct Fingerprints {
+    page: Option<crate::fingerprint::Fingerprint>,
+    items: Vec<Option<crate::fingerprint::Fingerprint>>,
+}
+
+impl Fingerprints {
+    fn of(page: &crate::analyse::PageAnalysis) -> Fingerprints {
+        let flagged = |a: &crate::analyse::Analysis| a.assessment.priority.is_some();
+        let fp = |text: &str| crate::fingerprint::fingerprint(text);
+        Fingerprints {
+            page: page.analysis.as_ref().filter(|a| page.items.is_empty() && flagged(a)).map(|_| fp(&page.doc.text)),
+            items: page.items.iter().map(|i| flagged(&i.analysis).then(|| fp(&i.doc.text))).collect(),
+        }
+    }
 }
 
 /// A post of a split page as the writer records it.
@@ -321,6 +342,8 @@ pub struct ItemRecord {
     pub permalink: String,
     pub content_hash: String,
     pub row: Option<QueueRow>,
+    /// The near-duplicate fingerprint of a flagged post's text.
+    pub fingerprint: Option<crate::fingerprint::Fingerprint>,
 }
 
 /// The sending side of the writer's channel. A send that fails means the writer stopped (an
@@ -883,23 +906,25 @@ impl PageTask {
             // A panic on one hostile page must not take the crawl down (rayon would abort).
             let page = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let hashing = if hashes { Hashing::Keep(known_hash.as_deref()) } else { Hashing::Skip };
-                analyse_page(&resp.url, &resp.content_type, resp.charset.as_deref(), &resp.body, &engine, hashing)
+                let page = analyse_page(&resp.url, &resp.content_type, resp.charset.as_deref(), &resp.body, &engine, hashing);
+                let fingerprints = Fingerprints::of(&page);
+                (page, fingerprints)
             }));
             // The body goes back with the analysis, for the evidence (no copy); a page that is
             // kept has its record encoded here, on the pool, not on the one writer thread.
             use crate::evidence::{Capture, Exchange};
             let exchange = (capture != Capture::None).then(|| {
                 let mut exchange = Box::new(Exchange { url: resp.url.to_string(), wire: resp.wire, body: resp.body, truncated: resp.truncated, encoded: None });
-                let flagged = page.as_ref().is_ok_and(|p| p.analysis.as_ref().is_some_and(|a| a.assessment.priority.is_some()) || p.items.iter().any(|i| i.analysis.assessment.priority.is_some()));
+                let flagged = page.as_ref().is_ok_and(|(p, _)| p.analysis.as_ref().is_some_and(|a| a.assessment.priority.is_some()) || p.items.iter().any(|i| i.analysis.assessment.priority.is_some()));
                 if capture == Capture::All || flagged {
                     // On failure the writer encodes it again and reports the error.
                     exchange.encoded = exchange.encode_response().ok();
                 }
                 exchange
             });
-            let _ = tx.send(page.map(|p| (p, exchange)));
+            let _ = tx.send(page.map(|(p, f)| (p, f, exchange)));
         });
-        let (page, exchange) = match rx.await {
+        let (page, mut fingerprints, exchange) = match rx.await {
             Ok(Ok(page)) => page,
             _ => {
                 send_log(row, LogKind::Failed, "analysis failed (internal error; the page is skipped)".into(), None);
@@ -912,22 +937,23 @@ impl PageTask {
             page.analysis.as_ref().map(|analysis| {
                 let queue_row = QueueRow::new(&page.doc, analysis, &self.engine.lexicon, &self.run_id);
                 let obfuscated = queue_row.is_some() && analysis.assessment.is_obfuscated();
-                Analysed { row: queue_row, lang: analysis.lang, obfuscated, items: Vec::new() }
+                let fingerprint = fingerprints.page.take().filter(|_| queue_row.is_some());
+                Analysed { row: queue_row, fingerprint, lang: analysis.lang, obfuscated, items: Vec::new() }
             })
         } else {
             let page_key = crate::frontier::canonical_key(&target.url);
             let items: Vec<ItemRecord> = page
                 .items
                 .iter()
-                .map(|i| ItemRecord {
-                    key: format!("{page_key}#{}", i.item.permalink),
-                    permalink: i.item.permalink.clone(),
-                    content_hash: i.content_hash.clone(),
-                    row: QueueRow::for_item(i, &self.engine.lexicon, &self.run_id),
+                .enumerate()
+                .map(|(n, i)| {
+                    let row = QueueRow::for_item(i, &self.engine.lexicon, &self.run_id);
+                    let fingerprint = fingerprints.items.get(n).copied().flatten().filter(|_| row.is_some());
+                    ItemRecord { key: format!("{page_key}#{}", i.item.permalink), permalink: i.item.permalink.clone(), content_hash: i.content_hash.clone(), row, fingerprint }
                 })
                 .collect();
             let obfuscated = page.items.iter().zip(&items).any(|(i, r)| r.row.is_some() && i.analysis.assessment.is_obfuscated());
-            Some(Analysed { row: None, lang: page.items[0].analysis.lang, obfuscated, items })
+            Some(Analysed { row: None, fingerprint: None, lang: page.items[0].analysis.lang, obfuscated, items })
         };
         // Each link once, and at most `max_links_per_page` of them: a page of 100,000 links
         // must not fill the frontier and the store.
