@@ -146,6 +146,11 @@ impl Normalized {
 /// proximity rules never cross it.
 pub const PARAGRAPH: char = '\u{2029}';
 
+/// What an apostrophe that opens no word's letters becomes in both views: the quotation mark
+/// it stands for, which no boundary test takes for a letter of the word after it (an apostrophe
+/// is a word character: `'kill them'` read `'kill` as one word, and no term matched it).
+pub const QUOTE_APOSTROPHE: char = '"';
+
 /// The strict view of `text`.
 ///
 /// ```
@@ -305,7 +310,9 @@ impl Strict {
             }
             Fold::Apostrophe => {
                 if self.token.is_none() || self.apostrophe.is_some() {
-                    self.punct('\'', off);
+                    // Not within a word: an opening quote ('kill them'), written as one that
+                    // no boundary test takes for a letter of the word after it.
+                    self.punct(QUOTE_APOSTROPHE, off);
                 } else {
                     self.apostrophe = Some(off);
                 }
@@ -365,7 +372,7 @@ impl Strict {
 
     fn punct(&mut self, c: char, off: u32) {
         if let Some(g) = self.glue.take()
-            && c == '\'' {
+            && c == QUOTE_APOSTROPHE {
             self.sep.get_or_insert((g, 0)); // else a second reading glues it to the emoji word
         }
         self.flush_token();

@@ -30,7 +30,7 @@ const STRICT: &[(&str, &str)] = &[
     ("kill — all", "kill all"),
     ("kill, all", "kill, all"),
     ("don’t", "don't"),
-    ("'quoted'", "'quoted'"),
+    ("'quoted'", "\"quoted'"),
     // homoglyphs: Latin inside Cyrillic and Cyrillic inside Latin
     ("убuть", "убить"),
     ("взрывaть", "взрывать"),
