@@ -655,12 +655,13 @@ thread_local! {
 const LAYOUT_CACHE: usize = 1 << 16;
 
 impl Matcher {
-    /// The strict form of a reading when it is a word of the patterns (or begins with a stem).
+    /// The strict form of a reading when it is a word of the strict patterns (or begins with
+    /// a stem): the view the reading is matched in.
     fn layout_word(&self, reading: &str) -> Option<String> {
-        let key = layout::loose_key(reading)?;
+        let key = layout::strict_key(reading)?;
         let mut known = false;
-        self.screen.vocabulary.lookup(&key, |_| known = true);
-        known.then(|| normalize::strict(reading).as_str().trim().to_string())
+        self.screen.layout.lookup(&key, |_| known = true);
+        known.then_some(key)
     }
 }
 
@@ -683,7 +684,7 @@ impl Matcher {
                 *id = self.screen.id();
                 words.clear();
             }
-            layout::tokens(text, true, |reading| {
+            layout::tokens(text, |reading| {
                 if !words.contains_key(reading) {
                     words.insert(reading.into(), self.layout_word(reading));
                 }

@@ -390,6 +390,9 @@ pub(crate) struct Screen {
     /// The words of the loose patterns with the masks of the patterns they are in, for words
     /// read another way ([`Screen::reading_mask`]).
     pub(crate) vocabulary: Vocabulary<Mask>,
+    /// The same for the strict patterns, for words typed in the wrong keyboard layout: the
+    /// matcher reads those in the strict view ([`Screen::layout_mask`]).
+    pub(crate) layout: Vocabulary<Mask>,
     /// The same for Arabizi: the consonants of the patterns' Arabic words.
     pub(crate) arabizi: Vocabulary<(Mask, String)>,
 }
@@ -814,19 +817,24 @@ impl Screen {
         };
         let (strict, a) = view(true);
         let (loose, b) = view(false);
-        // Each word once, with the masks of all the patterns it is in.
-        let mut merged: FxMap<(&str, bool), Mask> = FxMap::default();
-        for &(_, l, stem, t) in patterns {
-            let runs = word_runs(l);
-            let stem_last = stem && l.chars().next_back().is_some_and(is_word_char);
-            let last = runs.len().saturating_sub(1);
-            for (k, w) in runs.into_iter().enumerate() {
-                *merged.entry((w, stem_last && k == last)).or_default() |= mask(t);
+        // Each word of one view once, with the masks of all the patterns it is in.
+        let view_words = |strict: bool| {
+            let mut merged: FxMap<(&str, bool), Mask> = FxMap::default();
+            for &(s, l, stem, t) in patterns {
+                let p = if strict { s } else { l };
+                let runs = word_runs(p);
+                let stem_last = stem && p.chars().next_back().is_some_and(is_word_char);
+                let last = runs.len().saturating_sub(1);
+                for (k, w) in runs.into_iter().enumerate() {
+                    *merged.entry((w, stem_last && k == last)).or_default() |= mask(t);
+                }
             }
-        }
-        let mut merged: Vec<((&str, bool), Mask)> = merged.into_iter().collect();
-        merged.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let words: Vec<(String, bool, Mask)> = merged.into_iter().map(|((w, stem), m)| (w.to_string(), stem, m)).collect();
+            let mut merged: Vec<((&str, bool), Mask)> = merged.into_iter().collect();
+            merged.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            merged.into_iter().map(|((w, stem), m)| (w.to_string(), stem, m)).collect::<Vec<(String, bool, Mask)>>()
+        };
+        let words = view_words(false);
+        let layout = Vocabulary::new(view_words(true));
         // An Arabizi reading is the whole Arabic word, in which the matcher also finds stems and
         // words past proclitics: those patterns' masks too.
         let arabizi = Vocabulary::new(words.iter().filter(|(_, stem, _)| !stem).filter_map(|(w, stem, m)| {
@@ -834,7 +842,7 @@ impl Screen {
         }));
         let vocabulary = Vocabulary::new(words);
         let mut screen =
-            Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, max_lead: a.max(b), placeholder: "", vocabulary, arabizi };
+            Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, max_lead: a.max(b), placeholder: "", vocabulary, layout, arabizi };
         let mut masks = Masks::default();
         screen.placeholder = PLACEHOLDERS.iter().copied().find(|p| matches!(screen.info(p, &mut masks), Info { kind: Kind::Inert, single: false, .. })).unwrap_or("");
         screen
@@ -926,12 +934,12 @@ impl Screen {
     /// reads as a word of the patterns.
     fn layout_mask(&self, text: &str) -> Option<Mask> {
         let mut found = None;
-        normalize::layout::tokens(text, false, |reading| {
-            let Some(read) = normalize::layout::loose_key(reading) else { return false };
+        normalize::layout::tokens(text, |reading| {
+            let Some(read) = normalize::layout::strict_key(reading) else { return false };
             let mut known = false;
-            self.vocabulary.lookup(&read, |&mask| {
+            self.layout.lookup(&read, |&mask| {
                 known = true;
-                *found.get_or_insert(Mask::ZERO) |= mask | signature(&self.loose, &read).mask | may_begin(&self.loose, &read) | self.loose.later.mask(&read);
+                *found.get_or_insert(Mask::ZERO) |= mask | signature(&self.strict, &read).mask | may_begin(&self.strict, &read) | self.strict.later.mask(&read);
             });
             known
         });

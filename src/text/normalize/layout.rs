@@ -233,9 +233,12 @@ fn lower(c: char) -> char {
     }
 }
 
-/// The loose key of a reading when it is one word (the form the patterns' words have).
-pub(crate) fn loose_key(reading: &str) -> Option<String> {
-    let key = super::loose(reading);
+/// The strict form of a reading when it is one word (the form the strict patterns' words
+/// have; the matcher reads it in the strict view). Not the loose form: there a Russian reading
+/// is transliterated, and English typed `by` (ин, in) or Kazakh `-шы` (is) would read as
+/// English function words.
+pub(crate) fn strict_key(reading: &str) -> Option<String> {
+    let key = super::strict(reading);
     let key = key.as_str().trim();
     (!key.is_empty() && key.chars().all(super::is_word_char)).then(|| key.to_string())
 }
@@ -263,9 +266,11 @@ fn is_key(c: char) -> bool {
 /// Candidate tokens of `text`: runs of layout keys between spaces (or other characters), each
 /// implausible as typed, as they are or without the punctuation that usually ends a word
 /// (`.`, `,`, `;`, `:`, `"`, `'`: `e,m.` is убью, `e,tq.` is убей and a full stop). Each gives
-/// its readings, longest first; `accept` picks the first that stands. Unless `bounded`, runs
-/// glued to other characters are taken too (screening keeps what might be one).
-pub(crate) fn tokens(text: &str, bounded: bool, mut accept: impl FnMut(&str) -> bool) -> Vec<Token> {
+/// its readings, longest first; `accept` picks the first that stands. The edges of `text`
+/// count as bounds: screening reads a word or a stretch of the page this way, and finds among
+/// them every token the matcher finds in the whole text (a run glued inside the piece to a
+/// character of another kind, `әшы`, is glued to it in the page too).
+pub(crate) fn tokens(text: &str, mut accept: impl FnMut(&str) -> bool) -> Vec<Token> {
     let mut out = Vec::new();
     let mut buf = String::new();
     let mut chars = text.char_indices().peekable();
@@ -285,7 +290,7 @@ pub(crate) fn tokens(text: &str, bounded: bool, mut accept: impl FnMut(&str) -> 
         // a run glued to anything else (`өәe,bnm`, `e,m.!2024`) is part of a word of another kind.
         let before = text[..start].chars().next_back();
         let after = text[end..].trim_start_matches(['!', '?', ')', '»', '”', '…']).chars().next();
-        if bounded && (!before.is_none_or(|c| c.is_whitespace() || matches!(c, '«' | '“' | '„' | '(')) || !after.is_none_or(char::is_whitespace)) {
+        if !before.is_none_or(|c| c.is_whitespace() || matches!(c, '«' | '“' | '„' | '(')) || !after.is_none_or(char::is_whitespace) {
             continue;
         }
         let run = &text[start..end];
@@ -405,8 +410,8 @@ mod tests {
 
     #[test]
     fn tokens_with_their_readings() {
-        const WORDS: &[&str] = &["убью", "его", "взорвать", "метро", "kill", "all", "убей", "фдд"];
-        let all = |text: &str| tokens(text, true, |r| WORDS.contains(&r)).into_iter().map(|t| (text[t.range].to_string(), t.reading)).collect::<Vec<_>>();
+        const WORDS: &[&str] = &["убью", "его", "взорвать", "метро", "kill", "all", "убей", "фдд", "is"];
+        let all = |text: &str| tokens(text, |r| WORDS.contains(&r)).into_iter().map(|t| (text[t.range].to_string(), t.reading)).collect::<Vec<_>>();
         let own = |a: &str, b: &str| (a.to_string(), b.to_string());
         // tuj (его) has a vowel and no rare pair: plausible English, left alone
         assert_eq!(all("ya e,m. tuj! lol"), [own("e,m.", "убью")]);
@@ -420,5 +425,17 @@ mod tests {
         assert_eq!(all("-kn3htv3y"), []);
         // glued to letters that are no keys: part of another word
         assert_eq!(all("өәe,bnm ә\"e,bnm"), []);
+        // a Kazakh word ending in шы (is) is no token, whatever piece of the page is read
+        assert_eq!(all("әшы"), []);
+        assert_eq!(all("шы"), [own("шы", "is")]);
+    }
+
+    #[test]
+    fn strict_keys_keep_the_reading_in_its_script() {
+        // The loose view would make ин "in" and он "on", English function words.
+        let table = [("ин", Some("ин")), ("Он", Some("он")), ("kill", Some("kill")), ("e,m", None), ("", None)];
+        for (reading, want) in table {
+            assert_eq!(strict_key(reading).as_deref(), want, "{reading}");
+        }
     }
 }
