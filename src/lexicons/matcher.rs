@@ -146,15 +146,80 @@ pub(crate) fn pieces(text: &str, piece: usize) -> impl Iterator<Item = Range<usi
 /// quotation.
 const MAX_QUOTE: usize = 600;
 
-/// Byte ranges of `text` inside quotation marks: `"…"`, `“…”`, `„…“`, `«…»`, `‹…›`, within one
-/// paragraph and at most [`MAX_QUOTE`] bytes. Apostrophes are not quotation marks.
+/// Byte ranges of `text` inside quotation marks: `"…"`, `“…”`, `„…“`, `«…»`, `‹…›`, and single
+/// quotes `'…'`, `‘…’` ([`single_quotes`]), within one paragraph and at most [`MAX_QUOTE`]
+/// bytes; a quotation inside another is part of it.
 ///
 /// ```
-/// let text = "He wrote: «kill them» and \"more\". Then “x";
+/// let text = "He wrote: «kill them» and \"more\". She said 'I will kill you' (don't). Then “x";
 /// let q: Vec<&str> = kuzet::matcher::quotes(text).into_iter().map(|r| &text[r]).collect();
-/// assert_eq!(q, ["kill them", "more"]);
+/// assert_eq!(q, ["kill them", "more", "I will kill you"]);
 /// ```
 pub fn quotes(text: &str) -> Vec<Range<usize>> {
+    let (double, single) = (double_quotes(text), single_quotes(text));
+    if single.is_empty() {
+        return double;
+    }
+    let mut all: Vec<Range<usize>> = double.into_iter().chain(single).collect();
+    all.sort_unstable_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(all.len());
+    for r in all {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Words written with an apostrophe in front that opens no quotation: `'em`, `'cause`, `'til`.
+const ELISIONS: [&str; 12] = ["em", "tis", "twas", "cause", "cos", "coz", "til", "till", "bout", "round", "n", "s"];
+
+/// Byte ranges inside single quotes: an apostrophe (or `‘`) with no letter or digit before it
+/// and a letter after it opens (not an elision, [`ELISIONS`], nor a year, `'90s`); an
+/// apostrophe (or `’`) after something other than a space, with no letter or digit after it,
+/// closes. An apostrophe inside a word (`don't`) does neither.
+fn single_quotes(text: &str) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut open: Option<usize> = None;
+    let mut i = 0;
+    while let Some(k) = memchr::memchr2(b'\'', 0xE2, &b[i..]) {
+        let at = i + k;
+        let (opening, closing, len) = match (b[at], b.get(at + 1), b.get(at + 2)) {
+            (b'\'', _, _) => (true, true, 1),
+            (0xE2, Some(0x80), Some(0x98)) => (true, false, 3),
+            (0xE2, Some(0x80), Some(0x99)) => (false, true, 3),
+            _ => (false, false, 1),
+        };
+        i = at + len;
+        if !(opening || closing) {
+            continue;
+        }
+        let before = text[..at].chars().next_back();
+        let after = text[i..].chars().next();
+        let closes = closing && before.is_some_and(|c| !c.is_whitespace()) && !after.is_some_and(char::is_alphanumeric);
+        if let Some(start) = open {
+            if at - start > MAX_QUOTE || has_blank_line(&b[start..at]) {
+                open = None;
+            } else if closes {
+                out.push(start..at);
+                open = None;
+                continue;
+            }
+        }
+        if opening && open.is_none() && !before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphabetic) {
+            let word: String = text[i..].chars().take_while(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+            if !ELISIONS.contains(&word.as_str()) {
+                open = Some(i);
+            }
+        }
+    }
+    out
+}
+
+/// [`quotes`] of the double marks.
+fn double_quotes(text: &str) -> Vec<Range<usize>> {
     // Quotation marks are `"` or start with 0xC2 (« ») or 0xE2 (“ ” „ ‹ ›): memchr3 finds
     // them; blank lines only matter inside a quotation, checked when it closes.
     let b = text.as_bytes();
@@ -980,7 +1045,16 @@ mod tests {
             ("«один» и „два“ и “three” и ‹four›", vec!["один", "два", "three", "four"]),
             ("an \"open quote\n\nnext paragraph\" stays open", vec![]),
             ("a quote \"over\na line break\" is one", vec!["over\na line break"]),
-            ("don't 'kill' the apostrophes", vec![]),
+            // Single quotes pair; an apostrophe inside a word or before an elision opens none.
+            ("don't 'kill' the apostrophes", vec!["kill"]),
+            ("he wrote 'I will kill you' and left", vec!["I will kill you"]),
+            ("she typed ‘kill them’ in the chat, didn’t she", vec!["kill them"]),
+            ("kill 'em all, the dogs' owners too", vec![]),
+            ("back in the '90s we said 'no'", vec!["no"]),
+            ("rock 'n' roll", vec![]),
+            ("the students' books and the teachers' desks", vec![]),
+            ("\"he said 'kill them' twice\" she wrote", vec!["he said 'kill them' twice"]),
+            ("an 'open quote\n\nnext paragraph' stays open", vec![]),
             ("«mismatched\" quotes» close", vec!["mismatched\" quotes"]),
             (long.as_str(), vec![]),
         ];

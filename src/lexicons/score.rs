@@ -2,8 +2,8 @@
 //!
 //! The formula (also in the README):
 //! * Each entry's hits are first damped: a hit within a dampener's window of one of its cues
-//!   (reporting, condemnation, education, idioms), or inside quotation marks for a `quoted`
-//!   dampener, is multiplied by the smallest such factor.
+//!   (reporting, condemnation, education, idioms) is multiplied by the smallest such factor,
+//!   and inside quotation marks by a `quoted` dampener's factor as well.
 //! * An entry contributes `weight × best damped factor of its hits × (1 + repeat_bonus ×
 //!   min(hits − 1, repeat_cap))`, times `obfuscation_boost` when any of its hits shows evasion.
 //! * A proximity rule fires once per anchor hit of its first group that has a hit of every other
@@ -109,7 +109,10 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
     let by_group = ByGroup::new(hits, lexicon);
     let cues: Vec<Near> = lexicon.dampeners.iter().map(|d| by_group.near(&d.groups)).collect();
     let mut damp = |h: &Hit, call: bool| -> f32 {
-        let mut factor = 1.0f32;
+        // The smallest factor of the cue dampeners, times the quotation's: a quotation and a
+        // reporting cue around it ("he messaged me 'I will kill you' so I reported him") are
+        // two signs of reported speech, each alone one.
+        let (mut factor, mut quote) = (1.0f32, 1.0f32);
         for (d, dampener) in lexicon.dampeners.iter().enumerate() {
             if call && dampener.spares_calls {
                 continue;
@@ -128,11 +131,12 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
                 }
             };
             if cued && dampener.factor < 1.0 {
-                factor = factor.min(dampener.factor);
+                let kind = if dampener.quoted { &mut quote } else { &mut factor };
+                *kind = kind.min(dampener.factor);
                 damp_used.entry(d).or_default().push(h.span.clone());
             }
         }
-        factor
+        factor * quote
     };
     let repeat = |n: usize| 1.0 + scoring.repeat_bonus * (n.saturating_sub(1).min(scoring.repeat_cap as usize)) as f32;
 

@@ -168,11 +168,15 @@ struct Words {
 impl Words {
     /// Adds normalized patterns (with whether each is a stem, and its mask). `function` and
     /// `common`: loose keys of function words and common words, which make poor signatures.
-    fn build(patterns: &[(&str, bool, Mask)], function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32) {
-        let mut words = Words::default();
+    /// Also gives the longest lead, and each word once, in order, with the masks of all the
+    /// patterns it is in (for [`Vocabulary`]).
+    fn build(patterns: &[(&str, bool, Mask)], function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32, Vec<(String, bool, Mask)>) {
         let runs: Vec<Vec<&str>> = patterns.iter().map(|(p, _, _)| word_runs(p)).collect();
+        // Tables sized at once: growing them rehashed every word several times at start-up.
+        let later: usize = runs.iter().map(|r| r.len().saturating_sub(1)).sum();
+        let mut words = Words { first: Pieces::with_capacity(patterns.len()), later: Pieces::with_capacity(later), signature: Pieces::with_capacity(patterns.len()) };
         // How many patterns each word is in: a word of many phrases is a poor signature.
-        let mut counts: FxMap<&str, usize> = FxMap::default();
+        let mut counts: FxMap<&str, usize> = FxMap::with_capacity_and_hasher(patterns.len() + later, Default::default());
         for r in &runs {
             for (k, w) in r.iter().enumerate() {
                 if !r[..k].contains(w) {
@@ -182,6 +186,7 @@ impl Words {
         }
         // Whether a word's loose key is a function word or a common word: each word once.
         let mut poor: FxMap<&str, (bool, bool)> = FxMap::default();
+        let mut merged: FxMap<(&str, bool), Mask> = FxMap::with_capacity_and_hasher(counts.len(), Default::default());
         let mut max_lead = 0;
         for ((pattern, stem, mask), runs) in patterns.iter().zip(&runs) {
             let Some(last) = runs.len().checked_sub(1) else { continue };
@@ -189,6 +194,7 @@ impl Words {
             for (k, run) in runs.iter().enumerate() {
                 let pieces = if k == 0 { &mut words.first } else { &mut words.later };
                 pieces.add(run, stem_last && k == last, Sig { mask: ENTRY, lead: 0 });
+                *merged.entry((run, stem_last && k == last)).or_default() |= *mask;
             }
             // A stem matches every word it begins: a whole word is the better signature.
             let mut rarity = |k: usize| {
@@ -205,7 +211,9 @@ impl Words {
             max_lead = max_lead.max(sig as u32);
             words.signature.add(runs[sig], stem_last && sig == last, Sig { mask: *mask, lead: sig.min(u8::MAX as usize) as u8 });
         }
-        (words, max_lead)
+        let mut merged: Vec<((&str, bool), Mask)> = merged.into_iter().collect();
+        merged.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        (words, max_lead, merged.into_iter().map(|((w, stem), m)| (w.to_string(), stem, m)).collect())
     }
 }
 
@@ -227,6 +235,11 @@ fn prefix4(word: &[u8]) -> u32 {
 }
 
 impl Pieces {
+    /// Room for about `n` words (the exact ones; stems are fewer).
+    fn with_capacity(n: usize) -> Pieces {
+        Pieces { exact: FxMap::with_capacity_and_hasher(n, Default::default()), ..Pieces::default() }
+    }
+
     fn add(&mut self, word: &str, stem: bool, sig: Sig) {
         let set = if stem {
             let n = word.len();
@@ -815,26 +828,8 @@ impl Screen {
             let view: Vec<(&str, bool, Mask)> = patterns.iter().map(|&(s, l, stem, t)| (if strict { s } else { l }, stem, mask(t))).collect();
             Words::build(&view, function, common)
         };
-        let (strict, a) = view(true);
-        let (loose, b) = view(false);
-        // Each word of one view once, with the masks of all the patterns it is in.
-        let view_words = |strict: bool| {
-            let mut merged: FxMap<(&str, bool), Mask> = FxMap::default();
-            for &(s, l, stem, t) in patterns {
-                let p = if strict { s } else { l };
-                let runs = word_runs(p);
-                let stem_last = stem && p.chars().next_back().is_some_and(is_word_char);
-                let last = runs.len().saturating_sub(1);
-                for (k, w) in runs.into_iter().enumerate() {
-                    *merged.entry((w, stem_last && k == last)).or_default() |= mask(t);
-                }
-            }
-            let mut merged: Vec<((&str, bool), Mask)> = merged.into_iter().collect();
-            merged.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            merged.into_iter().map(|((w, stem), m)| (w.to_string(), stem, m)).collect::<Vec<(String, bool, Mask)>>()
-        };
-        let words = view_words(false);
-        let layout = Vocabulary::new(view_words(true));
+        let ((strict, a, strict_words), (loose, b, words)) = rayon::join(|| view(true), || view(false));
+        let layout = Vocabulary::new(strict_words);
         // An Arabizi reading is the whole Arabic word, in which the matcher also finds stems and
         // words past proclitics: those patterns' masks too.
         let arabizi = Vocabulary::new(words.iter().filter(|(_, stem, _)| !stem).filter_map(|(w, stem, m)| {
@@ -2068,6 +2063,28 @@ mod tests {
             ("x 'e,bnm ", "x  e,bnm "),
             ("don't\n\n\n'e,bnm ", "don't\n\n\n e,bnm "),
             ("они писали 'убить всех' вчера", "они писали  убить всех' вчера"),
+        ];
+        for (quoted, plain) in cases {
+            let found = |text: &str| {
+                let whole = m.find_in(text, &normalize::strict(text));
+                assert_eq!(score::assess(text, &m.find_cut(text, 1), lexicon), score::assess(text, &whole, lexicon), "{text:?}");
+                whole.into_iter().map(|h| (h.term, h.span)).collect::<Vec<_>>()
+            };
+            let hits = found(quoted);
+            assert!(hits.iter().any(|(t, _)| matches!(t, TermRef::Entry(_))), "{quoted:?}: {hits:?}");
+            assert_eq!(hits, found(plain), "{quoted:?}");
+        }
+    }
+
+    #[test]
+    fn a_closing_apostrophe_is_no_letter_of_the_word_before_it() {
+        // (text, the same words with a space for the apostrophe)
+        let Shipped { lexicon, matcher: m, .. } = shipped();
+        let cases = [
+            ("He wrote: I will kill you' and left", "He wrote: I will kill you  and left"),
+            ("kill them all'", "kill them all "),
+            ("e,bnm' ", "e,bnm  "),
+            ("они писали убить всех' вчера", "они писали убить всех  вчера"),
         ];
         for (quoted, plain) in cases {
             let found = |text: &str| {

@@ -146,9 +146,10 @@ impl Normalized {
 /// proximity rules never cross it.
 pub const PARAGRAPH: char = '\u{2029}';
 
-/// What an apostrophe that opens no word's letters becomes in both views: the quotation mark
-/// it stands for, which no boundary test takes for a letter of the word after it (an apostrophe
-/// is a word character: `'kill them'` read `'kill` as one word, and no term matched it).
+/// What an apostrophe that opens or ends no word's letters becomes in both views: the quotation
+/// mark it stands for, which no boundary test takes for a letter of the word beside it (an
+/// apostrophe is a word character: `'kill them'` read `'kill` and `them'` as words, and no term
+/// matched them).
 pub const QUOTE_APOSTROPHE: char = '"';
 
 /// The strict view of `text`.
@@ -402,9 +403,11 @@ impl Strict {
             }
             self.scripts = 0;
         }
+        // An apostrophe that ends a word closes a quotation (`'kill you'`): the mark it stands
+        // for, like one that opens no word, and no letter of the word before it.
         if let Some(a) = self.apostrophe.take() {
             self.emit_sep();
-            self.out.push('\'', a);
+            self.out.push(QUOTE_APOSTROPHE, a);
         }
     }
 
