@@ -12,6 +12,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::bundled::Lexicons;
@@ -320,9 +321,13 @@ impl Lexicon {
             return Err(LexiconError::Empty { path: source.shown(Path::new("")) });
         }
         let mut lexicon = Lexicon::default();
+        // The rules files parsed on all cores (their cue terms are most of the start-up); their
+        // groups added in file order, so the first error reported is the same.
+        let parsed: Vec<Result<(RulesFile, Vec<Vec<Cue>>), LexiconError>> = rules.par_iter().map(|(path, text, lang)| parse_rules(path, text, lang)).collect();
         let mut parsed_rules = Vec::new();
-        for (path, text, lang) in &rules {
-            parsed_rules.push(lexicon.add_groups(path, text, lang)?);
+        for ((path, text, _), parsed) in rules.iter().zip(parsed) {
+            let (file, cues) = parsed?;
+            parsed_rules.push(lexicon.add_groups(path, text, file, cues)?);
         }
         for ((path, text, _), file) in rules.iter().zip(&parsed_rules) {
             lexicon.add_rules(path, text, file)?;
@@ -349,22 +354,8 @@ impl Lexicon {
         self.groups.iter().position(|g| g.name == name)
     }
 
-    fn add_groups(&mut self, path: &Path, text: &str, lang: &str) -> Result<RulesFile, LexiconError> {
-        let file: RulesFile = toml::from_str(text).map_err(|e| {
-            let line = e.span().map_or(1, |s| line_of(text, s.start));
-            LexiconError::Line { path: path.to_path_buf(), line, message: e.message().trim().to_string() }
-        })?;
-        for g in &file.group {
-            // The line is looked for only for an error (a scan of the file for each group).
-            let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line: line_of_name(text, &g.name), message };
-            if g.name.trim().is_empty() {
-                return Err(err("empty group name".into()));
-            }
-            let mut terms = Vec::with_capacity(g.terms.len());
-            for raw in &g.terms {
-                let term = Term::parse(raw).map_err(|m| err(format!("group {:?}: {m}", g.name)))?;
-                terms.push(Cue { term, lang: lang.to_string() });
-            }
+    fn add_groups(&mut self, path: &Path, text: &str, file: RulesFile, cues: Vec<Vec<Cue>>) -> Result<RulesFile, LexiconError> {
+        for (g, terms) in file.group.iter().zip(cues) {
             match self.group(&g.name) {
                 Some(i) => self.groups[i].terms.extend(terms),
                 None => self.groups.push(Group { name: g.name.clone(), terms }),
@@ -625,6 +616,29 @@ fn line_of_name(text: &str, name: &str) -> usize {
     text.lines()
         .position(|l| l.trim_start().starts_with("name") && l.contains(&quoted))
         .map_or(1, |i| i + 1)
+}
+
+/// A rules file read: its TOML, and each group's cue terms parsed (`lang`: the file's folder).
+fn parse_rules(path: &Path, text: &str, lang: &str) -> Result<(RulesFile, Vec<Vec<Cue>>), LexiconError> {
+    let file: RulesFile = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s| line_of(text, s.start));
+        LexiconError::Line { path: path.to_path_buf(), line, message: e.message().trim().to_string() }
+    })?;
+    let mut cues = Vec::with_capacity(file.group.len());
+    for g in &file.group {
+        // The line is looked for only for an error (a scan of the file for each group).
+        let err = |message: String| LexiconError::Line { path: path.to_path_buf(), line: line_of_name(text, &g.name), message };
+        if g.name.trim().is_empty() {
+            return Err(err("empty group name".into()));
+        }
+        let mut terms = Vec::with_capacity(g.terms.len());
+        for raw in &g.terms {
+            let term = Term::parse(raw).map_err(|m| err(format!("group {:?}: {m}", g.name)))?;
+            terms.push(Cue { term, lang: lang.to_string() });
+        }
+        cues.push(terms);
+    }
+    Ok((file, cues))
 }
 
 #[derive(Debug, Deserialize)]
