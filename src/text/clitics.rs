@@ -3,7 +3,8 @@
 //! being spelled out in the lexicon.
 //!
 //! A one-word Arabic term of three letters or more matches with any of them before it, the
-//! hit covering the whole written word: `اقتلوهم` also finds `فاقتلوهم`. A term that begins
+//! hit covering the whole written word: `اقتلوهم` also finds `فاقتلوهم`. A phrase takes "and"
+//! and "so" on its first word: `لن ترى الصباح` also finds `ولن ترى الصباح`. A term that begins
 //! with a prefix of its own (a future or present: `ساقتلك`, `يقتلوا`, `نقتلهم`) takes only
 //! "and" and "so". `ل` before the article is written `لل` (`للخونة`, for `الخونة`). Before,
 //! each term was compiled once for each proclitic: some 12,000 more patterns for the bundled
@@ -25,7 +26,12 @@ pub(crate) enum Takes {
 pub(crate) fn takes(words: &str) -> Takes {
     let arabic = |c: char| ('\u{0621}'..='\u{064A}').contains(&c);
     let mut it = words.split_whitespace();
-    let (Some(word), None) = (it.next(), it.next()) else { return Takes::None };
+    let Some(word) = it.next() else { return Takes::None };
+    if it.next().is_some() {
+        // A phrase takes "and" and "so" on its first word (ولن ترى, فلا تتركوهم): a clause
+        // begins with them, and no first word of an Arabic phrase is و or ف alone.
+        return if word.chars().all(arabic) && word.chars().count() >= 2 { Takes::AndSo } else { Takes::None };
+    }
     if !word.chars().all(arabic) || word.chars().count() < 3 {
         return Takes::None;
     }
@@ -84,7 +90,9 @@ mod tests {
             ("ساقتلك", Takes::AndSo),
             ("نقتلهم", Takes::AndSo),
             ("دم", Takes::None),
-            ("اقتلوا الكفار", Takes::None),
+            ("اقتلوا الكفار", Takes::AndSo),
+            ("لن ترى الصباح", Takes::AndSo),
+            ("و الله", Takes::None),
             ("kill", Takes::None),
             ("قتلx", Takes::None),
         ];
