@@ -186,7 +186,14 @@ pub struct Dampener {
     /// its parts: "calls to kill them are a crime" is condemned, but a threat in one sentence
     /// and "this must not be forgiven" in the next is still a threat. Entries are damped as before.
     pub calls_in_clause: bool,
+    /// A cue with a hit of these groups at most [`SIMILE_WORDS`] words before it does not count:
+    /// a simile ("gut you like a fish", "как собаку", "مثل الخروف") names an animal that is not
+    /// what the harm is done to.
+    pub unless: Vec<usize>,
 }
+
+/// How far before a dampener's cue its `unless` words are looked for.
+pub const SIMILE_WORDS: u32 = 3;
 
 /// Score thresholds and factors (the `[scoring]` table).
 #[derive(Debug, Clone, Deserialize)]
@@ -422,6 +429,7 @@ impl Lexicon {
                 note: d.note.clone(),
                 spares_calls: d.spares_calls,
                 calls_in_clause: d.calls_in_clause,
+                unless: self.resolve_groups(&d.unless).map_err(&err)?,
             });
         }
         Ok(())
@@ -715,6 +723,8 @@ struct DampenerToml {
     spares_calls: bool,
     #[serde(default)]
     calls_in_clause: bool,
+    #[serde(default)]
+    unless: Vec<String>,
 }
 
 #[cfg(test)]

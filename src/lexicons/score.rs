@@ -22,7 +22,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Lexicon, SIMILE_WORDS};
 use crate::matcher::{Evasion, Hit, TermRef};
 
 /// At most this many entry hits are scored per item; a page with more is flagged anyway.
@@ -108,6 +108,7 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
     // and dampener reads its groups' lists instead of sorting all hits out again.
     let by_group = ByGroup::new(hits, lexicon);
     let cues: Vec<Near> = lexicon.dampeners.iter().map(|d| by_group.near(&d.groups)).collect();
+    let similes: Vec<Near> = lexicon.dampeners.iter().map(|d| by_group.near(&d.unless)).collect();
     let mut damp = |h: &Hit, call: bool| -> f32 {
         // The smallest factor of the cue dampeners, times the quotation's: a quotation and a
         // reporting cue around it ("he messaged me 'I will kill you' so I reported him") are
@@ -124,10 +125,11 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
                     None => &cues[d].at[..],
                     Some(w) => cues[d].around(h, w),
                 };
+                let mut near = near.iter().filter(|&&(p, w, _)| !similes[d].before(p, w, SIMILE_WORDS));
                 if call && dampener.calls_in_clause {
-                    near.iter().any(|&(_, _, i)| !apart_in_clauses(text, &hits[i], h))
+                    near.any(|&(_, _, i)| !apart_in_clauses(text, &hits[i], h))
                 } else {
-                    !near.is_empty()
+                    near.next().is_some()
                 }
             };
             if cued && dampener.factor < 1.0 {
@@ -321,6 +323,12 @@ struct Near {
 }
 
 impl Near {
+    /// Whether one of these stands in paragraph `p` at most `n` words before word `w`.
+    fn before(&self, p: u32, w: u32, n: u32) -> bool {
+        let from = self.at.partition_point(|&(q, word, _)| (q, word) < (p, w.saturating_sub(n)));
+        self.at.get(from).is_some_and(|&(q, word, _)| q == p && word < w)
+    }
+
     /// Those in `h`'s paragraph at most `w` words from it.
     fn around(&self, h: &Hit, w: u32) -> &[(u32, u32, usize)] {
         let from = self.at.partition_point(|&(p, word, _)| (p, word) < (h.paragraph, h.word.saturating_sub(w)));

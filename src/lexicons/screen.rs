@@ -821,7 +821,9 @@ impl Screen {
         };
         let rules = lexicon.proximity.iter().map(|r| screening_order(r, &weak, &bits)).collect();
         // The widest rule or dampener window; none when a dampener looks at the whole text.
-        let mut windows = lexicon.proximity.iter().map(|r| Some(r.within)).chain(lexicon.dampeners.iter().filter(|d| !d.quoted).map(|d| d.within));
+        let mut windows = lexicon.proximity.iter().map(|r| Some(r.within)).chain(
+            lexicon.dampeners.iter().filter(|d| !d.quoted).map(|d| d.within.map(|w| w + if d.unless.is_empty() { 0 } else { crate::lexicon::SIMILE_WORDS })),
+        );
         let reach = windows.try_fold(0, |a: u32, w| Some(a.max(w?)));
         let (function, common) = (&lexicon.function_words, &lexicon.common_words);
         let view = |strict: bool| {

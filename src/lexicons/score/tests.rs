@@ -171,6 +171,18 @@ groups = ["condemned"]
 factor = 0.35
 within = 15
 calls_in_clause = true
+[[group]]
+name = "animal"
+terms = ["sheep"]
+[[group]]
+name = "simile"
+terms = ["like a", "like"]
+[[dampener]]
+name = "animal"
+groups = ["animal"]
+factor = 0.2
+within = 4
+unless = ["simile"]
 [[proximity]]
 name = "threat"
 call = true
@@ -226,6 +238,10 @@ const FRAMES: &[FrameCase] = &[
     // a `calls_in_clause` cue damps a call only in the clause of one of its parts
     ("saying I will kill him is a crime", "threat", None),
     ("I will kill him. shameful", "threat", Some(1)),
+    // an animal near the harm damps it, unless a simile names it (`unless`)
+    ("Hang them with the sheep", "imperative", None),
+    ("Hang them like a sheep", "imperative", Some(3)),
+    ("Hang them like sheep", "imperative", Some(3)),
 ];
 
 #[test]
