@@ -173,7 +173,8 @@ pub fn quotes(text: &str) -> Vec<Range<usize>> {
 }
 
 /// Words written with an apostrophe in front that opens no quotation: `'em`, `'cause`, `'til`.
-const ELISIONS: [&str; 12] = ["em", "tis", "twas", "cause", "cos", "coz", "til", "till", "bout", "round", "n", "s"];
+const ELISIONS: [&str; 20] =
+    ["em", "tis", "twas", "cause", "cos", "coz", "til", "till", "bout", "round", "n", "s", "im", "er", "ere", "ave", "fore", "nuff", "sup", "ya"];
 
 /// Byte ranges inside single quotes: an apostrophe (or `‘`) with no letter or digit before it
 /// and a letter after it opens (not an elision, [`ELISIONS`], nor a year, `'90s`); an
@@ -182,7 +183,7 @@ const ELISIONS: [&str; 12] = ["em", "tis", "twas", "cause", "cos", "coz", "til",
 fn single_quotes(text: &str) -> Vec<Range<usize>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
-    let mut open: Option<usize> = None;
+    let mut open: Option<(usize, Blank)> = None;
     let mut i = 0;
     while let Some(k) = memchr::memchr2(b'\'', 0xE2, &b[i..]) {
         let at = i + k;
@@ -199,19 +200,19 @@ fn single_quotes(text: &str) -> Vec<Range<usize>> {
         let before = text[..at].chars().next_back();
         let after = text[i..].chars().next();
         let closes = closing && before.is_some_and(|c| !c.is_whitespace()) && !after.is_some_and(char::is_alphanumeric);
-        if let Some(start) = open {
-            if at - start > MAX_QUOTE || has_blank_line(&b[start..at]) {
+        if let Some((start, blank)) = &mut open {
+            if at - *start > MAX_QUOTE || blank.reaches(b, at) {
                 open = None;
             } else if closes {
-                out.push(start..at);
+                out.push(*start..at);
                 open = None;
                 continue;
             }
         }
         if opening && open.is_none() && !before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphabetic) {
-            let word: String = text[i..].chars().take_while(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+            let word: String = text[i..].chars().take(6).take_while(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
             if !ELISIONS.contains(&word.as_str()) {
-                open = Some(i);
+                open = Some((i, Blank::from(i)));
             }
         }
     }
@@ -224,7 +225,7 @@ fn double_quotes(text: &str) -> Vec<Range<usize>> {
     // them; blank lines only matter inside a quotation, checked when it closes.
     let b = text.as_bytes();
     let mut out = Vec::new();
-    let mut open: Option<(usize, char)> = None;
+    let mut open: Option<(usize, char, Blank)> = None;
     let mut i = 0;
     while let Some(k) = memchr::memchr3(b'"', 0xC2, 0xE2, &b[i..]) {
         let at = i + k;
@@ -248,8 +249,9 @@ fn double_quotes(text: &str) -> Vec<Range<usize>> {
         if mark == '\0' {
             continue;
         }
-        if let Some((start, opener)) = open {
-            if at - start > MAX_QUOTE || has_blank_line(&b[start..at]) {
+        if let Some((start, opener, blank)) = &mut open {
+            let (start, opener) = (*start, *opener);
+            if at - start > MAX_QUOTE || blank.reaches(b, at) {
                 // Too long, or across paragraphs: not a quotation; this mark may open one.
                 open = None;
             } else {
@@ -269,24 +271,42 @@ fn double_quotes(text: &str) -> Vec<Range<usize>> {
             }
         }
         if matches!(mark, '"' | '“' | '„' | '«' | '‹') {
-            open = Some((i, mark));
+            open = Some((i, mark, Blank::from(i)));
         }
     }
     out
 }
 
-/// Whether `b` holds a blank line: a line break, only spaces or tabs, another line break.
-fn has_blank_line(b: &[u8]) -> bool {
-    let mut newline = false;
-    for &c in b {
-        match c {
-            b'\n' if newline => return true,
-            b'\n' => newline = true,
-            b' ' | b'\t' | b'\r' => {}
-            _ => newline = false,
-        }
+/// Whether an open quotation has crossed a blank line (a line break, only spaces or tabs, another
+/// line break), read on as marks come: each byte once however many marks stand inside it (a
+/// page of apostrophes re-read the quotation for each).
+#[derive(Debug, Clone, Copy)]
+struct Blank {
+    /// Read up to here.
+    at: usize,
+    /// The last line break had only spaces after it.
+    newline: bool,
+    found: bool,
+}
+
+impl Blank {
+    fn from(at: usize) -> Blank {
+        Blank { at, newline: false, found: false }
     }
-    false
+
+    /// Reads on to `to`; whether a blank line lies between the start and `to`.
+    fn reaches(&mut self, b: &[u8], to: usize) -> bool {
+        while !self.found && self.at < to {
+            match b[self.at] {
+                b'\n' if self.newline => self.found = true,
+                b'\n' => self.newline = true,
+                b' ' | b'\t' | b'\r' => {}
+                _ => self.newline = false,
+            }
+            self.at += 1;
+        }
+        self.found
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -343,10 +343,32 @@ pub fn is_clause_boundary(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | ';' | '\n' | '…' | '؟' | '؛' | '。' | '|')
 }
 
+/// Whether the character `c` at byte `k` of `text` ends a clause: [`is_clause_boundary`], but
+/// not a dot between single letters or digits (a word spelled out with dots, `к.и.л.л`, or a
+/// number, `3.5`).
+fn ends_clause(text: &str, k: usize, c: char) -> bool {
+    if !is_clause_boundary(c) {
+        return false;
+    }
+    if c != '.' {
+        return true;
+    }
+    !(lone(text[..k].chars().rev()) && lone(text[k + 1..].chars()))
+}
+
+/// Whether `around` (the characters going away from a dot) begins with a letter or digit
+/// alone: followed by no other.
+fn lone(mut around: impl Iterator<Item = char>) -> bool {
+    match around.next() {
+        Some(x) if x.is_alphanumeric() => around.next().is_none_or(|y| !y.is_alphanumeric()),
+        _ => false,
+    }
+}
+
 /// Whether a clause boundary lies between two hits (in either order).
 fn apart_in_clauses(text: &str, a: &Hit, b: &Hit) -> bool {
     let (from, to) = if a.span.end <= b.span.start { (a.span.end, b.span.start) } else { (b.span.end.min(a.span.start), a.span.start) };
-    text.get(from..to).is_some_and(|between| between.chars().any(is_clause_boundary))
+    text.get(from..to).is_some_and(|between| between.char_indices().any(|(k, c)| ends_clause(text, from + k, c)))
 }
 
 /// Whether `a` begins its clause: before it, back to a clause boundary or the start, stand
@@ -355,7 +377,7 @@ fn apart_in_clauses(text: &str, a: &Hit, b: &Hit) -> bool {
 fn begins_clause(text: &str, hits: &[Hit], i: usize, lead: &[usize], lexicon: &Lexicon) -> bool {
     let a = &hits[i];
     let before = &text[..a.span.start];
-    let start = before.rfind(is_clause_boundary).map_or(0, |k| k + before[k..].chars().next().map_or(1, char::len_utf8));
+    let start = before.char_indices().rev().find(|&(k, c)| ends_clause(text, k, c)).map_or(0, |(k, c)| k + c.len_utf8());
     let leads: Vec<&Hit> = hits[..i].iter().filter(|h| h.span.start >= start && h.span.end <= a.span.start && in_groups(h, lead, lexicon)).collect();
     let mut words = 0;
     let mut at = start;

@@ -146,10 +146,10 @@ impl Normalized {
 /// proximity rules never cross it.
 pub const PARAGRAPH: char = '\u{2029}';
 
-/// What an apostrophe that opens or ends no word's letters becomes in both views: the quotation
-/// mark it stands for, which no boundary test takes for a letter of the word beside it (an
-/// apostrophe is a word character: `'kill them'` read `'kill` and `them'` as words, and no term
-/// matched them).
+/// What an apostrophe that opens no word's letters becomes in both views: the quotation mark
+/// it stands for, which no boundary test takes for a letter of the word after it (an apostrophe
+/// is a word character: `'kill them'` read `'kill` as one word, and no term matched it). One
+/// that ends a word becomes a space.
 pub const QUOTE_APOSTROPHE: char = '"';
 
 /// The strict view of `text`.
@@ -403,11 +403,12 @@ impl Strict {
             }
             self.scripts = 0;
         }
-        // An apostrophe that ends a word closes a quotation (`'kill you'`): the mark it stands
-        // for, like one that opens no word, and no letter of the word before it.
+        // An apostrophe that ends a word (`'kill you'`, `students'`) is no letter of it: a
+        // space, which the separator after it joins. Not the quotation mark: the loose view
+        // is made from this one, and a phrase in Kazakh 2017 Latin writes a letter with it
+        // (`seni' o'ltiremin`, сені өлтіремін) and needs the space to meet the next word.
         if let Some(a) = self.apostrophe.take() {
-            self.emit_sep();
-            self.out.push(QUOTE_APOSTROPHE, a);
+            self.sep.get_or_insert((a, 0));
         }
     }
 

@@ -238,6 +238,9 @@ const FRAMES: &[FrameCase] = &[
     // a `calls_in_clause` cue damps a call only in the clause of one of its parts
     ("saying I will kill him is a crime", "threat", None),
     ("I will kill him. shameful", "threat", Some(1)),
+    // a word spelled out with dots between the parts is no clause boundary; a full stop is
+    ("I will s.o.o.n kill him", "threat", Some(1)),
+    ("I will go. Kill him", "imperative", Some(3)),
     // an animal near the harm damps it, unless a simile names it (`unless`)
     ("Hang them with the sheep", "imperative", None),
     ("Hang them like a sheep", "imperative", Some(3)),
