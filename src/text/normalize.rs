@@ -748,12 +748,14 @@ impl Loose {
     }
 
     /// Words spelled out one letter at a time with separators between them (`k.i.l.l`): at
-    /// least three words whose key is one letter, at least two of them letters. Returns the
-    /// words' spans and the group's end.
+    /// least three words whose key is one letter, at least two of them letters, the same
+    /// separator between each two (`з.а.к.о.п.а.т.ь в` spells закопать, and `в` is a word of
+    /// its own). Returns the words' spans and the group's end.
     fn single_letter_group(&mut self, text: &str, start: usize, end: usize) -> Option<(Vec<(usize, usize)>, usize)> {
         let mut singles = vec![(start, end)];
         let mut letters = usize::from(self.single_is_letter());
         let mut group_end = end;
+        let mut first_gap: Option<(usize, usize)> = None;
         loop {
             let mut k = group_end;
             let mut gap = 0;
@@ -767,6 +769,11 @@ impl Loose {
             }
             if gap == 0 || k >= text.len() || !is_strict_word(char_at(text, k)) {
                 break;
+            }
+            match first_gap {
+                None => first_gap = Some((group_end, k)),
+                Some((a, b)) if text[a..b] != text[group_end..k] => break,
+                Some(_) => {}
             }
             let word_end = scan_word(text, k);
             self.fold_span(text, k, word_end);

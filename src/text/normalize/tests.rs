@@ -74,6 +74,9 @@ const LOOSE_SAME: &[(&str, &str)] = &[
     ("в з о р в а т ь", "взорвать"),
     ("ө л т і р", "өлтір"),
     ("ق ت ل", "قتل"),
+    // the same separator throughout: a one-letter word after another separator is a word
+    ("з.а.к.о.п.а.т.ь в лесу", "закопать в лесу"),
+    ("k.i.l.l u", "kill u"),
     // leet digits and symbols
     ("k1ll", "kill"),
     ("b0mb", "bomb"),
