@@ -168,9 +168,9 @@ struct Words {
 impl Words {
     /// Adds normalized patterns (with whether each is a stem, and its mask). `function` and
     /// `common`: loose keys of function words and common words, which make poor signatures.
-    /// Also gives the longest lead, and each word once, in order, with the masks of all the
-    /// patterns it is in (for [`Vocabulary`]).
-    fn build(patterns: &[(&str, bool, Mask)], function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32, Vec<(String, bool, Mask)>) {
+    /// Also gives the longest lead, and each word once (whether it is a stem), in order, for
+    /// [`Vocabulary`].
+    fn build(patterns: &[(&str, bool, Mask)], function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32, Vec<(String, bool, ())>) {
         let runs: Vec<Vec<&str>> = patterns.iter().map(|(p, _, _)| word_runs(p)).collect();
         // Tables sized at once: growing them rehashed every word several times at start-up.
         let later: usize = runs.iter().map(|r| r.len().saturating_sub(1)).sum();
@@ -186,7 +186,7 @@ impl Words {
         }
         // Whether a word's loose key is a function word or a common word: each word once.
         let mut poor: FxMap<&str, (bool, bool)> = FxMap::default();
-        let mut merged: FxMap<(&str, bool), Mask> = FxMap::with_capacity_and_hasher(counts.len(), Default::default());
+        let mut distinct: Vec<(&str, bool)> = Vec::with_capacity(counts.len());
         let mut max_lead = 0;
         for ((pattern, stem, mask), runs) in patterns.iter().zip(&runs) {
             let Some(last) = runs.len().checked_sub(1) else { continue };
@@ -194,7 +194,7 @@ impl Words {
             for (k, run) in runs.iter().enumerate() {
                 let pieces = if k == 0 { &mut words.first } else { &mut words.later };
                 pieces.add(run, stem_last && k == last, Sig { mask: ENTRY, lead: 0 });
-                *merged.entry((run, stem_last && k == last)).or_default() |= *mask;
+                distinct.push((run, stem_last && k == last));
             }
             // A stem matches every word it begins: a whole word is the better signature.
             let mut rarity = |k: usize| {
@@ -211,9 +211,9 @@ impl Words {
             max_lead = max_lead.max(sig as u32);
             words.signature.add(runs[sig], stem_last && sig == last, Sig { mask: *mask, lead: sig.min(u8::MAX as usize) as u8 });
         }
-        let mut merged: Vec<((&str, bool), Mask)> = merged.into_iter().collect();
-        merged.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        (words, max_lead, merged.into_iter().map(|((w, stem), m)| (w.to_string(), stem, m)).collect())
+        distinct.sort_unstable();
+        distinct.dedup();
+        (words, max_lead, distinct.into_iter().map(|(w, stem)| (w.to_string(), stem, ())).collect())
     }
 }
 
@@ -402,10 +402,10 @@ pub(crate) struct Screen {
     placeholder: &'static str,
     /// The words of the loose patterns with the masks of the patterns they are in, for words
     /// read another way ([`Screen::reading_mask`]).
-    pub(crate) vocabulary: Vocabulary<Mask>,
+    pub(crate) vocabulary: Vocabulary<()>,
     /// The same for the strict patterns, for words typed in the wrong keyboard layout: the
     /// matcher reads those in the strict view ([`Screen::layout_mask`]).
-    pub(crate) layout: Vocabulary<Mask>,
+    pub(crate) layout: Vocabulary<()>,
     /// The same for Arabizi: the consonants of the patterns' Arabic words.
     pub(crate) arabizi: Vocabulary<(Mask, String)>,
 }
@@ -833,9 +833,11 @@ impl Screen {
         let ((strict, a, strict_words), (loose, b, words)) = rayon::join(|| view(true), || view(false));
         let layout = Vocabulary::new(strict_words);
         // An Arabizi reading is the whole Arabic word, in which the matcher also finds stems and
-        // words past proclitics: those patterns' masks too.
-        let arabizi = Vocabulary::new(words.iter().filter(|(_, stem, _)| !stem).filter_map(|(w, stem, m)| {
-            Some((normalize::wildcard::arabic_skeleton(w)?, *stem, (*m | signature(&loose, w).mask | may_begin(&loose, w) | loose.later.mask(w), w.clone())))
+        // words past proclitics: [`signature`] looks there too. A reading is kept wherever it
+        // stands (opaque); like any word it triggers only the patterns it may be the signature
+        // of, not every pattern holding it (a wrong-layout `шы` is `is`, in hundreds).
+        let arabizi = Vocabulary::new(words.iter().filter(|(_, stem, _)| !stem).filter_map(|(w, stem, _)| {
+            Some((normalize::wildcard::arabic_skeleton(w)?, *stem, (signature(&loose, w).mask, w.clone())))
         }));
         let vocabulary = Vocabulary::new(words);
         let mut screen =
@@ -904,8 +906,8 @@ impl Screen {
     }
 
     /// What the words of `text` (whose strict view is `strict`) that read another way
-    /// ([`normalize::wildcard`]) may be: the masks of the patterns holding a word they read as,
-    /// or `None` when none reads as any.
+    /// ([`normalize::wildcard`]) may be the signature of (a word they read as may be), or
+    /// `None` when none reads as any word of the patterns.
     fn reading_mask(&self, text: &str, strict: &normalize::Normalized) -> Option<Mask> {
         // Every reading needs an ASCII digit, an upper-case ASCII letter or a mask (`*`, `_`)
         // written in the text: most words have none, and are not read.
@@ -917,26 +919,26 @@ impl Screen {
             if token.arabizi {
                 self.arabizi.resolve(&token.parts, |_, &(mask, _)| *found.get_or_insert(Mask::ZERO) |= mask);
             } else {
-                self.vocabulary.resolve(&token.parts, |read, &mask| {
-                    // The matcher reads the word whole: other patterns may begin in it (a shorter stem).
-                    *found.get_or_insert(Mask::ZERO) |= mask | signature(&self.loose, &read).mask | may_begin(&self.loose, &read) | self.loose.later.mask(&read);
+                self.vocabulary.resolve(&token.parts, |read, _| {
+                    // The matcher reads the word whole: a shorter stem's pattern may begin in it.
+                    *found.get_or_insert(Mask::ZERO) |= signature(&self.loose, &read).mask;
                 });
             }
         }
         found
     }
 
-    /// What patterns the words of `text` typed with the wrong keyboard layout on may be in
-    /// ([`normalize::layout`]: those holding a word their reading is), or `None` when no token
-    /// reads as a word of the patterns.
+    /// What patterns the words of `text` typed with the wrong keyboard layout on may be the
+    /// signature of ([`normalize::layout`]: their readings), or `None` when no token reads as
+    /// a word of the patterns.
     fn layout_mask(&self, text: &str) -> Option<Mask> {
         let mut found = None;
         normalize::layout::tokens(text, |reading| {
             let Some(read) = normalize::layout::strict_key(reading) else { return false };
             let mut known = false;
-            self.layout.lookup(&read, |&mask| {
+            self.layout.lookup(&read, |_| {
                 known = true;
-                *found.get_or_insert(Mask::ZERO) |= mask | signature(&self.strict, &read).mask | may_begin(&self.strict, &read) | self.strict.later.mask(&read);
+                *found.get_or_insert(Mask::ZERO) |= signature(&self.strict, &read).mask;
             });
             known
         });
@@ -1965,6 +1967,17 @@ mod tests {
     #[test]
     fn a_layout_word_glued_to_a_word_that_reads_another_way_is_read_as_without_screening() {
         for text in ["dpjhdfnm-Iight on fire k*ll ", "dpjhdfnm-Iight k*ll ", "dpjhdfnm-light k*ll ", "e,tq-Iight", "dpjhdfnm- !fәa ", "dpjhdfnm- zq ", "dpjhdfnm-:\"іұ ", "іұ-:dpjhdfnm "] {
+            screened_as_whole(text).expect(text);
+        }
+    }
+
+    #[test]
+    fn a_word_read_another_way_triggers_only_what_its_reading_is_the_signature_of() {
+        let screen = &shipped().matcher.screen;
+        // Typed on the English layout, `шы` is `is` and `шыы` `iss`: words of many patterns,
+        // the signature of none. `dpjhdfnm` is `взорвать`, and `k*ll` may be `kill`.
+        for (text, nothing) in [("шы шы. Шы шы", true), ("шыы", true), ("dpjhdfnm", false), ("k*ll", false)] {
+            assert_eq!(matches!(screen.screen(text), Some(Screened::Nothing)), nothing, "{text}");
             screened_as_whole(text).expect(text);
         }
     }
