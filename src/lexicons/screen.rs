@@ -16,7 +16,9 @@
 //! hit is made of kept words only. Every pattern has a *signature*, its rarest word (not a
 //! function word, not a common word, in the fewest patterns, longest): without it the pattern
 //! cannot match. Triggers are signatures of entries, and signatures of rule cues with every
-//! other group of the rule near. A text without a trigger has no entry hit and fires no rule,
+//! other group of the rule near; a signature stands only for the patterns that can match next
+//! to the words around it (one that needs a word before or after it, next to an inert word,
+//! triggers nothing). A text without a trigger has no entry hit and fires no rule,
 //! so its assessment is empty whatever its cue hits ([`Screened::Nothing`]). Otherwise a cue
 //! can only count within the widest rule or dampener window of a trigger, and words that may
 //! begin a pattern further away are set aside like inert ones. Within a window too, a pattern
@@ -99,6 +101,13 @@ impl Mask {
                 })
             })
         })
+    }
+}
+
+impl std::ops::BitAnd for Mask {
+    type Output = Mask;
+    fn bitand(self, o: Mask) -> Mask {
+        Mask([self.0[0] & o.0[0], self.0[1] & o.0[1], self.0[2] & o.0[2], self.0[3] & o.0[3]])
     }
 }
 
@@ -193,7 +202,7 @@ impl Words {
             let stem_last = *stem && pattern.chars().next_back().is_some_and(is_word_char);
             for (k, run) in runs.iter().enumerate() {
                 let pieces = if k == 0 { &mut words.first } else { &mut words.later };
-                pieces.add(run, stem_last && k == last, Sig { mask: ENTRY, lead: 0 });
+                pieces.add(run, stem_last && k == last, Sig::of(ENTRY, 0, 0));
                 distinct.push((run, stem_last && k == last));
             }
             // A stem matches every word it begins: a whole word is the better signature.
@@ -209,7 +218,7 @@ impl Words {
             // One word is its own signature.
             let sig = if last == 0 { 0 } else { (0..runs.len()).min_by_key(|&k| rarity(k)).unwrap_or(0) };
             max_lead = max_lead.max(sig as u32);
-            words.signature.add(runs[sig], stem_last && sig == last, Sig { mask: *mask, lead: sig.min(u8::MAX as usize) as u8 });
+            words.signature.add(runs[sig], stem_last && sig == last, Sig::of(*mask, sig, last - sig));
         }
         distinct.sort_unstable();
         distinct.dedup();
@@ -287,17 +296,29 @@ impl Pieces {
 }
 
 /// What patterns a word is part of ([`ENTRY`], [`group_bits`]), and for signatures, how many
-/// words at most come before it in those patterns.
+/// words at most come before it in those patterns, and which of them need no word before it
+/// (`no_prev`) or none after it (`no_next`): where the word next to a signature can be part
+/// of no pattern, only those can match there ([`Screen::windows`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Sig {
     mask: Mask,
     lead: u8,
+    no_prev: Mask,
+    no_next: Mask,
 }
 
 impl Sig {
+    /// A signature `lead` words into its pattern, `trail` words before its end.
+    fn of(mask: Mask, lead: usize, trail: usize) -> Sig {
+        let when = |free: bool| if free { mask } else { Mask::ZERO };
+        Sig { mask, lead: lead.min(u8::MAX as usize) as u8, no_prev: when(lead == 0), no_next: when(trail == 0) }
+    }
+
     fn merge(&mut self, other: Sig) {
         self.mask |= other.mask;
         self.lead = self.lead.max(other.lead);
+        self.no_prev |= other.no_prev;
+        self.no_next |= other.no_next;
     }
 }
 
@@ -452,8 +473,17 @@ const ANY_MASK: MaskId = MaskId(1);
 /// The distinct masks of the words a thread has screened, numbered; emptied with its cache.
 #[derive(Debug, Clone)]
 struct Masks {
-    list: Vec<Mask>,
-    ids: FxMap<Mask, u32>,
+    list: Vec<Near>,
+    ids: FxMap<Near, u32>,
+}
+
+/// A word's mask, and what is left of it where the word before it ([`Sig::no_prev`]) or the
+/// one after it ([`Sig::no_next`]) can be part of no pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Near {
+    mask: Mask,
+    no_prev: Mask,
+    no_next: Mask,
 }
 
 impl Default for Masks {
@@ -465,17 +495,39 @@ impl Default for Masks {
 }
 
 impl Masks {
+    /// The number of `mask`, whatever the words next to it.
     fn id(&mut self, mask: Mask) -> MaskId {
+        self.id_near(Near { mask, no_prev: mask, no_next: mask })
+    }
+
+    /// The number of a signature's mask, less where its neighbours are no pattern words.
+    fn id_sig(&mut self, sig: &Sig) -> MaskId {
+        self.id_near(Near { mask: sig.mask, no_prev: sig.no_prev & sig.mask, no_next: sig.no_next & sig.mask })
+    }
+
+    fn id_near(&mut self, near: Near) -> MaskId {
         let next = self.list.len() as u32;
-        let id = *self.ids.entry(mask).or_insert(next);
+        let id = *self.ids.entry(near).or_insert(next);
         if id == next {
-            self.list.push(mask);
+            self.list.push(near);
         }
         MaskId(id)
     }
 
     fn get(&self, id: MaskId) -> Mask {
-        self.list[id.0 as usize]
+        self.list[id.0 as usize].mask
+    }
+
+    /// The mask of `id` where the word before it (`prev`) and the one after it (`next`) may or
+    /// may not be part of a pattern.
+    fn near(&self, id: MaskId, prev: bool, next: bool) -> Mask {
+        let n = &self.list[id.0 as usize];
+        match (prev, next) {
+            (true, true) => n.mask,
+            (false, true) => n.no_prev,
+            (true, false) => n.no_next,
+            (false, false) => n.no_prev & n.no_next,
+        }
     }
 
     fn clear(&mut self) {
@@ -902,7 +954,7 @@ impl Screen {
         } else {
             Kind::Inert
         };
-        Info { kind, mask: masks.id(sig.mask), lead: sig.lead, single, joined: false }
+        Info { kind, mask: masks.id_sig(&sig), lead: sig.lead, single, joined: false }
     }
 
     /// What the words of `text` (whose strict view is `strict`) that read another way
@@ -1259,8 +1311,14 @@ impl Screen {
         windows.clear();
         // The signals' masks, positions and leads side by side: the rules go over them once
         // each, and a long page's words are far apart in memory.
+        // A signature whose patterns need a word before it (or after it) where that word can be
+        // part of no pattern cannot match there: only its other patterns count.
         signals_at.clear();
-        signals_at.extend(signals.iter().map(|&k| Signal { mask: masks.get(words[k].info.mask), pos: words[k].pos, lead: u32::from(words[k].info.lead) }));
+        let in_pattern = |k: usize| words.get(k).is_some_and(|w: &Word| w.info.kind != Kind::Inert || w.info.single);
+        signals_at.extend(signals.iter().filter_map(|&k| {
+            let mask = masks.near(words[k].info.mask, k > 0 && in_pattern(k - 1), in_pattern(k + 1));
+            (!mask.is_zero()).then(|| Signal { mask, pos: words[k].pos, lead: u32::from(words[k].info.lead) })
+        }));
         let signals = &signals_at[..];
         by_bit.resize_with(Mask::BITS as usize, Vec::new);
         by_bit.iter_mut().for_each(Vec::clear);
@@ -1969,6 +2027,26 @@ mod tests {
         for text in ["dpjhdfnm-Iight on fire k*ll ", "dpjhdfnm-Iight k*ll ", "dpjhdfnm-light k*ll ", "e,tq-Iight", "dpjhdfnm- !fәa ", "dpjhdfnm- zq ", "dpjhdfnm-:\"іұ ", "іұ-:dpjhdfnm "] {
             screened_as_whole(text).expect(text);
         }
+    }
+
+    #[test]
+    fn a_signature_next_to_words_of_no_pattern_triggers_only_what_needs_no_more() {
+        let Shipped { matcher: m, .. } = narrow();
+        // `infidels` is the signature of `the infidels must die` only: it needs a pattern word
+        // on either side. `kill` is a pattern of its own.
+        for (text, nothing) in [
+            ("город infidels город", true),
+            ("the infidels город", true),
+            ("город infidels must", true),
+            ("infidels", true),
+            ("the infidels must", false),
+            ("город kill город", false),
+            ("the infidels must die", false),
+        ] {
+            assert_eq!(matches!(m.screen.screen(text), Some(Screened::Nothing)), nothing, "{text}");
+            screened_as_whole_with(narrow(), text).expect(text);
+        }
+        assert_eq!(m.find("the infidels must die").len(), 1);
     }
 
     #[test]
