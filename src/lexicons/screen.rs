@@ -1339,13 +1339,11 @@ impl Screen {
             for &i in &by_bit[anchor] {
                 let a = &signals[i as usize];
                 let (p, lead) = (a.pos, a.lead);
-                while signals[from].pos < p.saturating_sub(reach) {
-                    from += 1;
-                }
+                // Searched, not walked: most rules' anchors are few and far apart, and a walk
+                // went over every signal for every rule.
+                from += signals[from..].partition_point(|w| w.pos < p.saturating_sub(reach));
                 to = to.max(from);
-                while to < signals.len() && signals[to].pos <= p.saturating_add(reach) {
-                    to += 1;
-                }
+                to += signals[to..].partition_point(|w| w.pos <= p.saturating_add(reach));
                 let near = |w: &Signal| w.pos <= p + rule.within + w.lead && p <= w.pos + rule.within + lead;
                 if rest.iter().all(|&g| in_slice(&by_bit[g], from, to).any(|k| near(&signals[k]))) {
                     spots.push((p, lead));
