@@ -169,9 +169,9 @@ const CUE: Mask = Mask::bit(1);
 /// match there, with what the pattern is (an entry, a cue of some group).
 #[derive(Debug, Clone, Default)]
 struct Words {
-    first: Pieces,
-    later: Pieces,
-    signature: Pieces,
+    first: Pieces<()>,
+    later: Pieces<()>,
+    signature: Pieces<Sig>,
 }
 
 impl Words {
@@ -202,7 +202,7 @@ impl Words {
             let stem_last = *stem && pattern.chars().next_back().is_some_and(is_word_char);
             for (k, run) in runs.iter().enumerate() {
                 let pieces = if k == 0 { &mut words.first } else { &mut words.later };
-                pieces.add(run, stem_last && k == last, Sig::of(ENTRY, 0, 0));
+                pieces.add(run, stem_last && k == last, ());
                 distinct.push((run, stem_last && k == last));
             }
             // A stem matches every word it begins: a whole word is the better signature.
@@ -226,11 +226,12 @@ impl Words {
     }
 }
 
-/// A set of pattern words, some of them stems, each with a mask.
+/// A set of pattern words, some of them stems, each with what it is (a [`Sig`] for
+/// signatures, nothing for the words that begin or continue patterns).
 #[derive(Debug, Clone, Default)]
-struct Pieces {
-    exact: FxMap<Box<str>, Sig>,
-    stems: FxMap<Box<str>, Sig>,
+struct Pieces<V> {
+    exact: FxMap<Box<str>, V>,
+    stems: FxMap<Box<str>, V>,
     /// For the stems of 4 to 63 bytes, by their first four bytes: their byte lengths (bit `n`
     /// for `n` bytes). A word is looked up only at the lengths of stems it may begin with.
     lens_by_prefix: FxMap<u32, u64>,
@@ -243,13 +244,22 @@ fn prefix4(word: &[u8]) -> u32 {
     u32::from_le_bytes([word[0], word[1], word[2], word[3]])
 }
 
-impl Pieces {
+/// What is known of a pattern word, merged over the patterns it is in.
+trait Merge: Copy + Default {
+    fn merge(&mut self, other: Self);
+}
+
+impl Merge for () {
+    fn merge(&mut self, _: ()) {}
+}
+
+impl<V: Merge> Pieces<V> {
     /// Room for about `n` words (the exact ones; stems are fewer).
-    fn with_capacity(n: usize) -> Pieces {
-        Pieces { exact: FxMap::with_capacity_and_hasher(n, Default::default()), ..Pieces::default() }
+    fn with_capacity(n: usize) -> Pieces<V> {
+        Pieces { exact: FxMap::with_capacity_and_hasher(n, Default::default()), stems: FxMap::default(), lens_by_prefix: FxMap::default(), odd_lens: Vec::new() }
     }
 
-    fn add(&mut self, word: &str, stem: bool, sig: Sig) {
+    fn add(&mut self, word: &str, stem: bool, sig: V) {
         let set = if stem {
             let n = word.len();
             if (4..64).contains(&n) {
@@ -269,12 +279,16 @@ impl Pieces {
         }
     }
 
-    /// What `token` may be: equal to one of the words, or beginning with one of the stems.
-    fn get(&self, token: &str) -> Sig {
-        let mut sig = self.exact.get(token).copied().unwrap_or_default();
+    /// What `token` may be: equal to one of the words, or beginning with one of the stems
+    /// (`None`: neither).
+    fn get(&self, token: &str) -> Option<V> {
+        let mut sig = self.exact.get(token).copied();
         let mut stem_at = |n: usize| {
-            if n <= token.len() && token.is_char_boundary(n) {
-                sig.merge(self.stems.get(&token[..n]).copied().unwrap_or_default());
+            if n <= token.len()
+                && token.is_char_boundary(n)
+                && let Some(&more) = self.stems.get(&token[..n])
+            {
+                sig.get_or_insert_default().merge(more);
             }
         };
         self.odd_lens.iter().for_each(|&n| stem_at(n));
@@ -289,9 +303,12 @@ impl Pieces {
         }
         sig
     }
+}
 
+impl Pieces<()> {
+    /// [`ENTRY`] when `token` is one of the words or begins with one of the stems.
     fn mask(&self, token: &str) -> Mask {
-        self.get(token).mask
+        if self.get(token).is_some() { ENTRY } else { Mask::ZERO }
     }
 }
 
@@ -307,13 +324,7 @@ struct Sig {
     no_next: Mask,
 }
 
-impl Sig {
-    /// A signature `lead` words into its pattern, `trail` words before its end.
-    fn of(mask: Mask, lead: usize, trail: usize) -> Sig {
-        let when = |free: bool| if free { mask } else { Mask::ZERO };
-        Sig { mask, lead: lead.min(u8::MAX as usize) as u8, no_prev: when(lead == 0), no_next: when(trail == 0) }
-    }
-
+impl Merge for Sig {
     fn merge(&mut self, other: Sig) {
         self.mask |= other.mask;
         self.lead = self.lead.max(other.lead);
@@ -322,12 +333,20 @@ impl Sig {
     }
 }
 
+impl Sig {
+    /// A signature `lead` words into its pattern, `trail` words before its end.
+    fn of(mask: Mask, lead: usize, trail: usize) -> Sig {
+        let when = |free: bool| if free { mask } else { Mask::ZERO };
+        Sig { mask, lead: lead.min(u8::MAX as usize) as u8, no_prev: when(lead == 0), no_next: when(trail == 0) }
+    }
+}
+
 /// What patterns `token` may be the signature of, as it is or past the Arabic proclitics
 /// written onto it ([`clitics`]: a one-word term may follow them).
 fn signature(words: &Words, token: &str) -> Sig {
-    let mut sig = words.signature.get(token);
+    let mut sig = words.signature.get(token).unwrap_or_default();
     for past in clitics::starts(token.as_bytes()) {
-        sig.merge(words.signature.get(&format!("{}{}", past.prefix, &token[past.skip..])));
+        sig.merge(words.signature.get(&format!("{}{}", past.prefix, &token[past.skip..])).unwrap_or_default());
     }
     sig
 }
