@@ -179,7 +179,8 @@ impl Words {
     /// `common`: loose keys of function words and common words, which make poor signatures.
     /// Also gives the longest lead, and each word once (whether it is a stem), in order, for
     /// [`Vocabulary`].
-    fn build(patterns: &[(&str, bool, Mask)], function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32, Vec<(String, bool, ())>) {
+    /// `loose`: the patterns are in the loose view already (their words are their own keys).
+    fn build(patterns: &[(&str, bool, Mask)], loose: bool, function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32, Vec<(String, bool, ())>) {
         let runs: Vec<Vec<&str>> = patterns.iter().map(|(p, _, _)| word_runs(p)).collect();
         // Tables sized at once: growing them rehashed every word several times at start-up.
         let later: usize = runs.iter().map(|r| r.len().saturating_sub(1)).sum();
@@ -209,8 +210,9 @@ impl Words {
             let mut rarity = |k: usize| {
                 let run = runs[k];
                 let (function, common) = *poor.entry(run).or_insert_with(|| {
-                    let key = normalize::loose(run);
-                    (function.contains(key.as_str()), common.contains_key(key.as_str()))
+                    let normalized = (!loose).then(|| normalize::loose(run));
+                    let key = normalized.as_ref().map_or(run, |n| n.as_str().trim());
+                    (function.contains(key), common.contains_key(key))
                 });
                 let stem = stem_last && k == last;
                 (function, common, stem, counts[run], std::cmp::Reverse(run.chars().count()))
@@ -405,23 +407,18 @@ fn screening_order(rule: &crate::lexicon::Proximity, weak: &[(usize, usize)], bi
 
 /// Per group: how many of its cue terms are made only of function, common or one- and
 /// two-letter words, and how many terms it has (fewer is stronger), for [`screening_order`].
-fn weak_terms(lexicon: &Lexicon) -> Vec<(usize, usize)> {
-    // The groups' words repeat (pronouns, modal verbs): each normalized once.
+/// The cues' loose forms are among `patterns` (strict, loose, stem, what): nothing is
+/// normalized again.
+fn weak_terms(lexicon: &Lexicon, patterns: &[(&str, &str, bool, TermRef)]) -> Vec<(usize, usize)> {
+    // The groups' words repeat (pronouns, modal verbs): each looked up once.
     let mut known: FxMap<&str, bool> = FxMap::default();
-    let mut weak = Vec::with_capacity(lexicon.groups.len());
-    for group in &lexicon.groups {
-        let mut n = 0;
-        for cue in &group.terms {
-            let all_weak = cue.term.words.split_whitespace().all(|w| {
-                *known.entry(w).or_insert_with(|| {
-                    let key = normalize::loose(w);
-                    let key = key.as_str().trim();
-                    key.chars().count() <= 2 || lexicon.function_words.contains(key) || lexicon.common_words.contains_key(key)
-                })
-            });
-            n += usize::from(all_weak);
-        }
-        weak.push((n, group.terms.len()));
+    let mut weak: Vec<(usize, usize)> = lexicon.groups.iter().map(|g| (0, g.terms.len())).collect();
+    for &(_, loose, _, what) in patterns {
+        let TermRef::Cue { group, .. } = what else { continue };
+        let all_weak = loose.split_whitespace().all(|key| {
+            *known.entry(key).or_insert_with(|| key.chars().count() <= 2 || lexicon.function_words.contains(key) || lexicon.common_words.contains_key(key))
+        });
+        weak[group].0 += usize::from(all_weak);
     }
     weak
 }
@@ -884,7 +881,7 @@ impl Screen {
     /// strict and loose form, whether it is a stem, and what it is.
     pub(crate) fn new(lexicon: &Lexicon, patterns: &[(&str, &str, bool, TermRef)]) -> Screen {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        let weak = weak_terms(lexicon);
+        let weak = weak_terms(lexicon, patterns);
         let bits = group_bits(lexicon, &weak);
         let mask = |target: TermRef| match target {
             TermRef::Entry(e) => lexicon.entries[e].groups.iter().fold(ENTRY, |m, &g| m | bits[g]),
@@ -899,7 +896,7 @@ impl Screen {
         let (function, common) = (&lexicon.function_words, &lexicon.common_words);
         let view = |strict: bool| {
             let view: Vec<(&str, bool, Mask)> = patterns.iter().map(|&(s, l, stem, t)| (if strict { s } else { l }, stem, mask(t))).collect();
-            Words::build(&view, function, common)
+            Words::build(&view, !strict, function, common)
         };
         let ((strict, a, strict_words), (loose, b, words)) = rayon::join(|| view(true), || view(false));
         let layout = Vocabulary::new(strict_words);
