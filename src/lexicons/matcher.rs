@@ -147,7 +147,7 @@ pub(crate) fn pieces(text: &str, piece: usize) -> impl Iterator<Item = Range<usi
 const MAX_QUOTE: usize = 600;
 
 /// Byte ranges of `text` inside quotation marks: `"…"`, `“…”`, `„…“`, `«…»`, `‹…›`, and single
-/// quotes `'…'`, `‘…’` ([`single_quotes`]), within one paragraph and at most [`MAX_QUOTE`]
+/// quotes `'…'`, `‘…’` ([`SingleQuotes`]), within one paragraph and at most [`MAX_QUOTE`]
 /// bytes; a quotation inside another is part of it.
 ///
 /// ```
@@ -156,7 +156,7 @@ const MAX_QUOTE: usize = 600;
 /// assert_eq!(q, ["kill them", "more", "I will kill you"]);
 /// ```
 pub fn quotes(text: &str) -> Vec<Range<usize>> {
-    let (double, single) = (double_quotes(text), single_quotes(text));
+    let (double, single) = (scan_quotes(text, &DoubleQuotes), scan_quotes(text, &SingleQuotes));
     if single.is_empty() {
         return double;
     }
@@ -176,105 +176,129 @@ pub fn quotes(text: &str) -> Vec<Range<usize>> {
 const ELISIONS: [&str; 20] =
     ["em", "tis", "twas", "cause", "cos", "coz", "til", "till", "bout", "round", "n", "s", "im", "er", "ere", "ave", "fore", "nuff", "sup", "ya"];
 
-/// Byte ranges inside single quotes: an apostrophe (or `‘`) with no letter or digit before it
-/// and a letter after it opens (not an elision, [`ELISIONS`], nor a year, `'90s`); an
-/// apostrophe (or `’`) after something other than a space, with no letter or digit after it,
-/// closes. An apostrophe inside a word (`don't`) does neither.
-fn single_quotes(text: &str) -> Vec<Range<usize>> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut open: Option<(usize, Blank)> = None;
-    let mut i = 0;
-    while let Some(k) = memchr::memchr2(b'\'', 0xE2, &b[i..]) {
-        let at = i + k;
-        let (opening, closing, len) = match (b[at], b.get(at + 1), b.get(at + 2)) {
-            (b'\'', _, _) => (true, true, 1),
-            (0xE2, Some(0x80), Some(0x98)) => (true, false, 3),
-            (0xE2, Some(0x80), Some(0x99)) => (false, true, 3),
-            _ => (false, false, 1),
-        };
-        i = at + len;
-        if !(opening || closing) {
-            continue;
-        }
-        let before = text[..at].chars().next_back();
-        let after = text[i..].chars().next();
-        let closes = closing && before.is_some_and(|c| !c.is_whitespace()) && !after.is_some_and(char::is_alphanumeric);
-        if let Some((start, blank)) = &mut open {
-            if at - *start > MAX_QUOTE || blank.reaches(b, at) {
-                open = None;
-            } else if closes {
-                out.push(*start..at);
-                open = None;
-                continue;
-            }
-        }
-        if opening && open.is_none() && !before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphabetic) {
-            let word: String = text[i..].chars().take(6).take_while(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
-            if !ELISIONS.contains(&word.as_str()) {
-                open = Some((i, Blank::from(i)));
-            }
-        }
-    }
-    out
+/// The quotation marks of one kind, for [`scan_quotes`]: where they may stand, which they are,
+/// and which open and close a quotation.
+trait QuoteMarks {
+    /// Where the next byte that may begin a mark is in `hay`.
+    fn find(&self, hay: &[u8]) -> Option<usize>;
+    /// The mark at `b[at]` and its length in bytes, if one stands there.
+    fn mark(&self, b: &[u8], at: usize) -> Option<(char, usize)>;
+    /// Whether `mark`, at `text[at..end]`, opens a quotation.
+    fn opens(&self, text: &str, mark: char, at: usize, end: usize) -> bool;
+    /// Whether `mark`, at `text[at..end]`, closes the quotation `opener` opened.
+    fn closes(&self, text: &str, opener: char, mark: char, at: usize, end: usize) -> bool;
 }
 
-/// [`quotes`] of the double marks.
-fn double_quotes(text: &str) -> Vec<Range<usize>> {
-    // Quotation marks are `"` or start with 0xC2 (« ») or 0xE2 (“ ” „ ‹ ›): memchr3 finds
-    // them; blank lines only matter inside a quotation, checked when it closes.
+/// Byte ranges of `text` inside the quotation marks of one kind, within one paragraph and at
+/// most [`MAX_QUOTE`] bytes. Inside an open quotation, a mark that does not close it is part
+/// of it; one that is too long or crosses a blank line is none, and the mark that finds so may
+/// open the next. Blank lines only matter inside a quotation, read on as marks come ([`Blank`]).
+fn scan_quotes(text: &str, marks: &impl QuoteMarks) -> Vec<Range<usize>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut open: Option<(usize, char, Blank)> = None;
     let mut i = 0;
-    while let Some(k) = memchr::memchr3(b'"', 0xC2, 0xE2, &b[i..]) {
+    while let Some(k) = marks.find(&b[i..]) {
         let at = i + k;
-        let (mark, len) = match b[at] {
-            b'"' => ('"', 1),
-            0xC2 => match b.get(at + 1) {
-                Some(0xAB) => ('«', 2),
-                Some(0xBB) => ('»', 2),
-                _ => ('\0', 1),
-            },
-            _ => match (b.get(at + 1), b.get(at + 2)) {
-                (Some(0x80), Some(0x9C)) => ('“', 3),
-                (Some(0x80), Some(0x9D)) => ('”', 3),
-                (Some(0x80), Some(0x9E)) => ('„', 3),
-                (Some(0x80), Some(0xB9)) => ('‹', 3),
-                (Some(0x80), Some(0xBA)) => ('›', 3),
-                _ => ('\0', 1),
-            },
+        let Some((mark, len)) = marks.mark(b, at) else {
+            i = at + 1;
+            continue;
         };
         i = at + len;
-        if mark == '\0' {
-            continue;
-        }
         if let Some((start, opener, blank)) = &mut open {
-            let (start, opener) = (*start, *opener);
-            if at - start > MAX_QUOTE || blank.reaches(b, at) {
-                // Too long, or across paragraphs: not a quotation; this mark may open one.
+            if at - *start > MAX_QUOTE || blank.reaches(b, at) {
                 open = None;
             } else {
-                let closes = match opener {
-                    '"' => mark == '"',
-                    '“' => mark == '”' || mark == '"',
-                    '„' => mark == '“' || mark == '”',
-                    '«' => mark == '»',
-                    '‹' => mark == '›',
-                    _ => false,
-                };
-                if closes {
-                    out.push(start..at);
+                if marks.closes(text, *opener, mark, at, i) {
+                    out.push(*start..at);
                     open = None;
                 }
                 continue;
             }
         }
-        if matches!(mark, '"' | '“' | '„' | '«' | '‹') {
+        if marks.opens(text, mark, at, i) {
             open = Some((i, mark, Blank::from(i)));
         }
     }
     out
+}
+
+/// Single quotes: an apostrophe (or `‘`) with no letter or digit before it and a letter after
+/// it opens (not an elision, [`ELISIONS`], nor a year, `'90s`); an apostrophe (or `’`) after
+/// something other than a space, with no letter or digit after it, closes. An apostrophe
+/// inside a word (`don't`) does neither.
+struct SingleQuotes;
+
+impl QuoteMarks for SingleQuotes {
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        memchr::memchr2(b'\'', 0xE2, hay)
+    }
+
+    fn mark(&self, b: &[u8], at: usize) -> Option<(char, usize)> {
+        match (b[at], b.get(at + 1), b.get(at + 2)) {
+            (b'\'', _, _) => Some(('\'', 1)),
+            (0xE2, Some(0x80), Some(0x98)) => Some(('‘', 3)),
+            (0xE2, Some(0x80), Some(0x99)) => Some(('’', 3)),
+            _ => None,
+        }
+    }
+
+    fn opens(&self, text: &str, mark: char, at: usize, end: usize) -> bool {
+        let after = text[end..].chars().next();
+        if !matches!(mark, '\'' | '‘') || text[..at].chars().next_back().is_some_and(char::is_alphanumeric) || !after.is_some_and(char::is_alphabetic) {
+            return false;
+        }
+        let word: String = text[end..].chars().take(6).take_while(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect();
+        !ELISIONS.contains(&word.as_str())
+    }
+
+    fn closes(&self, text: &str, _: char, mark: char, at: usize, end: usize) -> bool {
+        matches!(mark, '\'' | '’') && text[..at].chars().next_back().is_some_and(|c| !c.is_whitespace()) && !text[end..].chars().next().is_some_and(char::is_alphanumeric)
+    }
+}
+
+/// Double marks: `"…"`, `“…”`, `„…“`, `«…»`, `‹…›`, each closed by its own pair.
+struct DoubleQuotes;
+
+impl QuoteMarks for DoubleQuotes {
+    /// Quotation marks are `"` or start with 0xC2 (« ») or 0xE2 (“ ” „ ‹ ›).
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        memchr::memchr3(b'"', 0xC2, 0xE2, hay)
+    }
+
+    fn mark(&self, b: &[u8], at: usize) -> Option<(char, usize)> {
+        match b[at] {
+            b'"' => Some(('"', 1)),
+            0xC2 => match b.get(at + 1) {
+                Some(0xAB) => Some(('«', 2)),
+                Some(0xBB) => Some(('»', 2)),
+                _ => None,
+            },
+            _ => match (b.get(at + 1), b.get(at + 2)) {
+                (Some(0x80), Some(0x9C)) => Some(('“', 3)),
+                (Some(0x80), Some(0x9D)) => Some(('”', 3)),
+                (Some(0x80), Some(0x9E)) => Some(('„', 3)),
+                (Some(0x80), Some(0xB9)) => Some(('‹', 3)),
+                (Some(0x80), Some(0xBA)) => Some(('›', 3)),
+                _ => None,
+            },
+        }
+    }
+
+    fn opens(&self, _: &str, mark: char, _: usize, _: usize) -> bool {
+        matches!(mark, '"' | '“' | '„' | '«' | '‹')
+    }
+
+    fn closes(&self, _: &str, opener: char, mark: char, _: usize, _: usize) -> bool {
+        match opener {
+            '"' => mark == '"',
+            '“' => mark == '”' || mark == '"',
+            '„' => mark == '“' || mark == '”',
+            '«' => mark == '»',
+            '‹' => mark == '›',
+            _ => false,
+        }
+    }
 }
 
 /// Whether an open quotation has crossed a blank line (a line break, only spaces or tabs, another
