@@ -1138,32 +1138,44 @@ impl Screen {
                 } else {
                     OPAQUE
                 };
-                // Words joined by masks (`k*ll`) are read together: kept, and judged with
-                // their chain ([`Screen::judge_chain`]).
-                let info = if info.kind != Kind::Sep && touches_mask(b, start, end) { Info { kind: Kind::Opaque, lead: u8::MAX, single: false, ..info } } else { info };
-                // Words joined by the keys of letters of another layout (`e,bnm`): kept when
-                // the stretch reads as words of the patterns.
-                let stretch = layout_stretch(b, start, end);
-                let info = match stretch.clone().and_then(|r| self.stretch_mask(text, r, cache)) {
-                    Some(mask) if info.kind != Kind::Sep => Info { kind: Kind::Opaque, lead: u8::MAX, single: false, mask: cache.masks.id(mask | cache.masks.get(info.mask)), joined: false },
-                    // The stretch reads as nothing, and so the matcher reads no part of it that
-                    // way (`dpjhdfnm-Iight`): neither is the word read alone, or it would be kept
-                    // and the words glued to it set aside, and what stays would read.
-                    None if info.kind == Kind::Opaque && stretch.is_some_and(|r| r != (start..end)) && self.layout_mask(&text[start..end]).is_some() => {
-                        let alone = self.info_read(&text[start..end], false, &mut cache.masks);
-                        if touches_mask(b, start, end) { Info { kind: Kind::Opaque, lead: u8::MAX, single: false, ..alone } } else { alone }
-                    }
-                    // A word such a stretch is glued to stays as it is, so that the stretch
-                    // does not run on into a placeholder.
-                    _ if info.kind != Kind::Sep && self.glued_to_layout(text, start, end) => Info { kind: Kind::Opaque, lead: u8::MAX, single: false, ..info },
-                    _ => info,
-                };
+                // Masks and layout keys are punctuation: a word with none next to it (most
+                // words: spaces around) is what its table says.
+                let punct = |at: usize| b.get(at).is_some_and(u8::is_ascii_punctuation);
+                let info = if info.kind != Kind::Sep && (punct(end) || (start > 0 && punct(start - 1))) { self.joined(text, start, end, info, cache) } else { info };
                 if info.kind != Kind::Sep {
                     self.push(text, scratch, cache, Word { start: start as u32, end: end as u32, info, pos: 0 });
                 }
             }
         }
         self.close_chain(text, scratch, cache);
+    }
+
+    /// What the word `text[start..end]` (`info` by its table, not [`Kind::Sep`]) is next to the
+    /// punctuation around it: masks and the keys of another layout's letters join it to
+    /// other words ([`Screen::split`]).
+    #[inline(never)]
+    fn joined(&self, text: &str, start: usize, end: usize, info: Info, cache: &mut WordCache) -> Info {
+        let b = text.as_bytes();
+        // Words joined by masks (`k*ll`) are read together: kept, and judged with
+        // their chain ([`Screen::judge_chain`]).
+        let info = if touches_mask(b, start, end) { Info { kind: Kind::Opaque, lead: u8::MAX, single: false, ..info } } else { info };
+        // Words joined by the keys of letters of another layout (`e,bnm`): kept when
+        // the stretch reads as words of the patterns.
+        let stretch = layout_stretch(b, start, end);
+        match stretch.clone().and_then(|r| self.stretch_mask(text, r, cache)) {
+            Some(mask) => Info { kind: Kind::Opaque, lead: u8::MAX, single: false, mask: cache.masks.id(mask | cache.masks.get(info.mask)), joined: false },
+            // The stretch reads as nothing, and so the matcher reads no part of it that
+            // way (`dpjhdfnm-Iight`): neither is the word read alone, or it would be kept
+            // and the words glued to it set aside, and what stays would read.
+            None if info.kind == Kind::Opaque && stretch.is_some_and(|r| r != (start..end)) && self.layout_mask(&text[start..end]).is_some() => {
+                let alone = self.info_read(&text[start..end], false, &mut cache.masks);
+                if touches_mask(b, start, end) { Info { kind: Kind::Opaque, lead: u8::MAX, single: false, ..alone } } else { alone }
+            }
+            // A word such a stretch is glued to stays as it is, so that the stretch
+            // does not run on into a placeholder.
+            _ if self.glued_to_layout(text, start, end) => Info { kind: Kind::Opaque, lead: u8::MAX, single: false, ..info },
+            _ => info,
+        }
     }
 
     /// Appends a word. Single letters (and opaque words, which may hold some) with nothing
