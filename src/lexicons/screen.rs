@@ -49,6 +49,11 @@ use crate::lexicon::{Lexicon, TermRef};
 use crate::normalize::{self, is_mark, is_word_char};
 use crate::resolve::Vocabulary;
 
+/// The widest window of the rules and dampeners whose words are kept only near a trigger
+/// ([`Kind::First`]); those of wider ones are kept further out ([`Kind::Wide`]). A few rules
+/// and dampeners look 14 to 23 words away; the rest no more than 12.
+const NEAR_WORDS: u32 = 12;
+
 /// Words longer than this (bytes) are never taken as inert: they are rare, and the cache
 /// should not hold them.
 const MAX_WORD: usize = 64;
@@ -170,6 +175,8 @@ const CUE: Mask = Mask::bit(1);
 #[derive(Debug, Clone, Default)]
 struct Words {
     first: Pieces<()>,
+    /// The words that begin a cue of a rule or dampener with a wide window ([`Kind::Wide`]).
+    wide: Pieces<()>,
     later: Pieces<()>,
     signature: Pieces<Sig>,
 }
@@ -180,11 +187,12 @@ impl Words {
     /// Also gives the longest lead, and each word once (whether it is a stem), in order, for
     /// [`Vocabulary`].
     /// `loose`: the patterns are in the loose view already (their words are their own keys).
-    fn build(patterns: &[(&str, bool, Mask)], loose: bool, function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32, Vec<(String, bool, ())>) {
-        let runs: Vec<Vec<&str>> = patterns.iter().map(|(p, _, _)| word_runs(p)).collect();
+    /// A pattern marked `wide` is a cue of a rule or dampener with a wide window.
+    fn build(patterns: &[(&str, bool, Mask, bool)], loose: bool, function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32, Vec<(String, bool, ())>) {
+        let runs: Vec<Vec<&str>> = patterns.iter().map(|(p, _, _, _)| word_runs(p)).collect();
         // Tables sized at once: growing them rehashed every word several times at start-up.
         let later: usize = runs.iter().map(|r| r.len().saturating_sub(1)).sum();
-        let mut words = Words { first: Pieces::with_capacity(patterns.len()), later: Pieces::with_capacity(later), signature: Pieces::with_capacity(patterns.len()) };
+        let mut words = Words { first: Pieces::with_capacity(patterns.len()), wide: Pieces::default(), later: Pieces::with_capacity(later), signature: Pieces::with_capacity(patterns.len()) };
         // How many patterns each word is in: a word of many phrases is a poor signature.
         let mut counts: FxMap<&str, usize> = FxMap::with_capacity_and_hasher(patterns.len() + later, Default::default());
         for r in &runs {
@@ -198,12 +206,15 @@ impl Words {
         let mut poor: FxMap<&str, (bool, bool)> = FxMap::default();
         let mut distinct: Vec<(&str, bool)> = Vec::with_capacity(counts.len());
         let mut max_lead = 0;
-        for ((pattern, stem, mask), runs) in patterns.iter().zip(&runs) {
+        for ((pattern, stem, mask, wide), runs) in patterns.iter().zip(&runs) {
             let Some(last) = runs.len().checked_sub(1) else { continue };
             let stem_last = *stem && pattern.chars().next_back().is_some_and(is_word_char);
             for (k, run) in runs.iter().enumerate() {
                 let pieces = if k == 0 { &mut words.first } else { &mut words.later };
                 pieces.add(run, stem_last && k == last, ());
+                if k == 0 && *wide {
+                    words.wide.add(run, stem_last && k == last, ());
+                }
                 distinct.push((run, stem_last && k == last));
             }
             // A stem matches every word it begins: a whole word is the better signature.
@@ -353,11 +364,12 @@ fn signature(words: &Words, token: &str) -> Sig {
     sig
 }
 
-/// Whether `token` may begin a pattern, as it is or past the Arabic proclitics on it.
-fn may_begin(words: &Words, token: &str) -> Mask {
-    let mut mask = words.first.mask(token);
+/// Whether `token` may begin a pattern of `first` (the words that begin patterns, or those
+/// that begin a dampener's), as it is or past the Arabic proclitics on it.
+fn may_begin(first: &Pieces<()>, token: &str) -> Mask {
+    let mut mask = first.mask(token);
     for past in clitics::starts(token.as_bytes()) {
-        mask |= words.first.mask(&format!("{}{}", past.prefix, &token[past.skip..]));
+        mask |= first.mask(&format!("{}{}", past.prefix, &token[past.skip..]));
     }
     mask
 }
@@ -432,8 +444,13 @@ pub(crate) struct Screen {
     loose: Words,
     rules: Vec<RuleMask>,
     /// How far (in words) from an entry or a rule a cue can still matter: the widest rule or
-    /// dampener window; `None` when some dampener looks at the whole text.
+    /// dampener window; `None` when some dampener looks at the whole text. Words that may
+    /// begin a dampener's cue ([`Kind::Wide`]) are kept that far from a trigger.
     reach: Option<u32>,
+    /// How far (in words) from an entry or a rule the other words that may begin a pattern
+    /// ([`Kind::First`]) are kept: the widest window of the rules and dampeners up to
+    /// [`NEAR_WORDS`] (with a rule's negations' and leads' stretches).
+    near: u32,
     /// The most words before a pattern's signature, over all patterns.
     max_lead: u32,
     placeholder: &'static str,
@@ -456,8 +473,12 @@ enum Kind {
     Inert,
     /// One plain token that can only continue a pattern begun by the word before it.
     Later,
-    /// One plain token that may begin a pattern.
+    /// One plain token that may begin a pattern (of an entry, or a cue of a rule or a
+    /// dampener): kept near a trigger ([`Screen::near`]).
     First,
+    /// One plain token that may begin a cue of a rule or dampener with a wider window (and
+    /// maybe other patterns): kept within the widest window of a trigger ([`Screen::reach`]).
+    Wide,
     /// Not one plain token (several, marks, letters spelled out): always kept, may be anything.
     Opaque,
 }
@@ -790,8 +811,12 @@ struct Scratch {
     by_bit: Vec<Vec<u32>>,
     /// Triggers' positions and leads.
     spots: Vec<(u32, u32)>,
-    /// Stretches of positions (inclusive) where words that may begin a pattern are kept.
+    /// Stretches of positions (inclusive) where words that may begin a pattern are kept
+    /// ([`Kind::First`]: [`Screen::near`] of a trigger).
     windows: Vec<(u32, u32)>,
+    /// The same for the words of wide cues ([`Kind::Wide`]: [`Screen::reach`]); they hold
+    /// `windows`.
+    wide: Vec<(u32, u32)>,
 }
 
 thread_local! {
@@ -893,9 +918,28 @@ impl Screen {
             lexicon.dampeners.iter().filter(|d| !d.quoted).map(|d| d.within.map(|w| w + if d.unless.is_empty() { 0 } else { crate::lexicon::SIMILE_WORDS })),
         );
         let reach = windows.try_fold(0, |a: u32, w| Some(a.max(w?)));
+        // What a rule reads lies within its window of its parts, its negations' stretches
+        // before and after them, and the words before an initial anchor; a dampener's within
+        // its window of a hit (and a simile's words before a cue). The groups of the rules
+        // and dampeners that look no further than [`NEAR_WORDS`] (nearly all) are kept that
+        // near a trigger, the others' up to `reach`.
+        let rule_reach = |r: &crate::lexicon::Proximity| r.within.max(r.unless_before).max(r.unless_after).max(crate::lexicon::MAX_LEAD_WORDS as u32);
+        let damp_reach = |d: &crate::lexicon::Dampener| d.within.map_or(u32::MAX, |w| w + if d.unless.is_empty() { 0 } else { crate::lexicon::SIMILE_WORDS });
+        let reaches = lexicon.proximity.iter().map(|r| (rule_reach(r), r.groups.iter().chain(&r.unless).chain(&r.lead).collect::<Vec<_>>()));
+        let reaches = reaches.chain(lexicon.dampeners.iter().filter(|d| !d.quoted).map(|d| (damp_reach(d), d.groups.iter().chain(&d.unless).collect())));
+        let mut near = 0;
+        let mut wide_groups = vec![false; lexicon.groups.len()];
+        for (far, groups) in reaches {
+            if far <= NEAR_WORDS {
+                near = near.max(far);
+            } else {
+                groups.into_iter().for_each(|&g| wide_groups[g] = true);
+            }
+        }
+        let wide = |target: TermRef| matches!(target, TermRef::Cue { group, .. } if wide_groups[group]);
         let (function, common) = (&lexicon.function_words, &lexicon.common_words);
         let view = |strict: bool| {
-            let view: Vec<(&str, bool, Mask)> = patterns.iter().map(|&(s, l, stem, t)| (if strict { s } else { l }, stem, mask(t))).collect();
+            let view: Vec<(&str, bool, Mask, bool)> = patterns.iter().map(|&(s, l, stem, t)| (if strict { s } else { l }, stem, mask(t), wide(t))).collect();
             Words::build(&view, !strict, function, common)
         };
         let ((strict, a, strict_words), (loose, b, words)) = rayon::join(|| view(true), || view(false));
@@ -909,7 +953,7 @@ impl Screen {
         }));
         let vocabulary = Vocabulary::new(words);
         let mut screen =
-            Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, max_lead: a.max(b), placeholder: "", vocabulary, layout, arabizi };
+            Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, near, max_lead: a.max(b), placeholder: "", vocabulary, layout, arabizi };
         let mut masks = Masks::default();
         screen.placeholder = PLACEHOLDERS.iter().copied().find(|p| matches!(screen.info(p, &mut masks), Info { kind: Kind::Inert, single: false, .. })).unwrap_or("");
         screen
@@ -961,10 +1005,11 @@ impl Screen {
         let single = lt.chars().nth(1).is_none();
         let mut sig = signature(&self.strict, st);
         sig.merge(signature(&self.loose, lt));
-        let first = may_begin(&self.strict, st) | may_begin(&self.loose, lt);
+        let first = may_begin(&self.strict.first, st) | may_begin(&self.loose.first, lt);
         let later = self.strict.later.mask(st) | self.loose.later.mask(lt);
         let kind = if !first.is_zero() {
-            Kind::First
+            let wide = may_begin(&self.strict.wide, st) | may_begin(&self.loose.wide, lt);
+            if wide.is_zero() { Kind::First } else { Kind::Wide }
         } else if !later.is_zero() {
             Kind::Later
         } else {
@@ -1256,7 +1301,8 @@ impl Screen {
                     let joined = begins & (1 << j) == 0;
                     let kind = match (may_match, j) {
                         (false, _) => Kind::Inert,
-                        (true, 0) => Kind::First,
+                        // What the letters make may begin any pattern: kept as far out as any.
+                        (true, 0) => Kind::Wide,
                         (true, _) => Kind::Later,
                     };
                     w.info = Info { kind, mask: if j == 0 { id } else { NO_MASK }, lead, single: true, joined };
@@ -1319,7 +1365,7 @@ impl Screen {
         if begins & 1 == 0 || begins.count_ones() as usize != lo.word_starts().len() {
             return Chain::Opaque { mask };
         }
-        let in_pattern = |words: &Words, run: &str| !(may_begin(words, run) | words.later.mask(run)).is_zero();
+        let in_pattern = |words: &Words, run: &str| !(may_begin(&words.first, run) | words.later.mask(run)).is_zero();
         let may_match = !mask.is_zero() || s_runs.iter().any(|r| in_pattern(&self.strict, r)) || l_runs.iter().any(|r| in_pattern(&self.loose, r));
         Chain::Spelled { mask, may_match, begins }
     }
@@ -1334,9 +1380,10 @@ impl Screen {
     /// widest window (`reach`) of a trigger's first word (and has a signature close enough
     /// after it, [`Building::step`]).
     fn windows(&self, scratch: &mut Scratch, masks: &Masks) -> bool {
-        let Scratch { words, signals, spots, windows, near_signals: signals_at, by_bit, .. } = scratch;
+        let Scratch { words, signals, spots, windows, wide, near_signals: signals_at, by_bit, .. } = scratch;
         spots.clear();
         windows.clear();
+        wide.clear();
         // The signals' masks, positions and leads side by side: the rules go over them once
         // each, and a long page's words are far apart in memory.
         // A signature whose patterns need a word before it (or after it) where that word can be
@@ -1384,15 +1431,14 @@ impl Screen {
         }
         let Some(reach) = self.reach else {
             windows.push((0, u32::MAX));
+            wide.push((0, u32::MAX));
             return true;
         };
-        let mut found: Vec<(u32, u32)> = spots.iter().map(|&(p, lead)| (p.saturating_sub(reach + lead), p.saturating_add(reach + lead))).collect();
-        found.sort_unstable();
-        for (from, to) in found {
-            match windows.last_mut() {
-                Some(last) if from <= last.1.saturating_add(1) => last.1 = last.1.max(to),
-                _ => windows.push((from, to)),
-            }
+        merge_windows(spots, self.near, windows);
+        if reach > self.near {
+            merge_windows(spots, reach, wide);
+        } else {
+            wide.extend_from_slice(windows);
         }
         true
     }
@@ -1407,9 +1453,9 @@ impl Screen {
         let b = text.as_bytes();
         let words = &scratch.words;
         let mut out = Substitute { text: String::with_capacity(text.len() / 8), ..Substitute::default() };
-        let mut state = Building { run: None, prev_end: 0, kept: false, window: 0, brk: 0, signal: 0 };
+        let mut state = Building { run: None, prev_end: 0, kept: false, window: 0, wide: 0, brk: 0, signal: 0 };
         let mut k = 0;
-        for (from, to) in candidates(words, &scratch.windows, &scratch.opaque) {
+        for (from, to) in candidates(words, &scratch.wide, &scratch.opaque) {
             // Before `from`, a word is kept only as it continues a kept one.
             while k < from {
                 k += 1;
@@ -1466,6 +1512,15 @@ impl Screen {
     }
 }
 
+/// Whether `pos` is in one of `windows` (in order), from the `at`th on; moves `at` past the
+/// windows that end before it (positions come in order).
+fn inside(windows: &[(u32, u32)], at: &mut usize, pos: u32) -> bool {
+    while *at < windows.len() && windows[*at].1 < pos {
+        *at += 1;
+    }
+    *at < windows.len() && windows[*at].0 <= pos
+}
+
 /// A word that may be a signature, as [`Screen::windows`] reads it.
 #[derive(Debug, Clone, Copy)]
 struct Signal {
@@ -1493,6 +1548,8 @@ struct Building {
     kept: bool,
     /// The first window that may hold the next word.
     window: usize,
+    /// The same among the wide windows.
+    wide: usize,
     /// The first of [`Scratch::breaks`] that may be after the next word.
     brk: usize,
     /// The first of [`Scratch::near_signals`] that may be at or after the next word.
@@ -1507,14 +1564,12 @@ impl Building {
     /// `max_lead` words on: every pattern holds its signature that near its first word, and
     /// one with none near cannot begin there.
     fn step(&mut self, screen: &Screen, text: &str, out: &mut Substitute, scratch: &Scratch, w: &Word) -> bool {
-        let windows = &scratch.windows;
-        while self.window < windows.len() && windows[self.window].1 < w.pos {
-            self.window += 1;
-        }
-        let in_window = self.window < windows.len() && windows[self.window].0 <= w.pos;
+        let in_window = inside(&scratch.windows, &mut self.window, w.pos);
+        let in_wide = inside(&scratch.wide, &mut self.wide, w.pos);
         self.kept = match w.info.kind {
             Kind::Opaque => true,
             Kind::First => self.kept || (in_window && self.signal_near(&scratch.near_signals, w.pos, screen.max_lead)),
+            Kind::Wide => self.kept || (in_wide && self.signal_near(&scratch.near_signals, w.pos, screen.max_lead)),
             Kind::Later => self.kept,
             Kind::Inert | Kind::Sep => false,
         };
@@ -1564,6 +1619,19 @@ impl Building {
 }
 
 /// The signal indices of a bit's `list` (ascending) that lie in `from..to`.
+/// The stretches within `reach` (and the lead) of the trigger `spots` (sorted), merged, into
+/// `windows`.
+fn merge_windows(spots: &[(u32, u32)], reach: u32, windows: &mut Vec<(u32, u32)>) {
+    let mut found: Vec<(u32, u32)> = spots.iter().map(|&(p, lead)| (p.saturating_sub(reach + lead), p.saturating_add(reach + lead))).collect();
+    found.sort_unstable();
+    for (from, to) in found {
+        match windows.last_mut() {
+            Some(last) if from <= last.1.saturating_add(1) => last.1 = last.1.max(to),
+            _ => windows.push((from, to)),
+        }
+    }
+}
+
 fn in_slice(list: &[u32], from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
     let first = list.partition_point(|&k| (k as usize) < from);
     list[first..].iter().map(|&k| k as usize).take_while(move |&k| k < to)
@@ -2133,6 +2201,24 @@ mod tests {
         })
     }
 
+    /// An entry or a whole firing of a rule, and a dampener's cue up to 30 set-aside words
+    /// before or after it: around the widest windows, past the rules' ([`NEAR_WORDS`]).
+    fn dampener_texts() -> impl Strategy<Value = String> {
+        let lexicon = &shipped().lexicon;
+        let fill = prop::collection::vec((0..FILLERS.len()).prop_map(|i| FILLERS[i]), 0..30);
+        let dampened = lexicon.dampeners.iter().filter(|d| !d.quoted).flat_map(|d| d.groups.iter().chain(&d.unless).copied()).collect::<Vec<_>>();
+        let hit = prop_oneof![
+            (0..lexicon.entries.len()).prop_map(move |e| lexicon.entries[e].term.words.clone()),
+            rule_texts(),
+        ];
+        (hit, 0..dampened.len(), any::<u16>(), fill, any::<bool>()).prop_map(move |(hit, g, k, fill, after)| {
+            let terms = &lexicon.groups[dampened[g]].terms;
+            let cue = terms.get(k as usize % terms.len().max(1)).map_or("", |c| c.term.words.as_str());
+            let fill = fill.join(" ");
+            if after { format!("{hit} {fill} {cue}") } else { format!("{cue} {fill} {hit}") }
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
 
@@ -2140,6 +2226,13 @@ mod tests {
         /// their reach and not past it.
         #[test]
         fn rules_fire_across_set_aside_words_as_in_the_whole_text(text in rule_texts()) {
+            screened_as_whole(&text)?;
+        }
+
+        /// Dampeners' cues count across set-aside words as in the whole text, up to their
+        /// windows and not past them, the wide ones too.
+        #[test]
+        fn dampeners_count_across_set_aside_words_as_in_the_whole_text(text in dampener_texts()) {
             screened_as_whole(&text)?;
         }
     }
@@ -2250,17 +2343,14 @@ mod tests {
         let b = text.as_bytes();
         let mut out = Substitute { text: String::with_capacity(text.len() / 8), ..Substitute::default() };
         let mut run: Option<Run> = None;
-        let (mut prev_end, mut kept, mut window) = (0, false, 0);
-        let windows = &scratch.windows;
+        let (mut prev_end, mut kept) = (0, false);
+        let within = |windows: &[(u32, u32)], pos: u32| windows.iter().any(|&(from, to)| from <= pos && pos <= to);
         for w in &scratch.words {
-            while window < windows.len() && windows[window].1 < w.pos {
-                window += 1;
-            }
-            let in_window = window < windows.len() && windows[window].0 <= w.pos;
             let signal_near = scratch.near_signals.iter().any(|s| s.pos >= w.pos && s.pos <= w.pos + screen.max_lead);
             kept = match w.info.kind {
                 Kind::Opaque => true,
-                Kind::First => kept || (in_window && signal_near),
+                Kind::First => kept || (within(&scratch.windows, w.pos) && signal_near),
+                Kind::Wide => kept || (within(&scratch.wide, w.pos) && signal_near),
                 Kind::Later => kept,
                 Kind::Inert | Kind::Sep => false,
             };
