@@ -621,8 +621,9 @@ impl Matcher {
         let seen: HashMap<u32, Spans> = seen.into_iter().map(|(term, spans)| (term, Spans::new(spans))).collect();
         let mut hits = Vec::new();
         for (k, (term, span, loose_only)) in found.into_iter().enumerate() {
-            // A layout's letter keys (`e,m.` убью) are no separators to drop.
-            let span = if k >= layout_from { span } else { trim_span(text, span) };
+            // A layout's letter keys (`e,m.` убью) are no separators to drop; the spaces after
+            // its last token are (a reading that ends the view's word runs on to the next one).
+            let span = if k >= layout_from { span.start..span.start + text[span].trim_end().len() } else { trim_span(text, span) };
             if k >= strict_count && seen.get(&term).is_some_and(|v| v.overlaps(&span)) {
                 continue;
             }
@@ -1199,6 +1200,8 @@ mod tests {
         ("убью", "ru", "я тебя e,m.", &["e,m."], &["wrong layout"]),
         ("взорвать метро", "ru", "dpjhdfnm vtnhj!", &["dpjhdfnm vtnhj"], &["wrong layout"]),
         ("өлтір*", "kk", "бәрін -kn3h3g", &["kn3h3g"], &["wrong layout"]),
+        // the span ends with the token, not at the next paragraph's first word
+        ("өлтір*", "kk", "бәрін -kn3h3g'\n \n\n\nжәне", &["kn3h3g'"], &["wrong layout"]),
         ("kill", "en", "i will лшдд you", &["лшдд"], &["wrong layout"]),
         // plausible as typed, or read as no word of the lexicon: left alone
         ("убить", "ru", "e bnm, ebnm", &[], &[]),

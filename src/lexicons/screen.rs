@@ -169,6 +169,9 @@ fn group_bits(lexicon: &Lexicon, weak: &[(usize, usize)]) -> Vec<Mask> {
 /// word that may begin a pattern is kept only with a signature close enough after it).
 const CUE: Mask = Mask::bit(1);
 
+/// The bits that rules' groups have ([`group_bits`]): all but [`ENTRY`] and [`CUE`].
+const RULE_BITS: Mask = Mask([!3, u64::MAX, u64::MAX, u64::MAX]);
+
 /// Words of patterns in one view: those that begin a pattern, those that continue one, and
 /// each pattern's signature: its rarest word, which must be in a text for the pattern to
 /// match there, with what the pattern is (an entry, a cue of some group).
@@ -1401,8 +1404,9 @@ impl Screen {
             if s.mask.intersects(ENTRY) {
                 spots.push((s.pos, s.lead));
             }
-            // ANY (an opaque word) has every bit: it is an anchor of every rule.
-            s.mask.ones().for_each(|b| by_bit[b].push(i as u32));
+            // ANY (an opaque word) has every bit: it is an anchor of every rule. No rule has
+            // the bits of entries and of groups no rule needs.
+            (s.mask & RULE_BITS).ones().for_each(|b| by_bit[b].push(i as u32));
         }
         for rule in &self.rules {
             let Some((&anchor, rest)) = rule.groups.split_first() else { continue };

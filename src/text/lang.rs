@@ -144,17 +144,19 @@ impl LangDetector {
 /// are lines of a word or two.
 fn main_text(text: &str) -> std::borrow::Cow<'_, str> {
     let long = |line: &&str| line.split_whitespace().nth(4).is_some();
-    let total: usize = text.lines().filter(long).map(str::len).sum();
-    if total < MIN_MAIN || total == text.len() {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(total.min(4 * SAMPLE_CHARS) + 1);
+    // The lines are read only until the sample is full: a long page's lines past it change
+    // neither test below (its running text is long enough, and it has more than one line).
+    let (mut out, mut total) = (String::with_capacity(4 * SAMPLE_CHARS + 1), 0);
     for line in text.lines().filter(long) {
         if out.len() >= 4 * SAMPLE_CHARS {
             break;
         }
+        total += line.len();
         out.push_str(line);
         out.push('\n');
+    }
+    if total < MIN_MAIN || total == text.len() {
+        return std::borrow::Cow::Borrowed(text);
     }
     std::borrow::Cow::Owned(out)
 }
