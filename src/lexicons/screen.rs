@@ -207,7 +207,8 @@ impl Words {
         }
         // Whether a word's loose key is a function word or a common word: each word once.
         let mut poor: FxMap<&str, (bool, bool)> = FxMap::default();
-        let mut distinct: Vec<(&str, bool)> = Vec::with_capacity(counts.len());
+        // Each word once as it comes (the same words recur in thousands of cues), sorted after.
+        let mut distinct: FxSet<(&str, bool)> = FxSet::with_capacity_and_hasher(counts.len(), Default::default());
         let mut max_lead = 0;
         for ((pattern, stem, mask, wide), runs) in patterns.iter().zip(&runs) {
             let Some(last) = runs.len().checked_sub(1) else { continue };
@@ -218,7 +219,7 @@ impl Words {
                 if k == 0 && *wide {
                     words.wide.add(run, stem_last && k == last, ());
                 }
-                distinct.push((run, stem_last && k == last));
+                distinct.insert((run, stem_last && k == last));
             }
             // A stem matches every word it begins: a whole word is the better signature.
             let mut rarity = |k: usize| {
@@ -236,8 +237,8 @@ impl Words {
             max_lead = max_lead.max(sig as u32);
             words.signature.add(runs[sig], stem_last && sig == last, Sig::of(*mask, sig, last - sig));
         }
+        let mut distinct: Vec<(&str, bool)> = distinct.into_iter().collect();
         distinct.sort_unstable();
-        distinct.dedup();
         (words, max_lead, distinct.into_iter().map(|(w, stem)| (w.to_string(), stem, ())).collect())
     }
 }
@@ -581,6 +582,7 @@ impl Masks {
 const OPAQUE: Info = Info { kind: Kind::Opaque, mask: ANY_MASK, lead: u8::MAX, single: false, joined: false };
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+type FxSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
 /// Where a word is, and for a short one its key and [`ShortTable::hash`] (key 0: longer than
 /// [`SHORT_WORD`]).
