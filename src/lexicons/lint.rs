@@ -5,7 +5,8 @@
 //! command that loads the lexicons ([`load_checked`]). Warnings: entries that collide after normalization with another
 //! entry (a duplicate, or the same words in two categories), categories other than the four
 //! kuzet reports, and entries that match very common words of any of the languages (after the
-//! loose fold, so `бить` is caught matching English `bit`). Common words come from
+//! loose fold, so `бить` is caught matching English `bit`), and terms of one-group rules made
+//! of function words only (screening cannot wait for a rarer word). Common words come from
 //! `<lang>/common-words.txt` beside the lexicons: words separated by spaces or lines, `#`
 //! comment lines.
 
@@ -97,7 +98,27 @@ pub fn lint(lexicon: &Lexicon, common: &HashMap<String, (String, String)>) -> Ve
                 push(false, format!("stem {} matches the common {lang} word {word:?} ({key})", e.term));
             }
     }
+    findings.extend(function_word_rules(lexicon));
     findings
+}
+
+/// Warnings for the terms of one-group rules made of function words only (`take them out`):
+/// such a term has no rarer word for screening to wait for, so the rule fires in screening
+/// wherever one of its words stands, and every page pays for matching around it.
+fn function_word_rules(lexicon: &Lexicon) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in lexicon.proximity.iter().filter(|r| r.groups.len() == 1) {
+        let group = &lexicon.groups[rule.groups[0]];
+        for cue in &group.terms {
+            let loose = normalize::loose(&cue.term.words);
+            let mut words = loose.as_str().split_whitespace().peekable();
+            if words.peek().is_some() && words.all(|w| lexicon.function_words.contains(w)) {
+                let message = format!("{} in group {} is made of function words only: screening fires wherever its words stand", cue.term, group.name);
+                out.push(Finding { error: false, at: format!("rule {}", rule.name), message });
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -145,5 +166,22 @@ mod tests {
         let errors: Vec<&Finding> = found.iter().filter(|f| f.error).collect();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].at, "ru/x.csv:2");
+    }
+
+    #[test]
+    fn one_group_rules_of_function_words_only() {
+        let cue = |t: &str| crate::lexicon::Cue { term: Term::parse(t).unwrap(), lang: "en".into() };
+        let group = |name: &str, terms: &[&str]| crate::lexicon::Group { name: name.into(), terms: terms.iter().map(|t| cue(t)).collect() };
+        let rule = |name: &str, groups: Vec<usize>| crate::lexicon::Proximity { name: name.into(), groups, within: 3, ..Default::default() };
+        let lexicon = Lexicon {
+            groups: vec![group("take_out", &["take them out", "take that traitor out"]), group("pron", &["them", "him"]), group("verb", &["shoot"])],
+            proximity: vec![rule("alone", vec![0]), rule("pair", vec![1, 2])],
+            function_words: ["take", "them", "him", "out", "that"].iter().map(|w| normalize::loose(w).as_str().trim().to_string()).collect(),
+            ..Lexicon::default()
+        };
+        let found: Vec<(String, String)> = lint(&lexicon, &HashMap::new()).into_iter().map(|f| (f.at, f.message)).collect();
+        // Only the one-group rule's term of function words only: "traitor" is a word to wait
+        // for, and the two-group rule waits for "shoot".
+        assert_eq!(found, [("rule alone".to_string(), "take them out in group take_out is made of function words only: screening fires wherever its words stand".to_string())]);
     }
 }
