@@ -448,8 +448,9 @@ pub(crate) struct Screen {
     loose: Words,
     rules: Vec<RuleMask>,
     /// How far (in words) from an entry or a rule a cue can still matter: the widest rule or
-    /// dampener window; `None` when some dampener looks at the whole text. Words that may
-    /// begin a dampener's cue ([`Kind::Wide`]) are kept that far from a trigger.
+    /// dampener window (with a rule's negations' and leads' stretches); `None` when some
+    /// dampener looks at the whole text. Words that may begin a cue of a rule or dampener
+    /// wider than [`NEAR_WORDS`] ([`Kind::Wide`]) are kept that far from a trigger.
     reach: Option<u32>,
     /// How far (in words) from an entry or a rule the other words that may begin a pattern
     /// ([`Kind::First`]) are kept: the widest window of the rules and dampeners up to
@@ -918,20 +919,27 @@ impl Screen {
             TermRef::Cue { group, .. } => bits[group],
         };
         let rules = lexicon.proximity.iter().map(|r| screening_order(r, &weak, &bits)).collect();
-        // The widest rule or dampener window; none when a dampener looks at the whole text.
-        let mut windows = lexicon.proximity.iter().map(|r| Some(r.within)).chain(
-            lexicon.dampeners.iter().filter(|d| !d.quoted).map(|d| d.within.map(|w| w + if d.unless.is_empty() { 0 } else { crate::lexicon::SIMILE_WORDS })),
-        );
-        let reach = windows.try_fold(0, |a: u32, w| Some(a.max(w?)));
         // What a rule reads lies within its window of its parts, its negations' stretches
-        // before and after them, and the words before an initial anchor; a dampener's within
-        // its window of a hit (and a simile's words before a cue). The groups of the rules
-        // and dampeners that look no further than [`NEAR_WORDS`] (nearly all) are kept that
-        // near a trigger, the others' up to `reach`.
-        let rule_reach = |r: &crate::lexicon::Proximity| r.within.max(r.unless_before).max(r.unless_after).max(crate::lexicon::MAX_LEAD_WORDS as u32);
-        let damp_reach = |d: &crate::lexicon::Dampener| d.within.map_or(u32::MAX, |w| w + if d.unless.is_empty() { 0 } else { crate::lexicon::SIMILE_WORDS });
+        // before and after them, and its lead hits before an initial anchor (up to
+        // [`crate::lexicon::MAX_LEAD_WORDS`] of them, each as long as its group's longest term);
+        // a dampener's within its window of a hit (and a simile's words before a cue). The
+        // widest is `reach` (none when a dampener looks at the whole text); the groups of the
+        // rules and dampeners that look no further than [`NEAR_WORDS`] (nearly all) are kept
+        // that near a trigger, the others' up to `reach`.
+        let words_in = |t: &str| t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count() as u32;
+        let longest = |g: usize| {
+            let cues = lexicon.groups[g].terms.iter().map(|c| words_in(&c.term.words));
+            cues.chain(lexicon.entries.iter().filter(|e| e.groups.contains(&g)).map(|e| words_in(&e.term.words))).max().unwrap_or(0)
+        };
+        let rule_reach = |r: &crate::lexicon::Proximity| {
+            let lead = r.lead.iter().map(|&g| longest(g)).max().unwrap_or(0) * crate::lexicon::MAX_LEAD_WORDS as u32;
+            r.within.max(r.unless_before).max(r.unless_after).max(lead)
+        };
+        let damp_reach = |d: &crate::lexicon::Dampener| d.within.map(|w| w + if d.unless.is_empty() { 0 } else { crate::lexicon::SIMILE_WORDS });
+        let dampeners = || lexicon.dampeners.iter().filter(|d| !d.quoted);
+        let reach = lexicon.proximity.iter().map(|r| Some(rule_reach(r))).chain(dampeners().map(damp_reach)).try_fold(0, |a: u32, w| Some(a.max(w?)));
         let reaches = lexicon.proximity.iter().map(|r| (rule_reach(r), r.groups.iter().chain(&r.unless).chain(&r.lead).collect::<Vec<_>>()));
-        let reaches = reaches.chain(lexicon.dampeners.iter().filter(|d| !d.quoted).map(|d| (damp_reach(d), d.groups.iter().chain(&d.unless).collect())));
+        let reaches = reaches.chain(dampeners().map(|d| (damp_reach(d).unwrap_or(u32::MAX), d.groups.iter().chain(&d.unless).collect())));
         let mut near = 0;
         let mut wide_groups = vec![false; lexicon.groups.len()];
         for (far, groups) in reaches {
@@ -1382,8 +1390,9 @@ impl Screen {
     /// group near. A hit's word index is its first word's, up to `lead` words before its
     /// signature: the signatures of an anchor and a partner `within` words apart are at most
     /// `within` plus the leader's lead apart. Kept: what may begin a pattern within the
-    /// widest window (`reach`) of a trigger's first word (and has a signature close enough
-    /// after it, [`Building::step`]).
+    /// widest window of the narrow rules and dampeners ([`Screen::near`]) of a trigger's first
+    /// word, or a cue of a wider one within the widest window of all ([`Screen::reach`]), and
+    /// has a signature close enough after it ([`Building::step`]).
     fn windows(&self, scratch: &mut Scratch, masks: &Masks) -> bool {
         let Scratch { words, signals, spots, windows, wide, near_signals: signals_at, by_bit, .. } = scratch;
         spots.clear();
@@ -1624,9 +1633,8 @@ impl Building {
     }
 }
 
-/// The signal indices of a bit's `list` (ascending) that lie in `from..to`.
-/// The stretches within `reach` (and the lead) of the trigger `spots` (sorted), merged, into
-/// `windows`.
+/// The stretches within `reach` (and each one's lead) of the trigger `spots`, merged, in
+/// order, into `windows`.
 fn merge_windows(spots: &[(u32, u32)], reach: u32, windows: &mut Vec<(u32, u32)>) {
     let mut found: Vec<(u32, u32)> = spots.iter().map(|&(p, lead)| (p.saturating_sub(reach + lead), p.saturating_add(reach + lead))).collect();
     found.sort_unstable();
@@ -1638,6 +1646,7 @@ fn merge_windows(spots: &[(u32, u32)], reach: u32, windows: &mut Vec<(u32, u32)>
     }
 }
 
+/// The signal indices of a bit's `list` (ascending) that lie in `from..to`.
 fn in_slice(list: &[u32], from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
     let first = list.partition_point(|&k| (k as usize) < from);
     list[first..].iter().map(|&k| k as usize).take_while(move |&k| k < to)
@@ -2190,19 +2199,45 @@ mod tests {
 
     /// A proximity rule's cues (group terms, or entries of the group) with up to a dozen
     /// set-aside words and chains between the first and the others: around the rule's reach.
+    /// The `k`th term (modulo their number) of group `g`: its cues, then the entries of the group.
+    fn group_term(lexicon: &Lexicon, g: usize, k: u16) -> String {
+        let mut terms: Vec<&str> = lexicon.groups[g].terms.iter().map(|c| c.term.words.as_str()).collect();
+        terms.extend(lexicon.entries.iter().filter(|e| e.groups.contains(&g)).map(|e| e.term.words.as_str()));
+        terms.get(k as usize % terms.len().max(1)).copied().unwrap_or("").to_string()
+    }
+
     fn rule_texts() -> impl Strategy<Value = String> {
         let lexicon = &shipped().lexicon;
         let fill = prop::collection::vec((0..FILLERS.len()).prop_map(|i| FILLERS[i]), 0..12);
         (0..lexicon.proximity.len(), any::<u16>(), any::<u16>(), fill).prop_map(move |(r, a, b, fill)| {
             let rule = &lexicon.proximity[r];
-            let term = |g: usize, k: u16| {
-                let mut terms: Vec<&str> = lexicon.groups[g].terms.iter().map(|c| c.term.words.as_str()).collect();
-                terms.extend(lexicon.entries.iter().filter(|e| e.groups.contains(&g)).map(|e| e.term.words.as_str()));
-                terms.get(k as usize % terms.len().max(1)).copied().unwrap_or("").to_string()
-            };
+            let term = |g: usize, k: u16| group_term(lexicon, g, k);
             let mut words = vec![term(rule.groups[0], a)];
             words.extend(fill.iter().map(|f| f.to_string()));
             words.extend(rule.groups[1..].iter().map(|&g| term(g, b)));
+            words.join(" ")
+        })
+    }
+
+    /// A rule that begins its clause, with up to three hits of its lead groups before it (as
+    /// long as they come: their words reach further back than the rule's window).
+    fn lead_texts() -> impl Strategy<Value = String> {
+        let lexicon = &shipped().lexicon;
+        let rules: Vec<usize> = lexicon.proximity.iter().enumerate().filter(|(_, r)| r.initial && !r.lead.is_empty()).map(|(i, _)| i).collect();
+        // Half the time a lead group's longest term: those reach furthest back.
+        let longest = |g: usize| {
+            let n = lexicon.groups[g].terms.len() + lexicon.entries.iter().filter(|e| e.groups.contains(&g)).count();
+            (0..n as u16).max_by_key(|&k| group_term(lexicon, g, k).split_whitespace().count()).unwrap_or(0)
+        };
+        (0..rules.len(), prop::collection::vec((any::<u16>(), any::<u16>(), any::<bool>()), 1..=3), any::<u16>(), any::<u16>()).prop_map(move |(r, leads, a, b)| {
+            let rule = &lexicon.proximity[rules[r]];
+            let lead = |g: u16, k: u16, long: bool| {
+                let g = rule.lead[g as usize % rule.lead.len()];
+                group_term(lexicon, g, if long { longest(g) } else { k })
+            };
+            let mut words: Vec<String> = leads.iter().map(|&(g, k, long)| lead(g, k, long)).collect();
+            words.push(group_term(lexicon, rule.groups[0], a));
+            words.extend(rule.groups[1..].iter().map(|&g| group_term(lexicon, g, b)));
             words.join(" ")
         })
     }
@@ -2232,6 +2267,12 @@ mod tests {
         /// their reach and not past it.
         #[test]
         fn rules_fire_across_set_aside_words_as_in_the_whole_text(text in rule_texts()) {
+            screened_as_whole(&text)?;
+        }
+
+        /// Rules that begin their clause fire after their lead words as in the whole text.
+        #[test]
+        fn rules_fire_after_their_leads_as_in_the_whole_text(text in lead_texts()) {
             screened_as_whole(&text)?;
         }
 

@@ -146,7 +146,7 @@ fn main_text(text: &str) -> std::borrow::Cow<'_, str> {
     let long = |line: &&str| line.split_whitespace().nth(4).is_some();
     // The lines are read only until the sample is full: a long page's lines past it change
     // neither test below (its running text is long enough, and it has more than one line).
-    let (mut out, mut total) = (String::with_capacity(4 * SAMPLE_CHARS + 1), 0);
+    let (mut out, mut total) = (String::new(), 0);
     for line in text.lines().filter(long) {
         if out.len() >= 4 * SAMPLE_CHARS {
             break;
