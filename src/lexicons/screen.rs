@@ -2243,18 +2243,22 @@ mod tests {
     }
 
     /// An entry or a whole firing of a rule, and a dampener's cue up to 30 set-aside words
-    /// before or after it: around the widest windows, past the rules' ([`NEAR_WORDS`]).
+    /// before or after it: around the widest windows, past the rules' ([`NEAR_WORDS`]); half
+    /// the time with a word of the dampener's `unless` groups (a simile) just before the cue.
     fn dampener_texts() -> impl Strategy<Value = String> {
         let lexicon = &shipped().lexicon;
         let fill = prop::collection::vec((0..FILLERS.len()).prop_map(|i| FILLERS[i]), 0..30);
-        let dampened = lexicon.dampeners.iter().filter(|d| !d.quoted).flat_map(|d| d.groups.iter().chain(&d.unless).copied()).collect::<Vec<_>>();
+        let dampeners: Vec<&crate::lexicon::Dampener> = lexicon.dampeners.iter().filter(|d| !d.quoted).collect();
         let hit = prop_oneof![
             (0..lexicon.entries.len()).prop_map(move |e| lexicon.entries[e].term.words.clone()),
             rule_texts(),
         ];
-        (hit, 0..dampened.len(), any::<u16>(), fill, any::<bool>()).prop_map(move |(hit, g, k, fill, after)| {
-            let terms = &lexicon.groups[dampened[g]].terms;
-            let cue = terms.get(k as usize % terms.len().max(1)).map_or("", |c| c.term.words.as_str());
+        (hit, 0..dampeners.len(), any::<(u16, u16, u16, u16)>(), fill, any::<(bool, bool)>()).prop_map(move |(hit, d, (g, k, u, j), fill, (after, simile))| {
+            let d = dampeners[d];
+            let mut cue = group_term(lexicon, d.groups[g as usize % d.groups.len()], k);
+            if simile && !d.unless.is_empty() {
+                cue = format!("{} {cue}", group_term(lexicon, d.unless[u as usize % d.unless.len()], j));
+            }
             let fill = fill.join(" ");
             if after { format!("{hit} {fill} {cue}") } else { format!("{cue} {fill} {hit}") }
         })
