@@ -12,7 +12,10 @@
 //! letters spelled out, letters repeated), when the term is Kazakh (whose Latin and
 //! Russian-keyboard spellings only meet in the loose view), or when it is a transliteration
 //! across scripts of a term of five letters or more. Other loose-only matches are folding
-//! accidents (`бить` → `bit`) and are dropped.
+//! accidents (`бить` → `bit`) and are dropped, and so is a term of a Latin-script language in a
+//! word of Cyrillic letters one of which looks like no Latin letter (`шотинг` sounds like
+//! `shooting`; `ѕһоt` disguises `shot`). Screening knows which words these are and looks no
+//! further for such terms there.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -346,6 +349,9 @@ struct TermInfo {
     target: TermRef,
     stem: bool,
     kazakh: bool,
+    /// Of a language written in Latin letters (English): found in Cyrillic only through
+    /// look-alike letters ([`accept_loose`]).
+    latin_language: bool,
     script: Script,
     words: usize,
     loose_letters: usize,
@@ -478,6 +484,7 @@ impl Matcher {
                     target,
                     stem: term.stem,
                     kazakh: lang == "kk",
+                    latin_language: !matches!(lang, "ru" | "kk" | "uk" | "be" | "bg" | "sr" | "mk" | "ky" | "tg" | "mn" | "ar" | "fa" | "ur"),
                     script: script_of(&term.words),
                     words: term.words.split_whitespace().count(),
                     loose_letters: l.chars().filter(|c| c.is_alphabetic()).count(),
@@ -502,7 +509,8 @@ impl Matcher {
         let max_words = patterns.iter().map(|&(_, l, stem, _)| pattern_words(l, stem).count()).max().unwrap_or(0);
         let clitics = terms.iter().any(|t| t.clitics != Takes::None);
         // The screen and the two automata are built side by side.
-        let (screen, (strict, loose)) = rayon::join(|| Screen::new(lexicon, &patterns), || rayon::join(|| View::build(strict_keys.clone(), clitics), || View::build(loose_keys.clone(), clitics)));
+        let dropped: Vec<u8> = terms.iter().zip(&loose_keys).map(|(t, (l, _))| dropped_in_plain(t, l)).collect();
+        let (screen, (strict, loose)) = rayon::join(|| Screen::new(lexicon, &patterns, &dropped), || rayon::join(|| View::build(strict_keys.clone(), clitics), || View::build(loose_keys.clone(), clitics)));
         Matcher { strict, loose, terms, needs_quotes, screen, max_words }
     }
 
@@ -629,16 +637,18 @@ impl Matcher {
             }
             let info = &self.terms[term as usize];
             // Cue hits only need evasion signals to decide whether a loose-only hit stands.
-            let (mut evasion, translit) = if loose_only || matches!(info.target, TermRef::Entry(_)) {
+            let (mut evasion, translit, sounded) = if loose_only || matches!(info.target, TermRef::Entry(_)) {
                 evasion_of(&text[span.clone()], info)
             } else {
-                (Evasion::default(), false)
+                (Evasion::default(), false, false)
             };
             if k >= layout_from {
                 // Its keys' punctuation is no spelling out.
                 evasion = Evasion::LAYOUT;
             }
-            if loose_only && !accept_loose(info, evasion, translit) {
+            // A word typed with the wrong layout (`лшдд` is `kill`) sounds like nothing.
+            let sounded = sounded && k < layout_from;
+            if loose_only && !accept_loose(info, evasion, translit, sounded) {
                 continue;
             }
             hits.push(Hit { term: info.target, span, loose_only, evasion, translit, word: 0, paragraph: 0, quoted: false });
@@ -884,10 +894,15 @@ impl Spans {
 
 /// Whether a hit found only in the loose view is kept (see the module docs). Across scripts,
 /// letters spelled out or repeated are not enough: Russian one-letter words `и с и с` would read
-/// as `isis`.
-fn accept_loose(term: &TermInfo, evasion: Evasion, translit: bool) -> bool {
+/// as `isis`. A term of a Latin-script language is not found in a word of Cyrillic letters
+/// one of which looks like no Latin letter (`sounded`): `шот` is a Russian word that sounds
+/// like `shot`, not `shot` disguised (`ѕһоt`, `kіll` are).
+fn accept_loose(term: &TermInfo, evasion: Evasion, translit: bool, sounded: bool) -> bool {
     if term.kazakh {
         return true;
+    }
+    if sounded && term.latin_language && term.script == Script::Latin {
+        return false;
     }
     let in_letters = [Evasion::ZERO_WIDTH, Evasion::HOMOGLYPH, Evasion::COMPAT, Evasion::LEET, Evasion::MASKED, Evasion::ARABIZI, Evasion::LAYOUT].iter().any(|&e| evasion.contains(e));
     if translit {
@@ -895,6 +910,72 @@ fn accept_loose(term: &TermInfo, evasion: Evasion, translit: bool) -> bool {
     } else {
         !evasion.is_empty()
     }
+}
+
+/// In which words ([`plain_script`]) [`accept_loose`] drops every loose-only hit of `term`
+/// (whose loose key is `loose`). A one-word term, not Kazakh nor Arabic, found only in the
+/// loose view in a plain word of its own script is a folding accident (`plou` is `plow`:
+/// [`PLAIN_LATIN`], [`PLAIN_CYRILLIC`]); in a plain word of the other script it is a
+/// transliteration, kept from five letters on. A term of a Latin-script language, not a stem,
+/// is never found in a word of [`SOUNDED`] Cyrillic letters (`шоть` is not `shot`).
+fn dropped_in_plain(term: &TermInfo, loose: &str) -> u8 {
+    if term.kazakh || term.arabic {
+        return 0;
+    }
+    let sounded = if term.latin_language && term.script == Script::Latin && !term.stem { SOUNDED } else { 0 };
+    if term.words != 1 || loose.split(|c: char| !normalize::is_word_char(c)).filter(|w| !w.is_empty()).count() != 1 {
+        return sounded;
+    }
+    let short = term.loose_letters < 5;
+    sounded
+        | match term.script {
+            Script::Latin => PLAIN_LATIN | if short { PLAIN_CYRILLIC } else { 0 },
+            Script::Cyrillic => PLAIN_CYRILLIC | if short { PLAIN_LATIN } else { 0 },
+            Script::Other => 0,
+        }
+}
+
+/// [`plain_script`]: letters of the Latin alphabet, no evasion.
+pub(crate) const PLAIN_LATIN: u8 = 1;
+/// [`plain_script`]: letters of the Cyrillic alphabet, no evasion.
+pub(crate) const PLAIN_CYRILLIC: u8 = 2;
+/// [`plain_script`]: Cyrillic letters only, one of them with no Latin look-alike.
+pub(crate) const SOUNDED: u8 = 4;
+
+/// What `word` is for [`dropped_in_plain`]: [`PLAIN_LATIN`] or [`PLAIN_CYRILLIC`] when it is
+/// letters of that one script and nothing else, in which [`evasion_of`] sees no evasion, nor
+/// in any part of it: no invisible or compatibility characters, no leet or masks, no letter
+/// three times in a row, and (Latin) no capital after the first letter, which could be an I
+/// read as an l; and [`SOUNDED`] when it is Cyrillic letters only, one with no Latin look-alike.
+/// 0 for any other word.
+pub(crate) fn plain_script(word: &str) -> u8 {
+    let sounded = !word.is_empty() && word.chars().all(is_cyrillic) && word.chars().any(|c| !normalize::looks_latin(c));
+    let sounded = if sounded { SOUNDED } else { 0 };
+    let mut script = 0;
+    let (mut run_char, mut run) = ('\0', 0);
+    for (k, c) in word.chars().enumerate() {
+        let this = if is_latin(c) {
+            PLAIN_LATIN
+        } else if is_cyrillic(c) {
+            PLAIN_CYRILLIC
+        } else {
+            return sounded;
+        };
+        if (script != 0 && this != script) || (!c.is_ascii() && is_nfkc_quick(std::iter::once(c)) != IsNormalized::Yes) || (this == PLAIN_LATIN && k > 0 && c.is_uppercase()) {
+            return sounded;
+        }
+        script = this;
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        if lower == run_char {
+            run += 1;
+            if run >= 3 {
+                return sounded;
+            }
+        } else {
+            (run_char, run) = (lower, 1);
+        }
+    }
+    script | sounded
 }
 
 /// Fills in each hit's word and paragraph index, counted in the loose view.
@@ -936,11 +1017,13 @@ fn is_leet_char(c: char) -> bool {
     c.is_numeric() || matches!(c, '@' | '$' | '!' | '|' | '€')
 }
 
-/// The evasion seen in `span`, the original text of a hit of `term`, and whether it is
-/// written in another script than the term.
-fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
+/// The evasion seen in `span`, the original text of a hit of `term`, whether it is written
+/// in another script than the term, and whether one of its words is Cyrillic letters only, one
+/// of them with no Latin look-alike ([`normalize::looks_latin`]).
+fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool, bool) {
     let mut ev = Evasion::default();
     let mut pieces = 0;
+    let mut sounded = false;
     let mut piece: Option<Piece> = None;
     let (mut run_char, mut run) = ('\0', 0);
     let mut chars = span.chars().peekable();
@@ -961,6 +1044,7 @@ fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
         if !part_of_word {
             if let Some(p) = piece.take() {
                 ev |= p.evasion(term);
+                sounded |= p.sounded();
             }
             run = 0;
             continue;
@@ -989,6 +1073,7 @@ fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
     }
     if let Some(p) = piece {
         ev |= p.evasion(term);
+        sounded |= p.sounded();
     }
     if pieces > term.words {
         ev |= Evasion::SEPARATED;
@@ -998,7 +1083,7 @@ fn evasion_of(span: &str, term: &TermInfo) -> (Evasion, bool) {
         ev |= Evasion::ARABIZI;
     }
     let translit = term.script != Script::Other && script != Script::Other && script != term.script;
-    (ev, translit)
+    (ev, translit, sounded)
 }
 
 /// What one word of a hit's original text holds, for [`evasion_of`].
@@ -1009,6 +1094,8 @@ struct Piece {
     leet: bool,
     lat: bool,
     cyr: bool,
+    /// A Cyrillic letter with no Latin look-alike.
+    unlike: bool,
     /// Letters in upper case after the first (but I), letters in lower case, and those but l.
     inner_upper: bool,
     lower: bool,
@@ -1024,6 +1111,7 @@ impl Piece {
             self.letters = true;
             self.lat |= is_latin(c);
             self.cyr |= is_cyrillic(c);
+            self.unlike |= is_cyrillic(c) && !normalize::looks_latin(c);
             self.inner_big_i |= c == 'I' && self.len > 0;
             self.small_l |= c == 'l';
             self.inner_upper |= self.len > 0 && c.is_uppercase() && c != 'I';
@@ -1033,6 +1121,11 @@ impl Piece {
             self.leet = true;
         }
         self.len += 1;
+    }
+
+    /// Cyrillic letters only, one with no Latin look-alike (`шот`).
+    fn sounded(&self) -> bool {
+        self.cyr && !self.lat && self.unlike
     }
 
     /// Leet, look-alike scripts, and I and l confused (`kiII`, `ISlS`).
@@ -1152,6 +1245,19 @@ mod tests {
         ("бить", "ru", "a bit of luck", &[], &[]),
         ("взорвать", "ru", "vzorvat ih", &["vzorvat"], &[]),
         ("isis", "en", "и с и с", &[], &[]),
+        // an English word is found in Cyrillic through look-alike letters only: `шот` (a shot
+        // glass), `Шутинг` are Russian words that sound like it; a Russian word sounded in Latin
+        // letters is translit (above), from five letters on
+        ("shot", "en", "выпил шот водки", &[], &[]),
+        ("shooting", "en", "Шотинг в тире", &[], &[]),
+        ("shot him", "en", "шот хим", &[], &[]),
+        ("shooting", "en", "шоoтинг", &["шоoтинг"], &["look-alike letters"]),
+        ("shot", "en", "ѕһоt him", &["ѕһоt"], &["look-alike letters"]),
+        ("shoot", "en", "shооt him", &["shооt"], &["look-alike letters"]),
+        ("shooting", "en", "a shооtіng", &["shооtіng"], &["look-alike letters"]),
+        ("kill", "en", "kіll them", &["kіll"], &["look-alike letters"]),
+        // a loose-only hit in a plain word of the term's own script is a folding accident
+        ("plow", "en", "plou through", &[], &[]),
         ("isis", "en", "i s i s", &["i s i s"], &["spelled out"]),
         ("اقتلوا", "ar", "اُقْتُلُوا الكفار", &["اُقْتُلُوا"], &[]),
         // Arabic proclitics: and, so, will... written onto the word; the hit is the whole word

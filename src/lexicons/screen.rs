@@ -148,19 +148,28 @@ fn group_bits(lexicon: &Lexicon, weak: &[(usize, usize)]) -> Vec<Mask> {
     let needed = |single: bool| lexicon.proximity.iter().filter(move |r| (r.groups.len() == 1) == single).flat_map(|r| r.groups.iter().copied());
     let (mut common, rare): (Vec<usize>, Vec<usize>) = needed(false).partition(|&g| weak[g].0 > 0);
     common.sort_by_key(|&g| std::cmp::Reverse(weak[g].0));
+    // The bits of one-group rules' groups are theirs alone (shared, a rule of one group fired
+    // wherever its bit-mate's words stood: `plow` of `ram_verb_en` fired `imperative_ar`).
+    let single: Vec<usize> = needed(true).collect();
+    let mut exclusive = vec![false; FREE];
     let mut next = 0;
-    for g in needed(true).chain(common).chain(rare) {
+    for g in single.iter().copied().chain(common).chain(rare) {
         if bits[g] != CUE {
             continue;
         }
+        let alone = single.contains(&g);
         let k = if next < FREE {
             next += 1;
             next - 1
         } else {
-            (0..FREE).min_by_key(|&k| (taken[k].0 || weak[g].0 > 0 && taken[k].1 > 0, taken[k].1, k)).unwrap_or(0)
+            // Past a one-group rule's bit only when every bit is one (more than 254 such
+            // groups: none of the shipped lexicons comes near).
+            let shared = |k: &usize| !exclusive[*k] || exclusive.iter().all(|&e| e);
+            (0..FREE).filter(shared).min_by_key(|&k| (taken[k].0 || weak[g].0 > 0 && taken[k].1 > 0, taken[k].1, k)).unwrap_or(0)
         };
         bits[g] = Mask::bit(2 + k);
         taken[k] = (taken[k].0 || weak[g].0 > 0, taken[k].1 + 1);
+        exclusive[k] |= alone;
     }
     bits
 }
@@ -182,6 +191,10 @@ struct Words {
     wide: Pieces<()>,
     later: Pieces<()>,
     signature: Pieces<Sig>,
+    /// The loose signatures of patterns whose loose-only hits the matcher drops in some kinds
+    /// of word ([`crate::matcher::plain_script`]): entry `k` those dropped in the kinds of
+    /// bits `k + 1`.
+    dropped: [Pieces<Sig>; 7],
 }
 
 impl Words {
@@ -190,12 +203,13 @@ impl Words {
     /// Also gives the longest lead, and each word once (whether it is a stem), in order, for
     /// [`Vocabulary`].
     /// `loose`: the patterns are in the loose view already (their words are their own keys).
-    /// A pattern marked `wide` is a cue of a rule or dampener with a wide window.
-    fn build(patterns: &[(&str, bool, Mask, bool)], loose: bool, function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32, Vec<(String, bool, ())>) {
-        let runs: Vec<Vec<&str>> = patterns.iter().map(|(p, _, _, _)| word_runs(p)).collect();
+    /// A pattern marked `wide` is a cue of a rule or dampener with a wide window; one with
+    /// `dropped` bits has its signature in [`Words::dropped`].
+    fn build(patterns: &[(&str, bool, Mask, bool, u8)], loose: bool, function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32, Vec<(String, bool, ())>) {
+        let runs: Vec<Vec<&str>> = patterns.iter().map(|(p, ..)| word_runs(p)).collect();
         // Tables sized at once: growing them rehashed every word several times at start-up.
         let later: usize = runs.iter().map(|r| r.len().saturating_sub(1)).sum();
-        let mut words = Words { first: Pieces::with_capacity(patterns.len()), wide: Pieces::default(), later: Pieces::with_capacity(later), signature: Pieces::with_capacity(patterns.len()) };
+        let mut words = Words { first: Pieces::with_capacity(patterns.len()), wide: Pieces::default(), later: Pieces::with_capacity(later), signature: Pieces::with_capacity(patterns.len()), dropped: Default::default() };
         // How many patterns each word is in: a word of many phrases is a poor signature.
         let mut counts: FxMap<&str, usize> = FxMap::with_capacity_and_hasher(patterns.len() + later, Default::default());
         for r in &runs {
@@ -210,7 +224,7 @@ impl Words {
         // Each word once as it comes (the same words recur in thousands of cues), sorted after.
         let mut distinct: FxSet<(&str, bool)> = FxSet::with_capacity_and_hasher(counts.len(), Default::default());
         let mut max_lead = 0;
-        for ((pattern, stem, mask, wide), runs) in patterns.iter().zip(&runs) {
+        for ((pattern, stem, mask, wide, dropped), runs) in patterns.iter().zip(&runs) {
             let Some(last) = runs.len().checked_sub(1) else { continue };
             let stem_last = *stem && pattern.chars().next_back().is_some_and(is_word_char);
             for (k, run) in runs.iter().enumerate() {
@@ -235,7 +249,14 @@ impl Words {
             // One word is its own signature.
             let sig = if last == 0 { 0 } else { (0..runs.len()).min_by_key(|&k| rarity(k)).unwrap_or(0) };
             max_lead = max_lead.max(sig as u32);
-            words.signature.add(runs[sig], stem_last && sig == last, Sig::of(*mask, sig, last - sig));
+            // Dropped in plain words of a script: one-word patterns only.
+            let plain = crate::matcher::PLAIN_LATIN | crate::matcher::PLAIN_CYRILLIC;
+            let dropped = if last == 0 { *dropped } else { dropped & !plain };
+            let table = match dropped {
+                1..=7 => &mut words.dropped[usize::from(dropped) - 1],
+                _ => &mut words.signature,
+            };
+            table.add(runs[sig], stem_last && sig == last, Sig::of(*mask, sig, last - sig));
         }
         let mut distinct: Vec<(&str, bool)> = distinct.into_iter().collect();
         distinct.sort_unstable();
@@ -361,7 +382,18 @@ impl Sig {
 /// What patterns `token` may be the signature of, as it is or past the Arabic proclitics
 /// written onto it ([`clitics`]: a one-word term may follow them).
 fn signature(words: &Words, token: &str) -> Sig {
+    signature_in(words, token, 0)
+}
+
+/// [`signature`] in a word that is `plain` ([`crate::matcher::plain_script`]): the patterns
+/// whose loose-only hits the matcher drops there are left out.
+fn signature_in(words: &Words, token: &str, plain: u8) -> Sig {
     let mut sig = words.signature.get(token).unwrap_or_default();
+    for (bits, table) in (1u8..).zip(&words.dropped) {
+        if bits & plain == 0 {
+            sig.merge(table.get(token).unwrap_or_default());
+        }
+    }
     for past in clitics::starts(token.as_bytes()) {
         sig.merge(words.signature.get(&format!("{}{}", past.prefix, &token[past.skip..])).unwrap_or_default());
     }
@@ -910,7 +942,9 @@ pub(crate) enum Screened {
 impl Screen {
     /// The screen of `lexicon`, whose entries and cues normalize to `patterns`: each term's
     /// strict and loose form, whether it is a stem, and what it is.
-    pub(crate) fn new(lexicon: &Lexicon, patterns: &[(&str, &str, bool, TermRef)]) -> Screen {
+    /// `dropped`: for each pattern, the plain words in which the matcher drops its loose-only
+    /// hits ([`crate::matcher::plain_script`]; 0 for none).
+    pub(crate) fn new(lexicon: &Lexicon, patterns: &[(&str, &str, bool, TermRef)], dropped: &[u8]) -> Screen {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let weak = weak_terms(lexicon, patterns);
         let bits = group_bits(lexicon, &weak);
@@ -952,7 +986,8 @@ impl Screen {
         let wide = |target: TermRef| matches!(target, TermRef::Cue { group, .. } if wide_groups[group]);
         let (function, common) = (&lexicon.function_words, &lexicon.common_words);
         let view = |strict: bool| {
-            let view: Vec<(&str, bool, Mask, bool)> = patterns.iter().map(|&(s, l, stem, t)| (if strict { s } else { l }, stem, mask(t), wide(t))).collect();
+            let view: Vec<(&str, bool, Mask, bool, u8)> =
+                patterns.iter().zip(dropped.iter().chain(std::iter::repeat(&0))).map(|(&(s, l, stem, t), &d)| (if strict { s } else { l }, stem, mask(t), wide(t), if strict { 0 } else { d })).collect();
             Words::build(&view, !strict, function, common)
         };
         let ((strict, a, strict_words), (loose, b, words)) = rayon::join(|| view(true), || view(false));
@@ -1017,7 +1052,7 @@ impl Screen {
         }
         let single = lt.chars().nth(1).is_none();
         let mut sig = signature(&self.strict, st);
-        sig.merge(signature(&self.loose, lt));
+        sig.merge(signature_in(&self.loose, lt, crate::matcher::plain_script(word)));
         let first = may_begin(&self.strict.first, st) | may_begin(&self.loose.first, lt);
         let later = self.strict.later.mask(st) | self.loose.later.mask(lt);
         let kind = if !first.is_zero() {
@@ -2062,6 +2097,8 @@ mod tests {
         "k*ll", "k__l", "у*бить", "уб*й", "уб3й", "6омб4", "kiII", "ISlS", "Ki|l", "snake_case", "a2tolak", "7ar2", "dab7", "mp3",
         // Words typed with the wrong layout on.
         "e,bnm", "e,m.", "dpjhdfnm", "bx", "dct[", "лшдд", "-kn3h3g", "0fpfr", "ghbdtn,",
+        // Words that fold to a term's key: sounded in the other script, folded in their own.
+        "шоть", "Шот", "шотинг", "кил", "plou", "ubit", "ubivat", "сто", "хим",
         // More combining marks than the strict view reads in one cluster.
         "\u{301}\u{302}\u{303}\u{304}\u{306}\u{307}\u{308}\u{345}k1ll",
     ];
@@ -2071,7 +2108,11 @@ mod tests {
     /// A lexicon term as written, or spelled out (all of it or past its first word), leet,
     /// split by zero-width or look-alikes, masked, or read two ways.
     fn variant(term: &str, how: u8) -> String {
-        match how % 10 {
+        match how % 12 {
+            // sounded in the other script (`шот`, `шоть`), or folded in its own (`plou`)
+            10 => sounded(term),
+            11 if how & 16 != 0 => term.replace('w', "u").replace("oo", "o").replace("ck", "k"),
+            11 => sounded(term).split(' ').map(|w| format!("{w}ь")).collect::<Vec<_>>().join(" "),
             // a letter of each word masked, or one read as a two-way leet digit
             8 => term.split(' ').map(|w| w.chars().enumerate().map(|(k, c)| if k == 1 { '*' } else { c }).collect::<String>()).collect::<Vec<_>>().join(" "),
             9 => term.replacen(['е', 'l'], if term.is_ascii() { "I" } else { "3" }, 1),
@@ -2087,6 +2128,40 @@ mod tests {
             5 => term.replace('о', "o").replace('а', "a").replace('е', "e").replace('k', "к"),
             _ => term.to_uppercase(),
         }
+    }
+
+    /// `term` as a word of the other script that sounds like it (`shot` → `шот`, `убить` →
+    /// `ubit`): no disguise, another language's word.
+    fn sounded(term: &str) -> String {
+        let mut out = String::new();
+        let mut chars = term.chars().peekable();
+        while let Some(c) = chars.next() {
+            let digraph = match (c, chars.peek()) {
+                ('s', Some('h')) => "ш",
+                ('c', Some('h')) => "ч",
+                ('z', Some('h')) => "ж",
+                _ => "",
+            };
+            if !digraph.is_empty() {
+                out.push_str(digraph);
+                chars.next();
+                continue;
+            }
+            let to = match c {
+                'a' => "а", 'b' => "б", 'c' | 'k' | 'q' => "к", 'd' => "д", 'e' => "е", 'f' => "ф", 'g' => "г", 'h' => "х", 'i' => "и",
+                'j' => "дж", 'l' => "л", 'm' => "м", 'n' => "н", 'o' => "о", 'p' => "п", 'r' => "р", 's' => "с", 't' => "т", 'u' => "у",
+                'v' | 'w' => "в", 'x' => "кс", 'y' => "й", 'z' => "з", 'а' => "a", 'б' => "b", 'в' => "v", 'г' => "g", 'д' => "d",
+                'е' | 'э' => "e", 'ё' => "yo", 'ж' => "zh", 'з' => "z", 'и' => "i", 'й' | 'ы' => "y", 'к' => "k", 'л' => "l", 'м' => "m",
+                'н' => "n", 'о' => "o", 'п' => "p", 'р' => "r", 'с' => "s", 'т' => "t", 'у' => "u", 'ф' => "f", 'х' => "h", 'ц' => "ts",
+                'ч' => "ch", 'ш' => "sh", 'щ' => "sch", 'ъ' | 'ь' => "", 'ю' => "yu", 'я' => "ya",
+                _ => {
+                    out.push(c);
+                    continue;
+                }
+            };
+            out.push_str(to);
+        }
+        out
     }
 
     fn texts() -> impl Strategy<Value = String> {

@@ -578,6 +578,12 @@ fn cyrillic_to_latin(c: char) -> Option<char> {
     })
 }
 
+/// Whether the Cyrillic letter `c` (either case) looks like a Latin letter ([`cyrillic_to_latin`];
+/// capitals too: `Д` or `Ш` look like none).
+pub fn looks_latin(c: char) -> bool {
+    c.to_lowercase().all(|l| cyrillic_to_latin(l).is_some())
+}
+
 /// Maps look-alike letters of the minority script in a mixed Latin/Cyrillic word to the
 /// word's script. Letters with no look-alike stay as they are.
 fn repair_script(token: &mut Vec<(char, u32)>) {
