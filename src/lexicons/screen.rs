@@ -224,7 +224,15 @@ impl Words {
         // Each word once as it comes (the same words recur in thousands of cues), sorted after.
         let mut distinct: FxSet<(&str, bool)> = FxSet::with_capacity_and_hasher(counts.len(), Default::default());
         let mut max_lead = 0;
-        for ((pattern, stem, mask, wide, dropped), runs) in patterns.iter().zip(&runs) {
+        // Signatures chosen so far, by word (whole words): a phrase one of whose words is one
+        // already, with all of the phrase's bits, adds no trigger with it (`сто плетей` by
+        // `плетей`, an entry of its own, not by `сто`; one in a [`Words::dropped`] table is in
+        // the words it leaves out all the same, but for a few fold accidents). One-word
+        // patterns, which have no choice, come first.
+        let mut chosen: FxMap<&str, Mask> = FxMap::default();
+        let order = (0..patterns.len()).filter(|&i| runs[i].len() == 1).chain((0..patterns.len()).filter(|&i| runs[i].len() > 1));
+        for i in order {
+            let ((pattern, stem, mask, wide, dropped), runs) = (&patterns[i], &runs[i]);
             let Some(last) = runs.len().checked_sub(1) else { continue };
             let stem_last = *stem && pattern.chars().next_back().is_some_and(is_word_char);
             for (k, run) in runs.iter().enumerate() {
@@ -246,12 +254,22 @@ impl Words {
                 let stem = stem_last && k == last;
                 (function, common, stem, counts[run], std::cmp::Reverse(run.chars().count()))
             };
-            // One word is its own signature.
-            let sig = if last == 0 { 0 } else { (0..runs.len()).min_by_key(|&k| rarity(k)).unwrap_or(0) };
-            max_lead = max_lead.max(sig as u32);
             // Dropped in plain words of a script: one-word patterns only.
             let plain = crate::matcher::PLAIN_LATIN | crate::matcher::PLAIN_CYRILLIC;
             let dropped = if last == 0 { *dropped } else { dropped & !plain };
+            let whole = |k: usize| !(stem_last && k == last);
+            // One word is its own signature.
+            let sig = if last == 0 {
+                0
+            } else {
+                let taken = |k: &usize| whole(*k) && chosen.get(runs[*k]).is_some_and(|&m| m & *mask == *mask);
+                let best = (0..runs.len()).filter(taken).min_by_key(|&k| rarity(k));
+                best.or_else(|| (0..runs.len()).min_by_key(|&k| rarity(k))).unwrap_or(0)
+            };
+            if whole(sig) {
+                *chosen.entry(runs[sig]).or_insert(Mask::ZERO) |= *mask;
+            }
+            max_lead = max_lead.max(sig as u32);
             let table = match dropped {
                 1..=7 => &mut words.dropped[usize::from(dropped) - 1],
                 _ => &mut words.signature,
