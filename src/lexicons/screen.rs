@@ -283,16 +283,29 @@ impl Words {
 }
 
 /// A set of pattern words, some of them stems, each with what it is (a [`Sig`] for
-/// signatures, nothing for the words that begin or continue patterns).
+/// signatures, nothing for the words that begin or continue patterns). Words are kept as
+/// 64-bit hashes of their bytes ([`piece_key`]): no string is stored or compared. Two words of
+/// one hash (none among the shipped lexicons' words; a page could be written to have one)
+/// merge what they are, so a word may only be taken for more than it is: kept or a trigger
+/// where it need not be, never set aside where it counts.
 #[derive(Debug, Clone, Default)]
 struct Pieces<V> {
-    exact: FxMap<Box<str>, V>,
-    stems: FxMap<Box<str>, V>,
+    exact: FxMap<u64, V>,
+    stems: FxMap<u64, V>,
     /// For the stems of 4 to 63 bytes, by their first four bytes: their byte lengths (bit `n`
     /// for `n` bytes). A word is looked up only at the lengths of stems it may begin with.
     lens_by_prefix: FxMap<u32, u64>,
     /// Distinct byte lengths of the other stems (shorter or longer).
     odd_lens: Vec<usize>,
+}
+
+/// A word's key in [`Pieces`]: a hash of its bytes and length.
+fn piece_key(word: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = FxHasher::default();
+    h.write(word);
+    h.write_usize(word.len());
+    h.finish()
 }
 
 /// The first four bytes of `word` (at least four) as one number, for [`Pieces::lens_by_prefix`].
@@ -327,22 +340,17 @@ impl<V: Merge> Pieces<V> {
         } else {
             &mut self.exact
         };
-        match set.get_mut(word) {
-            Some(known) => known.merge(sig),
-            None => {
-                set.insert(word.into(), sig);
-            }
-        }
+        set.entry(piece_key(word.as_bytes())).or_default().merge(sig);
     }
 
     /// What `token` may be: equal to one of the words, or beginning with one of the stems
     /// (`None`: neither).
     fn get(&self, token: &str) -> Option<V> {
-        let mut sig = self.exact.get(token).copied();
+        let mut sig = self.exact.get(&piece_key(token.as_bytes())).copied();
         let mut stem_at = |n: usize| {
             if n <= token.len()
                 && token.is_char_boundary(n)
-                && let Some(&more) = self.stems.get(&token[..n])
+                && let Some(&more) = self.stems.get(&piece_key(&token.as_bytes()[..n]))
             {
                 sig.get_or_insert_default().merge(more);
             }
