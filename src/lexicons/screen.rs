@@ -178,9 +178,6 @@ fn group_bits(lexicon: &Lexicon, weak: &[(usize, usize)]) -> Vec<Mask> {
 /// word that may begin a pattern is kept only with a signature close enough after it).
 const CUE: Mask = Mask::bit(1);
 
-/// The bits that rules' groups have ([`group_bits`]): all but [`ENTRY`] and [`CUE`].
-const RULE_BITS: Mask = Mask([!3, u64::MAX, u64::MAX, u64::MAX]);
-
 /// Words of patterns in one view: those that begin a pattern, those that continue one, and
 /// each pattern's signature: its rarest word, which must be in a text for the pattern to
 /// match there, with what the pattern is (an entry, a cue of some group).
@@ -505,6 +502,10 @@ pub(crate) struct Screen {
     strict: Words,
     loose: Words,
     rules: Vec<RuleMask>,
+    /// The bits of the rules' anchors ([`RuleMask::groups`]' first), and for each bit the
+    /// rules it anchors.
+    anchor_bits: Mask,
+    rules_by_anchor: Vec<Vec<u32>>,
     /// How far (in words) from an entry or a rule a cue can still matter: the widest rule or
     /// dampener window (with a rule's negations' and leads' stretches); `None` when some
     /// dampener looks at the whole text. Words that may begin a cue of a rule or dampener
@@ -870,9 +871,6 @@ struct Scratch {
     pos: u32,
     /// Where the open chain of single letters begins in `words`.
     chain: Option<usize>,
-    /// For each bit of a mask, the indices into `near_signals` of the signals that have it, in
-    /// order: a rule goes over its anchor's signals only.
-    by_bit: Vec<Vec<u32>>,
     /// Triggers' positions and leads.
     spots: Vec<(u32, u32)>,
     /// Stretches of positions (inclusive) where words that may begin a pattern are kept
@@ -978,7 +976,15 @@ impl Screen {
             TermRef::Entry(e) => lexicon.entries[e].groups.iter().fold(ENTRY, |m, &g| m | bits[g]),
             TermRef::Cue { group, .. } => bits[group],
         };
-        let rules = lexicon.proximity.iter().map(|r| screening_order(r, &weak, &bits)).collect();
+        let rules: Vec<RuleMask> = lexicon.proximity.iter().map(|r| screening_order(r, &weak, &bits)).collect();
+        let mut rules_by_anchor = vec![Vec::new(); Mask::BITS as usize];
+        let mut anchor_bits = Mask::ZERO;
+        for (r, rule) in rules.iter().enumerate() {
+            if let Some(&anchor) = rule.groups.first() {
+                rules_by_anchor[anchor].push(r as u32);
+                anchor_bits |= Mask::bit(anchor);
+            }
+        }
         // What a rule reads lies within its window of its parts, its negations' stretches
         // before and after them, and its lead hits before an initial anchor (up to
         // [`crate::lexicon::MAX_LEAD_WORDS`] of them, each as long as its group's longest term);
@@ -1027,7 +1033,7 @@ impl Screen {
         }));
         let vocabulary = Vocabulary::new(words);
         let mut screen =
-            Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, rules, reach, near, max_lead: a.max(b), placeholder: "", vocabulary, layout, arabizi };
+            Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, anchor_bits, rules_by_anchor, rules, reach, near, max_lead: a.max(b), placeholder: "", vocabulary, layout, arabizi };
         let mut masks = Masks::default();
         screen.placeholder = PLACEHOLDERS.iter().copied().find(|p| matches!(screen.info(p, &mut masks), Info { kind: Kind::Inert, single: false, .. })).unwrap_or("");
         screen
@@ -1455,7 +1461,7 @@ impl Screen {
     /// word, or a cue of a wider one within the widest window of all ([`Screen::reach`]), and
     /// has a signature close enough after it ([`Building::step`]).
     fn windows(&self, scratch: &mut Scratch, masks: &Masks) -> bool {
-        let Scratch { words, signals, spots, windows, wide, near_signals: signals_at, by_bit, .. } = scratch;
+        let Scratch { words, signals, spots, windows, wide, near_signals: signals_at, .. } = scratch;
         spots.clear();
         windows.clear();
         wide.clear();
@@ -1470,35 +1476,29 @@ impl Screen {
             (!mask.is_zero()).then(|| Signal { mask, pos: words[k].pos, lead: u32::from(words[k].info.lead) })
         }));
         let signals = &signals_at[..];
-        by_bit.resize_with(Mask::BITS as usize, Vec::new);
-        by_bit.iter_mut().for_each(Vec::clear);
-        for (i, s) in signals.iter().enumerate() {
-            if s.mask.intersects(ENTRY) {
-                spots.push((s.pos, s.lead));
+        // Only a rule's anchor starts a look at it: the signals within its reach are those
+        // next to the anchor in text order (by `pos`), walked out from it. Anchors are few (a
+        // rule's anchor is its strongest group); the other signals are only looked at near one.
+        // ANY (an opaque word) has every bit: it is an anchor of every rule.
+        for (i, a) in signals.iter().enumerate() {
+            if a.mask.intersects(ENTRY) {
+                spots.push((a.pos, a.lead));
             }
-            // ANY (an opaque word) has every bit: it is an anchor of every rule. No rule has
-            // the bits of entries and of groups no rule needs.
-            (s.mask & RULE_BITS).ones().for_each(|b| by_bit[b].push(i as u32));
-        }
-        for rule in &self.rules {
-            let Some((&anchor, rest)) = rule.groups.split_first() else { continue };
-            let reach = rule.within.saturating_add(self.max_lead);
-            // Signals are in text order, so by `pos`: those within reach of an anchor are a
-            // slice, which moves forward with the anchor; a partner group's signals there are
-            // found in its bit's list from where the slice begins.
-            let (mut from, mut to) = (0, 0);
-            for &i in &by_bit[anchor] {
-                let a = &signals[i as usize];
-                let (p, lead) = (a.pos, a.lead);
-                // Searched, not walked: most rules' anchors are few and far apart, and a walk
-                // went over every signal for every rule.
-                from += signals[from..].partition_point(|w| w.pos < p.saturating_sub(reach));
-                to = to.max(from);
-                to += signals[to..].partition_point(|w| w.pos <= p.saturating_add(reach));
+            let anchored = a.mask & self.anchor_bits;
+            if anchored.is_zero() {
+                continue;
+            }
+            let (p, lead) = (a.pos, a.lead);
+            for rule in anchored.ones().flat_map(|b| &self.rules_by_anchor[b]).map(|&r| &self.rules[r as usize]) {
+                let rest = &rule.groups[1..];
+                let reach = rule.within.saturating_add(self.max_lead);
+                let from = i - signals[..i].iter().rev().take_while(|w| w.pos >= p.saturating_sub(reach)).count();
+                let to = i + signals[i..].iter().take_while(|w| w.pos <= p.saturating_add(reach)).count();
                 let near = |w: &Signal| w.pos <= p + rule.within + w.lead && p <= w.pos + rule.within + lead;
-                if rest.iter().all(|&g| in_slice(&by_bit[g], from, to).any(|k| near(&signals[k]))) {
+                let reached = &signals[from..to];
+                if rest.iter().all(|&g| reached.iter().any(|w| w.mask.has(g) && near(w))) {
                     spots.push((p, lead));
-                    spots.extend(signals[from..to].iter().filter(|w| near(w) && rest.iter().any(|&g| w.mask.has(g))).map(|w| (w.pos, w.lead)));
+                    spots.extend(reached.iter().filter(|w| near(w) && rest.iter().any(|&g| w.mask.has(g))).map(|w| (w.pos, w.lead)));
                 }
             }
         }
@@ -1705,12 +1705,6 @@ fn merge_windows(spots: &[(u32, u32)], reach: u32, windows: &mut Vec<(u32, u32)>
             _ => windows.push((from, to)),
         }
     }
-}
-
-/// The signal indices of a bit's `list` (ascending) that lie in `from..to`.
-fn in_slice(list: &[u32], from: usize, to: usize) -> impl Iterator<Item = usize> + '_ {
-    let first = list.partition_point(|&k| (k as usize) < from);
-    list[first..].iter().map(|&k| k as usize).take_while(move |&k| k < to)
 }
 
 /// The index ranges of words that may be kept (in a window, or opaque), in order and apart.
