@@ -584,17 +584,27 @@ pub fn looks_latin(c: char) -> bool {
     c.to_lowercase().all(|l| cyrillic_to_latin(l).is_some())
 }
 
+/// Lower-case letters that look the same in both scripts in ordinary type (`а`/`a`, `р`/`p`):
+/// those that only look alike as capitals or in some fonts (`т`, `м`, `ь`, `и`, `п`, `г`) are
+/// not among them.
+fn looks_same(c: char) -> bool {
+    matches!(c, 'a' | 'c' | 'e' | 'i' | 'j' | 'o' | 'p' | 's' | 'x' | 'y' | 'h' | 'd' | 'l' | 'k'
+        | 'а' | 'с' | 'е' | 'і' | 'ј' | 'о' | 'р' | 'ѕ' | 'х' | 'у' | 'һ' | 'ԁ' | 'ӏ' | 'к')
+}
+
 /// Maps look-alike letters of the minority script in a mixed Latin/Cyrillic word to the
-/// word's script. Letters with no look-alike stay as they are.
+/// word's script. Letters with no look-alike stay as they are. The word's script is the one
+/// with more letters that do not look the same in the other ([`looks_same`]): `cмepть` with
+/// Latin `c`, `e`, `p` is Cyrillic (`м`, `т`, `ь` only look like `m`, `t`, `b` at a stretch).
 fn repair_script(token: &mut Vec<(char, u32)>) {
     let (mut lat, mut cyr, mut lat_only, mut cyr_only) = (0, 0, 0, 0);
     for &(c, _) in token.iter() {
         if is_latin(c) {
             lat += 1;
-            lat_only += usize::from(latin_to_cyrillic(c).is_none());
+            lat_only += usize::from(!looks_same(c));
         } else if is_cyrillic(c) {
             cyr += 1;
-            cyr_only += usize::from(cyrillic_to_latin(c).is_none());
+            cyr_only += usize::from(!looks_same(c));
         }
     }
     if lat == 0 || cyr == 0 {

@@ -40,6 +40,12 @@ const STRICT: &[(&str, &str)] = &[
     ("kіll", "kill"),
     ("bоmb", "bomb"),
     ("өлтipу", "өлтіру"),
+    // Latin c, e, p in a Cyrillic word whose other letters look like Latin ones only at a
+    // stretch (м, т, ь); Cyrillic look-alikes in English words
+    ("cмepть", "смерть"),
+    ("cмepть полицаям", "смерть полицаям"),
+    ("ѕhооt", "shoot"),
+    ("CМEPТЬ", "смерть"),
     // Arabic diacritics, tatweel, letter variants, digits
     ("اُقْتُلُوا", "اقتلوا"),
     ("اقتـــلوا", "اقتلوا"),
