@@ -203,13 +203,29 @@ impl Words {
     /// A pattern marked `wide` is a cue of a rule or dampener with a wide window; one with
     /// `dropped` bits has its signature in [`Words::dropped`].
     fn build(patterns: &[(&str, bool, Mask, bool, u8)], loose: bool, function: &HashSet<String>, common: &HashMap<String, (String, String)>) -> (Words, u32, Vec<(String, bool, ())>) {
-        let runs: Vec<Vec<&str>> = patterns.iter().map(|(p, ..)| word_runs(p)).collect();
+        // Each pattern's words, one after another in one list (not a list each).
+        let mut flat: Vec<&str> = Vec::with_capacity(2 * patterns.len());
+        let mut ends: Vec<usize> = Vec::with_capacity(patterns.len() + 1);
+        ends.push(0);
+        for (p, ..) in patterns {
+            word_runs_into(p, &mut flat);
+            ends.push(flat.len());
+        }
+        let runs = |i: usize| &flat[ends[i]..ends[i + 1]];
         // Tables sized at once: growing them rehashed every word several times at start-up.
-        let later: usize = runs.iter().map(|r| r.len().saturating_sub(1)).sum();
-        let mut words = Words { first: Pieces::with_capacity(patterns.len()), wide: Pieces::default(), later: Pieces::with_capacity(later), signature: Pieces::with_capacity(patterns.len()), dropped: Default::default() };
+        let later = flat.len() - (0..patterns.len()).filter(|&i| !runs(i).is_empty()).count();
+        let mut in_table = [0; 8];
+        patterns.iter().for_each(|p| in_table[usize::from(p.4 & 7)] += 1);
+        let mut words = Words {
+            first: Pieces::with_capacity(patterns.len()),
+            wide: Pieces::default(),
+            later: Pieces::with_capacity(later),
+            signature: Pieces::with_capacity(in_table[0]),
+            dropped: std::array::from_fn(|k| Pieces::with_capacity(in_table[k + 1])),
+        };
         // How many patterns each word is in: a word of many phrases is a poor signature.
         let mut counts: FxMap<&str, usize> = FxMap::with_capacity_and_hasher(patterns.len() + later, Default::default());
-        for r in &runs {
+        for r in (0..patterns.len()).map(runs) {
             for (k, w) in r.iter().enumerate() {
                 if !r[..k].contains(w) {
                     *counts.entry(w).or_default() += 1;
@@ -217,7 +233,7 @@ impl Words {
             }
         }
         // Whether a word's loose key is a function word or a common word: each word once.
-        let mut poor: FxMap<&str, (bool, bool)> = FxMap::default();
+        let mut poor: FxMap<&str, (bool, bool)> = FxMap::with_capacity_and_hasher(counts.len(), Default::default());
         // Each word once as it comes (the same words recur in thousands of cues), sorted after.
         let mut distinct: FxSet<(&str, bool)> = FxSet::with_capacity_and_hasher(counts.len(), Default::default());
         let mut max_lead = 0;
@@ -226,10 +242,10 @@ impl Words {
         // `плетей`, an entry of its own, not by `сто`; one in a [`Words::dropped`] table is in
         // the words it leaves out all the same, but for a few fold accidents). One-word
         // patterns, which have no choice, come first.
-        let mut chosen: FxMap<&str, Mask> = FxMap::default();
-        let order = (0..patterns.len()).filter(|&i| runs[i].len() == 1).chain((0..patterns.len()).filter(|&i| runs[i].len() > 1));
+        let mut chosen: FxMap<&str, Mask> = FxMap::with_capacity_and_hasher(patterns.len(), Default::default());
+        let order = (0..patterns.len()).filter(|&i| runs(i).len() == 1).chain((0..patterns.len()).filter(|&i| runs(i).len() > 1));
         for i in order {
-            let ((pattern, stem, mask, wide, dropped), runs) = (&patterns[i], &runs[i]);
+            let ((pattern, stem, mask, wide, dropped), runs) = (&patterns[i], runs(i));
             let Some(last) = runs.len().checked_sub(1) else { continue };
             let stem_last = *stem && pattern.chars().next_back().is_some_and(is_word_char);
             for (k, run) in runs.iter().enumerate() {
@@ -436,6 +452,12 @@ fn may_begin(first: &Pieces<()>, token: &str) -> Mask {
 /// Maximal runs of word characters in a normalized view.
 fn word_runs(view: &str) -> Vec<&str> {
     let mut runs = Vec::new();
+    word_runs_into(view, &mut runs);
+    runs
+}
+
+/// [`word_runs`], appended to `runs`.
+fn word_runs_into<'a>(view: &'a str, runs: &mut Vec<&'a str>) {
     let mut start = None;
     for (i, c) in view.char_indices() {
         match (is_word_char(c), start) {
@@ -450,7 +472,6 @@ fn word_runs(view: &str) -> Vec<&str> {
     if let Some(s) = start {
         runs.push(&view[s..]);
     }
-    runs
 }
 
 /// A proximity rule as screening sees it: its groups' bits ([`group_bits`]), the anchor's
