@@ -2,7 +2,8 @@
 //!
 //! The formula (also in the README):
 //! * Each entry's hits are first damped: a hit within a dampener's window of one of its cues
-//!   (reporting, condemnation, education, idioms) is multiplied by the smallest such factor,
+//!   (reporting, condemnation, education, idioms), counted from the nearest of the cue's words,
+//!   is multiplied by the smallest such factor,
 //!   and inside quotation marks by a `quoted` dampener's factor as well.
 //! * An entry contributes `weight × best damped factor of its hits × (1 + repeat_bonus ×
 //!   min(hits − 1, repeat_cap))`, times `obfuscation_boost` when any of its hits shows evasion.
@@ -108,6 +109,10 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
     // and dampener reads its groups' lists instead of sorting all hits out again.
     let by_group = ByGroup::new(hits, lexicon);
     let cues: Vec<Near> = lexicon.dampeners.iter().map(|d| by_group.near(&d.groups)).collect();
+    // How many words each hit's term is: a cue of several words is near what is near any of
+    // them (a frame's part inside "bite the bullet" is in the idiom).
+    let words: Vec<u32> = hits.iter().map(|h| term_words(h.term, lexicon)).collect();
+    let longest: Vec<u32> = cues.iter().map(|c| c.at.iter().map(|&(_, _, i)| words[i]).max().unwrap_or(1)).collect();
     let similes: Vec<Near> = lexicon.dampeners.iter().map(|d| by_group.near(&d.unless)).collect();
     let mut damp = |h: &Hit, call: bool| -> f32 {
         // The smallest factor of the cue dampeners, times the quotation's: a quotation and a
@@ -123,9 +128,11 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
             } else {
                 let near = match dampener.within {
                     None => &cues[d].at[..],
-                    Some(w) => cues[d].around(h, w),
+                    Some(w) => cues[d].around_from(h, w + longest[d].saturating_sub(1), w),
                 };
-                let mut near = near.iter().filter(|&&(p, w, _)| !similes[d].before(p, w, SIMILE_WORDS));
+                let within = dampener.within.unwrap_or(u32::MAX);
+                let reaches = |&&(_, word, i): &&(u32, u32, usize)| (word + words[i].saturating_sub(1)).saturating_add(within) >= h.word;
+                let mut near = near.iter().filter(reaches).filter(|&&(p, w, _)| !similes[d].before(p, w, SIMILE_WORDS));
                 if call && dampener.calls_in_clause {
                     near.any(|&(_, _, i)| !apart_in_clauses(text, &hits[i], h))
                 } else {
@@ -316,6 +323,15 @@ impl ByGroup {
     }
 }
 
+/// How many words `term` is written with (what a hit of it spans in the view's words).
+fn term_words(term: TermRef, lexicon: &Lexicon) -> u32 {
+    let words = match term {
+        TermRef::Entry(e) => &lexicon.entries[e].term.words,
+        TermRef::Cue { group, term } => &lexicon.groups[group].terms[term].term.words,
+    };
+    words.split_whitespace().count().max(1) as u32
+}
+
 /// The hits of some groups by paragraph and word, for the hits near a given one.
 struct Near {
     /// (paragraph, word, index in the hits), sorted.
@@ -331,8 +347,13 @@ impl Near {
 
     /// Those in `h`'s paragraph at most `w` words from it.
     fn around(&self, h: &Hit, w: u32) -> &[(u32, u32, usize)] {
-        let from = self.at.partition_point(|&(p, word, _)| (p, word) < (h.paragraph, h.word.saturating_sub(w)));
-        let to = self.at.partition_point(|&(p, word, _)| (p, word) <= (h.paragraph, h.word.saturating_add(w)));
+        self.around_from(h, w, w)
+    }
+
+    /// Those in `h`'s paragraph beginning at most `before` words before it or `after` after.
+    fn around_from(&self, h: &Hit, before: u32, after: u32) -> &[(u32, u32, usize)] {
+        let from = self.at.partition_point(|&(p, word, _)| (p, word) < (h.paragraph, h.word.saturating_sub(before)));
+        let to = self.at.partition_point(|&(p, word, _)| (p, word) <= (h.paragraph, h.word.saturating_add(after)));
         &self.at[from..to.max(from)]
     }
 }

@@ -1022,7 +1022,12 @@ impl Screen {
             let lead = r.lead.iter().map(|&g| longest(g)).max().unwrap_or(0) * crate::lexicon::MAX_LEAD_WORDS as u32;
             r.within.max(r.unless_before).max(r.unless_after).max(lead)
         };
-        let damp_reach = |d: &crate::lexicon::Dampener| d.within.map(|w| w + if d.unless.is_empty() { 0 } else { crate::lexicon::SIMILE_WORDS });
+        // A dampener's window counts from the nearest word of a cue: from its first, as far
+        // again as its longest cue.
+        let damp_reach = |d: &crate::lexicon::Dampener| {
+            let cue = d.groups.iter().map(|&g| longest(g)).max().unwrap_or(1).saturating_sub(1);
+            d.within.map(|w| w + cue + if d.unless.is_empty() { 0 } else { crate::lexicon::SIMILE_WORDS })
+        };
         let dampeners = || lexicon.dampeners.iter().filter(|d| !d.quoted);
         let reach = lexicon.proximity.iter().map(|r| Some(rule_reach(r))).chain(dampeners().map(damp_reach)).try_fold(0, |a: u32, w| Some(a.max(w?)));
         let reaches = lexicon.proximity.iter().map(|r| (rule_reach(r), r.groups.iter().chain(&r.unless).chain(&r.lead).collect::<Vec<_>>()));

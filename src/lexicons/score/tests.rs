@@ -194,6 +194,24 @@ unless = ["neg"]
 category = "violence"
 weight = 9
 priority1 = true
+[[group]]
+name = "weapon"
+terms = ["bullet"]
+[[group]]
+name = "idiom"
+terms = ["bite the bullet"]
+[[dampener]]
+name = "idiom"
+groups = ["idiom"]
+factor = 0.1
+within = 1
+[[proximity]]
+name = "weapon_threat"
+groups = ["who", "weapon"]
+within = 6
+ordered = true
+category = "violence"
+weight = 6
 [[proximity]]
 name = "imperative"
 groups = ["harm", "target"]
@@ -245,6 +263,10 @@ const FRAMES: &[FrameCase] = &[
     ("Hang them with the sheep", "imperative", None),
     ("Hang them like a sheep", "imperative", Some(3)),
     ("Hang them like sheep", "imperative", Some(3)),
+    // a part inside a cue of several words is near it, however far the cue's first word is:
+    // the idiom damps the firing through its `bullet`
+    ("I will put a bullet in him", "weapon_threat", Some(3)),
+    ("I will have to bite the bullet", "weapon_threat", None),
 ];
 
 #[test]
