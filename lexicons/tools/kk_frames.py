@@ -18,13 +18,14 @@ STRONG = ["өлтір", "тұншықтыр", "уландыр", "бауызда"
           "дарға ас", "атып өлтір", "атып таста", "өртеп жібер", "қырып сал",
           "қырып жой", "сойып таста", "жайрат", "жер жастандыр", "көзін жой", "көзін құрт",
           "тірідей өрте", "пышақта", "пышақпен түйре", "бауыздап таста", "буындырып өлтір",
-          "мойнын үз", "мойнын бұра", "ішек қарнын ақтар", "қарнын жар", "асып өлтір", "асып таста"]
+          "мойнын үз", "мойнын бұра", "ішек қарнын ақтар", "қарнын жар", "асып өлтір", "асып таста",
+          "пышақпен сұқ", "пышақ сұқ", "пышақпен сұғып ал", "пышақ сұғып ал", "тірідей көм"]
 # Blowing up: a call or threat to bomb, counted as terrorism whatever its object.
 BOMB = ["жарып жібер", "жарылыс жаса", "жарып ұшыр"]
 # Verbs that harm only with a human object beside them.
 WITH_TARGET = ["ат", "кес", "жар", "өрте", "ас", "сой", "жой", "құрт", "қыр", "шанш", "азапта",
                "жарала", "шабуыл жаса", "тұншық", "ұр", "соқ", "тапта", "сабa", "лақтыр", "жерге көм",
-               "тірідей көм", "оқ ат", "сындыр"]
+               "оқ ат", "сындыр"]
 # Dying and being executed (intransitive): what is wished or owed to someone, ол өлуі тиіс.
 DIE = ["өл", "дарға асыл", "басы кесіл", "оқ қадал", "оқ ти", "ит өліміне душар бол"]
 # Harm done to a body part named beside it (басыңды кесемін, мойнын үзгім келеді).
@@ -45,12 +46,18 @@ TARGET_PTCP = ["шық", "кел", "жүр", "қарсы шық", "қарсыл�
 # Buildings and crowds a bombing, arson or attack is aimed at.
 PLACES = ["вокзал", "метро", "мектеп", "стадион", "әкімдік", "шіркеу", "мешіт", "синагога",
           "әуежай", "базар", "елшілік", "концерт", "шеру", "бөлімше", "әскери бөлім", "балабақша",
-          "университет", "аурухана", "автобекет", "банк"]
+          "университет", "аурухана", "автобекет", "банк", "сот", "прокуратура", "парламент", "ақорда",
+          "редакция"]
 PLACE_EXTRA = ["полиция бөлім*", "сауда орталығ*", "полиция бөлімше*", "әскери бөлім*",
                "адам көп жерге", "адам көп кезде", "адам көп жерде", "тобыр*"]
 # Verbs whose calls against a place are terrorism: bomb, burn, attack.
 PLACE_VERBS = ["жар", "бомба жар", "өрте", "шабуыл жаса", "жарып жібер", "өртеп жібер",
-               "жарылыс жаса", "бомба қой", "жарып ұшыр"]
+               "жарылыс жаса", "бомба қой", "жарып ұшыр", "от қой", "өрт қой", "от таста"]
+# Setting fire to someone's home, car or shop (a dative with a possessive beside).
+SET_FIRE = ["от қой", "өрт қой", "от таста", "өртеп жібер", "өрте"]
+HOME_DAT = ["үйіне", "үйлеріне", "үйіңе", "үйлеріңе", "үйіңізге", "үйлеріңізге", "пәтеріне", "пәтеріңе",
+            "көлігіне", "көлігіңе", "дүкеніне", "дүкеніңе", "үйін", "үйіңді", "үйлерін", "үйлеріңді",
+            "көлігін", "көлігіңді", "дүкенін", "дүкеніңді"]
 
 IMP = {"imp2pl", "imp2sg_polite", "imp2pl_polite", "imp3", "let1pl", "let1sg", "cv_tasta_imp2sg",
        "cv_tasta_imp2pl", "cv_tasta_imp2sg_polite", "cv_tasta_imp3", "cv_tasta_let1pl", "cv_tasta_let1sg",
@@ -131,6 +138,9 @@ def main():
                 collect(RAM, IMP | NEC | FUT1 | WISH)))
     print(group("place_harm_kk", "Calls and threats to bomb, burn or attack (with a place beside): жарайық, өртейміз, бомба жарамыз.",
                 collect(PLACE_VERBS, IMP | NEC | FUT1 | WISH) + ["жарылыс болады"]))
+    print(group("set_fire_kk", "Setting fire (with a home beside): от қоямын, от қою керек, өртеп жіберейік.",
+                collect(SET_FIRE, IMP | NEC | FUT1 | WISH)))
+    print(group("home_kk", "Someone's home, car or shop as what is set on fire: үйіне, үйіңді, көлігін.", HOME_DAT))
     print(group("place_kk", "Buildings and crowds as objects or places of an attack: вокзалды, метрода, мектепке.",
                 nouns(PLACES, {"acc", "dat", "loc", "pl_acc", "pl_dat"}) + PLACE_EXTRA))
     print(group("target_kk", "Target nouns in their cases (merged with the hand-written target_kk) and 'those who ...'.",
