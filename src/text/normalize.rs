@@ -40,6 +40,10 @@ pub struct Normalized {
     starts: Vec<u32>,
     /// Byte offsets in `text` of [`PARAGRAPH`] separators, ascending.
     paragraphs: Vec<u32>,
+    /// Byte offsets in `text` of spaces that stand for two or more spaces, tabs or dashes (no
+    /// line break) in the original (strict view), ascending: words spelled out letter by letter are set apart by
+    /// them (`j o i n  i s i s`).
+    wide: Vec<u32>,
 }
 
 impl Normalized {
@@ -106,6 +110,7 @@ impl Normalized {
             out.map.extend_from_slice(&self.map[from..to]);
             out.starts.extend(inside(&self.starts, from..to).map(|p| (p as usize - from + at) as u32));
             out.paragraphs.extend(inside(&self.paragraphs, from..to).map(|p| (p as usize - from + at) as u32));
+            out.wide.extend(inside(&self.wide, from..to).map(|p| (p as usize - from + at) as u32));
         };
         let mut next = window.start;
         for (hole, with) in holes {
@@ -127,7 +132,7 @@ impl Normalized {
     }
 
     fn with_capacity(n: usize) -> Normalized {
-        Normalized { text: String::with_capacity(n), map: Vec::with_capacity(n + 1), starts: Vec::with_capacity(n / 6), paragraphs: Vec::new() }
+        Normalized { text: String::with_capacity(n), map: Vec::with_capacity(n + 1), starts: Vec::with_capacity(n / 6), paragraphs: Vec::new(), wide: Vec::new() }
     }
 
     #[inline]
@@ -275,6 +280,8 @@ struct Strict {
     apostrophe: Option<u32>,
     /// A pending run of separators: offset of its first character and line breaks seen.
     sep: Option<(u32, u8)>,
+    /// Spaces and tabs in the separator being gathered ([`Normalized::wide`]).
+    spaces: u8,
     scratch: Vec<(char, u32)>,
     /// Set after an emoji word: the offset where a separator goes if a word follows at once.
     glue: Option<u32>,
@@ -282,7 +289,7 @@ struct Strict {
 
 impl Strict {
     fn new(n: usize) -> Strict {
-        Strict { out: Normalized::with_capacity(n), token: None, scripts: 0, apostrophe: None, sep: None, scratch: Vec::new(), glue: None }
+        Strict { out: Normalized::with_capacity(n), token: None, scripts: 0, apostrophe: None, sep: None, spaces: 0, scratch: Vec::new(), glue: None }
     }
 
     #[inline]
@@ -308,6 +315,7 @@ impl Strict {
                 self.flush_token();
                 let (_, seen) = self.sep.get_or_insert((off, 0));
                 *seen = seen.saturating_add(lines);
+                self.spaces = self.spaces.saturating_add(1);
             }
             Fold::Apostrophe => {
                 if self.token.is_none() || self.apostrophe.is_some() {
@@ -384,8 +392,12 @@ impl Strict {
     #[inline]
     fn emit_sep(&mut self) {
         if let Some((off, lines)) = self.sep.take() {
+            if lines == 0 && self.spaces >= 2 {
+                self.out.wide.push(self.out.text.len() as u32);
+            }
             self.out.push(if lines >= 2 { PARAGRAPH } else { ' ' }, off);
         }
+        self.spaces = 0;
     }
 
     fn flush_token(&mut self) {
@@ -688,7 +700,7 @@ pub fn loosen(s: &Normalized) -> Normalized {
         let end = scan_word(text, i);
         l.fold_span(text, i, end);
         if l.is_single() {
-            if let Some((singles, group_end)) = l.single_letter_group(text, i, end) {
+            if let Some((singles, group_end)) = l.single_letter_group(text, &s.wide, i, end) {
                 l.word.clear();
                 for (a, b) in singles {
                     l.word.extend(text[a..b].char_indices().map(|(k, c)| (c, (a + k) as u32)));
@@ -766,8 +778,11 @@ impl Loose {
     /// Words spelled out one letter at a time with separators between them (`k.i.l.l`): at
     /// least three words whose key is one letter, at least two of them letters, the same
     /// separator between each two (`з.а.к.о.п.а.т.ь в` spells закопать, and `в` is a word of
-    /// its own). Returns the words' spans and the group's end.
-    fn single_letter_group(&mut self, text: &str, start: usize, end: usize) -> Option<(Vec<(usize, usize)>, usize)> {
+    /// its own), as wide in the original (`j o i n  i s i s`: the strict view's one space was
+    /// two there, between words; `wide`: [`Normalized::wide`]). Returns the words' spans and
+    /// the group's end.
+    fn single_letter_group(&mut self, text: &str, wide: &[u32], start: usize, end: usize) -> Option<(Vec<(usize, usize)>, usize)> {
+        let is_wide = |a: usize, b: usize| wide.get(wide.partition_point(|&w| (w as usize) < a)).is_some_and(|&w| (w as usize) < b);
         let mut singles = vec![(start, end)];
         let mut letters = usize::from(self.single_is_letter());
         let mut group_end = end;
@@ -789,6 +804,9 @@ impl Loose {
             match first_gap {
                 None => first_gap = Some((group_end, k)),
                 Some((a, b)) if text[a..b] != text[group_end..k] => break,
+                // A wider gap ends a group that is one already: what follows is the next word
+                // (a group broken before it is one would read differently once joined).
+                Some((a, b)) if is_wide(a, b) != is_wide(group_end, k) && singles.len() >= 3 && letters >= 2 => break,
                 Some(_) => {}
             }
             let word_end = scan_word(text, k);
