@@ -26,6 +26,13 @@ pub(super) fn word(c: char) -> Option<&'static str> {
         '\u{1F525}' => "emojifire",       // 🔥
         '\u{1FA78}' => "emojiblood",      // 🩸
         '\u{1FAA2}' => "emojiknot",       // 🪢
+        // Vehicles, for ramming (🚗💥 into the crowd): counted only next to a crowd.
+        '\u{1F697}' => "emojicar",        // 🚗
+        '\u{1F699}' => "emojisuv",        // 🚙
+        '\u{1F69A}' => "emojitruck",      // 🚚
+        '\u{1F69B}' => "emojilorry",      // 🚛
+        '\u{1F6FB}' => "emojipickup",     // 🛻
+        '\u{1F690}' => "emojivan",        // 🚐
         _ => return None,
     })
 }
