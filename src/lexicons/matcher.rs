@@ -949,7 +949,9 @@ pub(crate) const SOUNDED: u8 = 4;
 /// read as an l; and [`SOUNDED`] when it is Cyrillic letters only, one with no Latin look-alike.
 /// 0 for any other word.
 pub(crate) fn plain_script(word: &str) -> u8 {
-    let sounded = !word.is_empty() && word.chars().all(is_cyrillic) && word.chars().any(|c| !normalize::looks_latin(c));
+    // A hit begins at the word's first letter the loose view keeps: not a leading ъ or ь.
+    let kept = word.trim_start_matches(['ъ', 'ь', 'Ъ', 'Ь']);
+    let sounded = !kept.is_empty() && word.chars().all(is_cyrillic) && kept.chars().any(|c| !normalize::looks_latin(c));
     let sounded = if sounded { SOUNDED } else { 0 };
     let mut script = 0;
     let (mut run_char, mut run) = ('\0', 0);
@@ -1256,6 +1258,10 @@ mod tests {
         ("shoot", "en", "shооt him", &["shооt"], &["look-alike letters"]),
         ("shooting", "en", "a shооtіng", &["shооtіng"], &["look-alike letters"]),
         ("kill", "en", "kіll them", &["kіll"], &["look-alike letters"]),
+        // Cyrillic look-alikes only (һ too), five letters or more: a transliteration, kept; a
+        // leading ъ is no letter of the hit (the loose view drops it), so the word is not sounded
+        ("hitman", "en", "нанял һітман", &["һітман"], &[]),
+        ("terrorist", "en", "ътеррорист", &["террорист"], &[]),
         // a loose-only hit in a plain word of the term's own script is a folding accident
         ("plow", "en", "plou through", &[], &[]),
         ("isis", "en", "i s i s", &["i s i s"], &["spelled out"]),

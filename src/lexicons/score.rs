@@ -128,7 +128,7 @@ pub fn assess(text: &str, hits: &[Hit], lexicon: &Lexicon) -> Assessment {
             } else {
                 let near = match dampener.within {
                     None => &cues[d].at[..],
-                    Some(w) => cues[d].around_from(h, w + longest[d].saturating_sub(1), w),
+                    Some(w) => cues[d].around_from(h, w.saturating_add(longest[d].saturating_sub(1)), w),
                 };
                 let within = dampener.within.unwrap_or(u32::MAX);
                 let reaches = |&&(_, word, i): &&(u32, u32, usize)| (word + words[i].saturating_sub(1)).saturating_add(within) >= h.word;

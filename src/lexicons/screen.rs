@@ -1013,7 +1013,12 @@ impl Screen {
         // widest is `reach` (none when a dampener looks at the whole text); the groups of the
         // rules and dampeners that look no further than [`NEAR_WORDS`] (nearly all) are kept
         // that near a trigger, the others' up to `reach`.
-        let words_in = |t: &str| t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count() as u32;
+        // Words of a term: runs of letters and digits, or what spaces part (scoring counts a
+        // cue's words so, `🔥 🔥` two); the more of the two, so that no window falls short.
+        let words_in = |t: &str| {
+            let runs = t.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).count();
+            runs.max(t.split_whitespace().count()) as u32
+        };
         let longest = |g: usize| {
             let cues = lexicon.groups[g].terms.iter().map(|c| words_in(&c.term.words));
             cues.chain(lexicon.entries.iter().filter(|e| e.groups.contains(&g)).map(|e| words_in(&e.term.words))).max().unwrap_or(0)
@@ -1026,7 +1031,7 @@ impl Screen {
         // again as its longest cue.
         let damp_reach = |d: &crate::lexicon::Dampener| {
             let cue = d.groups.iter().map(|&g| longest(g)).max().unwrap_or(1).saturating_sub(1);
-            d.within.map(|w| w + cue + if d.unless.is_empty() { 0 } else { crate::lexicon::SIMILE_WORDS })
+            d.within.map(|w| w.saturating_add(cue).saturating_add(if d.unless.is_empty() { 0 } else { crate::lexicon::SIMILE_WORDS }))
         };
         let dampeners = || lexicon.dampeners.iter().filter(|d| !d.quoted);
         let reach = lexicon.proximity.iter().map(|r| Some(rule_reach(r))).chain(dampeners().map(damp_reach)).try_fold(0, |a: u32, w| Some(a.max(w?)));
@@ -2158,6 +2163,8 @@ mod tests {
             // sounded in the other script (`шот`, `шоть`), or folded in its own (`plou`)
             10 => sounded(term),
             11 if how & 16 != 0 => term.replace('w', "u").replace("oo", "o").replace("ck", "k"),
+            // a hard sign before it, which the loose view drops
+            11 if how & 32 != 0 => format!("ъ{}", sounded(term)),
             11 => sounded(term).split(' ').map(|w| format!("{w}ь")).collect::<Vec<_>>().join(" "),
             // a letter of each word masked, or one read as a two-way leet digit
             8 => term.split(' ').map(|w| w.chars().enumerate().map(|(k, c)| if k == 1 { '*' } else { c }).collect::<String>()).collect::<Vec<_>>().join(" "),

@@ -590,10 +590,10 @@ fn cyrillic_to_latin(c: char) -> Option<char> {
     })
 }
 
-/// Whether the Cyrillic letter `c` (either case) looks like a Latin letter ([`cyrillic_to_latin`];
-/// capitals too: `Д` or `Ш` look like none).
+/// Whether the Cyrillic letter `c` (either case) looks like a Latin letter ([`cyrillic_to_latin`],
+/// [`looks_same`]; capitals too: `Д` or `Ш` look like none).
 pub fn looks_latin(c: char) -> bool {
-    c.to_lowercase().all(|l| cyrillic_to_latin(l).is_some())
+    c.to_lowercase().all(|l| cyrillic_to_latin(l).is_some() || looks_same(l))
 }
 
 /// Lower-case letters that look the same in both scripts in ordinary type (`а`/`a`, `р`/`p`):
@@ -606,17 +606,21 @@ fn looks_same(c: char) -> bool {
 
 /// Maps look-alike letters of the minority script in a mixed Latin/Cyrillic word to the
 /// word's script. Letters with no look-alike stay as they are. The word's script is the one
-/// with more letters that do not look the same in the other ([`looks_same`]): `cмepть` with
-/// Latin `c`, `e`, `p` is Cyrillic (`м`, `т`, `ь` only look like `m`, `t`, `b` at a stretch).
+/// with more letters that have no look-alike in the other, else the one with more letters;
+/// with as many of each, the one with more letters that do not look the same in ordinary type
+/// ([`looks_same`]): `cмepть` with Latin `c`, `e`, `p` is Cyrillic (`м`, `т`, `ь` look like
+/// `m`, `t`, `b` only at a stretch), `shooт` with a Cyrillic `т` is Latin.
 fn repair_script(token: &mut Vec<(char, u32)>) {
-    let (mut lat, mut cyr, mut lat_only, mut cyr_only) = (0, 0, 0, 0);
+    let (mut lat, mut cyr, mut lat_only, mut cyr_only, mut lat_unlike, mut cyr_unlike) = (0, 0, 0, 0, 0, 0);
     for &(c, _) in token.iter() {
         if is_latin(c) {
             lat += 1;
-            lat_only += usize::from(!looks_same(c));
+            lat_only += usize::from(latin_to_cyrillic(c).is_none());
+            lat_unlike += usize::from(!looks_same(c));
         } else if is_cyrillic(c) {
             cyr += 1;
-            cyr_only += usize::from(!looks_same(c));
+            cyr_only += usize::from(cyrillic_to_latin(c).is_none());
+            cyr_unlike += usize::from(!looks_same(c));
         }
     }
     if lat == 0 || cyr == 0 {
@@ -626,6 +630,7 @@ fn repair_script(token: &mut Vec<(char, u32)>) {
         std::cmp::Ordering::Greater => true,
         std::cmp::Ordering::Less => false,
         std::cmp::Ordering::Equal if cyr != lat => cyr > lat,
+        std::cmp::Ordering::Equal if cyr_unlike != lat_unlike => cyr_unlike > lat_unlike,
         std::cmp::Ordering::Equal => token.iter().find(|(c, _)| is_letter(*c)).is_some_and(|&(c, _)| is_cyrillic(c)),
     };
     for (c, _) in token.iter_mut() {

@@ -44,8 +44,12 @@ const STRICT: &[(&str, &str)] = &[
     // stretch (м, т, ь); Cyrillic look-alikes in English words
     ("cмepть", "смерть"),
     ("cмepть полицаям", "смерть полицаям"),
-    ("ѕhооt", "shoot"),
     ("CМEPТЬ", "смерть"),
+    // ...but a Latin word with one Cyrillic letter that looks like its Latin one only at a
+    // stretch stays Latin: the Latin letters are more
+    ("shooт", "shoot"),
+    ("SHOOТ", "shoot"),
+    ("aттack", "attack"),
     // Arabic diacritics, tatweel, letter variants, digits
     ("اُقْتُلُوا", "اقتلوا"),
     ("اقتـــلوا", "اقتلوا"),
