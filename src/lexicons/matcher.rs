@@ -349,9 +349,9 @@ struct TermInfo {
     target: TermRef,
     stem: bool,
     kazakh: bool,
-    /// Of a language written in Latin letters (English): found in Cyrillic only through
-    /// look-alike letters ([`accept_loose`]).
-    latin_language: bool,
+    /// Written in Latin letters, of a language written so (English): found in Cyrillic only
+    /// through look-alike letters, never in a word that only sounds like it ([`accept_loose`]).
+    sounds_apart: bool,
     script: Script,
     words: usize,
     loose_letters: usize,
@@ -480,12 +480,14 @@ impl Matcher {
             .map(|&(target, term, lang)| {
                 let (s, l) = normalize::both(&term.words);
                 let (s, l) = (s.as_str().trim().to_string(), l.as_str().trim().to_string());
+                let script = script_of(&term.words);
                 let info = TermInfo {
                     target,
                     stem: term.stem,
                     kazakh: lang == "kk",
-                    latin_language: !matches!(lang, "ru" | "kk" | "uk" | "be" | "bg" | "sr" | "mk" | "ky" | "tg" | "mn" | "ar" | "fa" | "ur"),
-                    script: script_of(&term.words),
+                    sounds_apart: script == Script::Latin
+                        && !matches!(lang, "ru" | "kk" | "uk" | "be" | "bg" | "sr" | "mk" | "ky" | "tg" | "mn" | "ar" | "fa" | "ur"),
+                    script,
                     words: term.words.split_whitespace().count(),
                     loose_letters: l.chars().filter(|c| c.is_alphabetic()).count(),
                     has_digit: term.words.chars().any(|c| c.is_numeric()),
@@ -901,7 +903,7 @@ fn accept_loose(term: &TermInfo, evasion: Evasion, translit: bool, sounded: bool
     if term.kazakh {
         return true;
     }
-    if sounded && term.latin_language && term.script == Script::Latin {
+    if sounded && term.sounds_apart {
         return false;
     }
     let in_letters = [Evasion::ZERO_WIDTH, Evasion::HOMOGLYPH, Evasion::COMPAT, Evasion::LEET, Evasion::MASKED, Evasion::ARABIZI, Evasion::LAYOUT].iter().any(|&e| evasion.contains(e));
@@ -922,7 +924,7 @@ fn dropped_in_plain(term: &TermInfo, loose: &str) -> u8 {
     if term.kazakh || term.arabic {
         return 0;
     }
-    let sounded = if term.latin_language && term.script == Script::Latin && !term.stem { SOUNDED } else { 0 };
+    let sounded = if term.sounds_apart && !term.stem { SOUNDED } else { 0 };
     if term.words != 1 || loose.split(|c: char| !normalize::is_word_char(c)).filter(|w| !w.is_empty()).count() != 1 {
         return sounded;
     }
