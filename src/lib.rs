@@ -21,7 +21,7 @@ mod archive;
 pub use web::{adapters, budget, crawl, fetch, frontier, guard, robots, serve};
 pub use text::{decode, extract, filekind, input, lang, normalize};
 pub(crate) use text::{clitics, simd};
-pub use lexicons::{analyse, bundled, classify, evaluate, lexicon, lint, matcher, score, screen};
+pub use lexicons::{analyse, bundled, classify, evaluate, lexicon, lint, matcher, saved, score, screen};
 pub(crate) use lexicons::resolve;
 pub use reviewing::{cell, export, import, inbox, queue, report, review, workbook};
 pub use night::{demo, flood, flood_store, health, nightly, preflight, revisit, runs, settings, store};

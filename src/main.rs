@@ -285,6 +285,8 @@ fn main() -> ExitCode {
     }
     let args = Args::parse();
     init_logging(args.log_format);
+    // Compiled lexicons are kept between runs (`$KUZET_CACHE_DIR=off` keeps none).
+    kuzet::saved::set_dir(kuzet::saved::default_dir());
     match run(args) {
         Ok(code) => code,
         Err(e) => {

@@ -142,3 +142,54 @@ fn jsonl_on_stdin() {
     let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["read"], 2);
 }
+
+/// The compiled lexicons are kept in `$KUZET_CACHE_DIR` and read back by the next run, which
+/// writes the same queues; a damaged file is compiled over with a warning, never an error.
+#[test]
+fn compiled_lexicons_are_kept_between_runs() {
+    let cache = tempdir();
+    let run = |cache_dir: &std::path::Path| {
+        let out = tempdir();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_kuzet"))
+            .env("KUZET_CACHE_DIR", cache_dir)
+            .args(["classify", "--lexicons", "lexicons", "--out", out.path().to_str().unwrap(), "--run-id", "cached", "samples/en_posts.jsonl", "samples/forum_ru.html", "samples/ar_post.txt"])
+            .current_dir(root())
+            .output()
+            .expect("run kuzet");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        (queues(out.path()), String::from_utf8_lossy(&output.stderr).into_owned())
+    };
+    let saved = || -> Vec<std::path::PathBuf> { std::fs::read_dir(cache.path()).unwrap().map(|e| e.unwrap().path()).collect() };
+    let (first, _) = run(cache.path());
+    assert!(first.iter().any(|(_, rows)| rows.len() > 1), "the samples fill a queue: {first:?}");
+    let files = saved();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("engine-") && name.ends_with(".bin"), "{name}");
+    let bytes = std::fs::read(&files[0]).unwrap();
+    let modified = || std::fs::metadata(&files[0]).unwrap().modified().unwrap();
+    let written = modified();
+    let (second, stderr) = run(cache.path());
+    assert_eq!(second, first);
+    // Read, not written again.
+    assert_eq!(modified(), written);
+    assert_eq!(saved().len(), 1);
+    assert!(!stderr.contains("compiling the lexicons instead"), "{stderr}");
+    // Damaged: compiled over, with a warning, and saved whole again.
+    let mut damaged = bytes.clone();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x55;
+    std::fs::write(&files[0], &damaged).unwrap();
+    let (third, stderr) = run(cache.path());
+    assert_eq!(third, first);
+    assert!(stderr.contains("compiling the lexicons instead"), "{stderr}");
+    // Saved whole again (the same size: maps may come out in another order), and read back.
+    assert_eq!(std::fs::metadata(&files[0]).unwrap().len(), bytes.len() as u64);
+    let (again, stderr) = run(cache.path());
+    assert_eq!(again, first);
+    assert!(!stderr.contains("compiling the lexicons instead"), "{stderr}");
+    // `off` keeps nothing.
+    let (fourth, _) = run(std::path::Path::new("off"));
+    assert_eq!(fourth, first);
+    assert!(!root().join("off").exists());
+}

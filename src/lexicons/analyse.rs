@@ -41,14 +41,21 @@ fn bundled_adapters() -> Arc<Adapters> {
 }
 
 impl Engine {
-    /// Loads and compiles the lexicons of `source` (a folder, or [`Lexicons::Bundled`]).
+    /// Loads and compiles the lexicons of `source` (a folder, or [`Lexicons::Bundled`]), or
+    /// reads them back compiled when the process keeps them ([`crate::saved`]).
     pub fn load(source: impl Into<Lexicons>) -> Result<Engine, crate::lint::CheckError> {
-        Ok(Engine::new(crate::lint::load_checked(&source.into())?))
+        let (lexicon, matcher) = crate::saved::load(&source.into())?;
+        Ok(Engine::from_parts(lexicon, matcher))
     }
 
     /// Compiles `lexicon`.
     pub fn new(lexicon: Lexicon) -> Engine {
         let matcher = Matcher::new(&lexicon);
+        Engine::from_parts(lexicon, matcher)
+    }
+
+    /// The engine of `lexicon` compiled into `matcher` ([`Matcher::new`] of it).
+    pub fn from_parts(lexicon: Lexicon, matcher: Matcher) -> Engine {
         Engine { lexicon, matcher, lang: LangDetector::new(), adapters: bundled_adapters() }
     }
 

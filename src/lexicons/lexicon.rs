@@ -33,7 +33,7 @@ pub enum LexiconError {
 
 /// What a matched term is: a lexicon entry, or a cue of a rule group (the matcher's hits and
 /// screening's patterns name their terms so).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum TermRef {
     /// Index into [`Lexicon::entries`].
     Entry(usize),
@@ -42,7 +42,7 @@ pub enum TermRef {
 }
 
 /// A term as written in a lexicon or a group: one or more words, a trailing `*` for a stem.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Term {
     /// The words, without the `*`.
     pub words: String,
@@ -87,7 +87,7 @@ impl fmt::Display for Term {
 }
 
 /// One lexicon entry.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub term: Term,
     pub category: String,
@@ -114,7 +114,7 @@ impl Entry {
 }
 
 /// A named group of terms used by rules (call-to-action verbs, reporting cues, ...).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Group {
     pub name: String,
     /// Cue terms listed in rules files; lexicon entries join through their `groups` column.
@@ -122,7 +122,7 @@ pub struct Group {
 }
 
 /// A term of a group, with the language of the rules file's folder (empty at the top level).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Cue {
     pub term: Term,
     pub lang: String,
@@ -131,7 +131,7 @@ pub struct Cue {
 /// Terms from all the named groups within `within` words of each other raise the score. The
 /// options make it a frame of a clause: its parts in the listed order, within one clause, the
 /// first one beginning the clause (an imperative), and no negation before or among them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Proximity {
     pub name: String,
     /// Indices into [`Lexicon::groups`]; at least one (a rule of one group is a word class
@@ -169,7 +169,7 @@ pub const MAX_LEAD_WORDS: usize = 3;
 
 /// A cue from any of the groups near a hit (or anywhere, without `within`) multiplies that
 /// hit's weight by `factor`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Dampener {
     pub name: String,
     pub groups: Vec<usize>,
@@ -196,7 +196,7 @@ pub struct Dampener {
 pub const SIMILE_WORDS: u32 = 3;
 
 /// Score thresholds and factors (the `[scoring]` table).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Scoring {
     /// Minimum score to be queued at all.
@@ -254,7 +254,7 @@ impl Default for Scoring {
 }
 
 /// Everything loaded from a lexicon folder.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Lexicon {
     pub entries: Vec<Entry>,
     pub groups: Vec<Group>,

@@ -336,7 +336,7 @@ impl Blank {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Script {
     Latin,
     Cyrillic,
@@ -344,7 +344,7 @@ enum Script {
 }
 
 /// What the matcher needs to know of each term.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct TermInfo {
     target: TermRef,
     stem: bool,
@@ -363,7 +363,7 @@ struct TermInfo {
 }
 
 /// The compiled lexicon: one automaton per view.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Matcher {
     strict: View,
     loose: View,
@@ -376,7 +376,7 @@ pub struct Matcher {
     max_words: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct View {
     /// Walked from each word start (anchored), so a search ends as soon as no term can
     /// continue. A plain trie ([`trie`]): since screening leaves the matcher a small part of
@@ -395,7 +395,7 @@ struct View {
 
 /// Bit tables of the first 1–4 bytes of every pattern (8 KiB each, hashed): a word start is a
 /// candidate only if its first `n` bytes are in table `n` for some pattern length class.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Prefilter {
     /// `tables[n - 1]` for patterns of `n` bytes or more (n = 4) or exactly `n` bytes (n < 4).
     tables: [Vec<u64>; 4],

@@ -8,6 +8,7 @@ pub mod lexicon;
 pub mod lint;
 pub mod matcher;
 pub(crate) mod resolve;
+pub mod saved;
 pub mod score;
 pub mod screen;
 mod trie;

@@ -18,7 +18,7 @@ use crate::normalize::wildcard::Part;
 const MAX_HIDDEN: usize = 3;
 
 /// The words of the loose patterns, each with whether it is a stem and what it belongs to.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Vocabulary<T> {
     words: Vec<(Vec<char>, bool, T)>,
     by_first: HashMap<char, Vec<u32>>,

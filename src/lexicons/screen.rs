@@ -69,7 +69,7 @@ const ANY: Mask = Mask::MAX;
 /// Which patterns a word may belong to: bit 0 for entries, a bit for each group that some
 /// proximity rule needs ([`group_bits`]). 256 bits: the threat grammar's rules need some 220
 /// groups, and groups that share a bit make rules fire in screening where they cannot.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Mask([u64; 4]);
 
 impl Mask {
@@ -181,7 +181,7 @@ const CUE: Mask = Mask::bit(1);
 /// Words of patterns in one view: those that begin a pattern, those that continue one, and
 /// each pattern's signature: its rarest word, which must be in a text for the pattern to
 /// match there, with what the pattern is (an entry, a cue of some group).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct Words {
     first: Pieces<()>,
     /// The words that begin a cue of a rule or dampener with a wide window ([`Kind::Wide`]).
@@ -301,7 +301,7 @@ impl Words {
 /// one hash (none among the shipped lexicons' words; a page could be written to have one)
 /// merge what they are, so a word may only be taken for more than it is: kept or a trigger
 /// where it need not be, never set aside where it counts.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 struct Pieces<V> {
     exact: FxMap<u64, V>,
     stems: FxMap<u64, V>,
@@ -393,7 +393,7 @@ impl Pieces<()> {
 /// words at most come before it in those patterns, and which of them need no word before it
 /// (`no_prev`) or none after it (`no_next`): where the word next to a signature can be part
 /// of no pattern, only those can match there ([`Screen::windows`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 struct Sig {
     mask: Mask,
     lead: u8,
@@ -476,7 +476,7 @@ fn word_runs_into<'a>(view: &'a str, runs: &mut Vec<&'a str>) {
 
 /// A proximity rule as screening sees it: its groups' bits ([`group_bits`]), the anchor's
 /// first, and the window.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct RuleMask {
     groups: Vec<usize>,
     within: u32,
@@ -516,9 +516,11 @@ fn weak_terms(lexicon: &Lexicon, patterns: &[(&str, &str, bool, TermRef)]) -> Ve
 }
 
 /// What screening needs of a lexicon, built once with the matcher.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Screen {
-    /// Tells this screen's cache entries from another engine's on the same thread.
+    /// Tells this screen's cache entries from another engine's on the same thread (a screen
+    /// read back from [`crate::saved`] gets a new one).
+    #[serde(skip, default = "next_id")]
     id: u64,
     strict: Words,
     loose: Words,
@@ -538,7 +540,8 @@ pub(crate) struct Screen {
     near: u32,
     /// The most words before a pattern's signature, over all patterns.
     max_lead: u32,
-    placeholder: &'static str,
+    /// The inert word set-aside words become: its place in [`PLACEHOLDERS`], or none.
+    placeholder: Option<u8>,
     /// The words of the loose patterns with the masks of the patterns they are in, for words
     /// read another way ([`Screen::reading_mask`]).
     pub(crate) vocabulary: Vocabulary<()>,
@@ -973,6 +976,12 @@ fn separator_bits(b: &[u8], at: usize) -> u64 {
     sep | (c2 & ((a0 >> 1) | (a0_after << 63))) | (a0 & ((c2 << 1) | c2_before))
 }
 
+/// A new screen's [`Screen::id`].
+fn next_id() -> u64 {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+}
+
 /// Inert words tried as the placeholder, first fit wins (a lexicon could contain any one).
 const PLACEHOLDERS: [&str; 6] = ["zq", "qz", "zqzq", "xqv", "vqxz", "qqzv"];
 
@@ -990,7 +999,6 @@ impl Screen {
     /// `dropped`: for each pattern, the plain words in which the matcher drops its loose-only
     /// hits ([`crate::matcher::plain_script`]; 0 for none).
     pub(crate) fn new(lexicon: &Lexicon, patterns: &[(&str, &str, bool, TermRef)], dropped: &[u8]) -> Screen {
-        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         let weak = weak_terms(lexicon, patterns);
         let bits = group_bits(lexicon, &weak);
         let mask = |target: TermRef| match target {
@@ -1064,9 +1072,9 @@ impl Screen {
         }));
         let vocabulary = Vocabulary::new(words);
         let mut screen =
-            Screen { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), strict, loose, anchor_bits, rules_by_anchor, rules, reach, near, max_lead: a.max(b), placeholder: "", vocabulary, layout, arabizi };
+            Screen { id: next_id(), strict, loose, anchor_bits, rules_by_anchor, rules, reach, near, max_lead: a.max(b), placeholder: None, vocabulary, layout, arabizi };
         let mut masks = Masks::default();
-        screen.placeholder = PLACEHOLDERS.iter().copied().find(|p| matches!(screen.info(p, &mut masks), Info { kind: Kind::Inert, single: false, .. })).unwrap_or("");
+        screen.placeholder = PLACEHOLDERS.iter().position(|p| matches!(screen.info(p, &mut masks), Info { kind: Kind::Inert, single: false, .. })).map(|i| i as u8);
         screen
     }
 
@@ -1080,6 +1088,11 @@ impl Screen {
     /// This screen's identity (each one built has its own), for caches kept per thread.
     pub(crate) fn id(&self) -> u64 {
         self.id
+    }
+
+    /// The placeholder word ([`Screen::screen`] does nothing without one).
+    fn placeholder(&self) -> &'static str {
+        self.placeholder.and_then(|i| PLACEHOLDERS.get(usize::from(i))).copied().unwrap_or("")
     }
 
     pub(crate) fn is_local(&self) -> bool {
@@ -1216,7 +1229,7 @@ impl Screen {
     /// Screens `text`, or `None` when screening does not apply (no inert placeholder for this
     /// lexicon).
     pub(crate) fn screen(&self, text: &str) -> Option<Screened> {
-        if self.placeholder.is_empty() || text.len() >= u32::MAX as usize {
+        if self.placeholder.is_none() || text.len() >= u32::MAX as usize {
             return None;
         }
         CACHE.with(|cache| {
@@ -1584,7 +1597,7 @@ impl Screen {
         }
         self.cross(text, &mut out, &mut state, scratch, k, words.len());
         if let Some(r) = state.run.take() {
-            out.placeholder(self.placeholder, r);
+            out.placeholder(self.placeholder(), r);
         }
         out.verbatim(text, state.prev_end..b.len());
         out
@@ -1682,7 +1695,7 @@ impl Building {
         };
         if self.kept {
             if let Some(r) = self.run.take() {
-                out.placeholder(screen.placeholder, r);
+                out.placeholder(screen.placeholder(), r);
             }
             out.verbatim(text, self.prev_end..w.start as usize);
             out.verbatim(text, w.start as usize..w.end as usize);
@@ -1710,7 +1723,7 @@ impl Building {
         self.run = match self.run.take() {
             Some(run) => match paragraph_breaks(&text.as_bytes()[sep.clone()]) {
                 None => {
-                    out.placeholder(screen.placeholder, run);
+                    out.placeholder(screen.placeholder(), run);
                     None
                 }
                 Some(n) => Some(Run { to: end, words: run.words + u32::from(!w.info.joined), blanks: run.blanks + n, ..run }),
@@ -2544,7 +2557,7 @@ mod tests {
                 }
                 _ => {
                     if let Some(r) = run.take() {
-                        out.placeholder(screen.placeholder, r);
+                        out.placeholder(screen.placeholder(), r);
                     }
                     out.verbatim(text, sep);
                     if kept {
@@ -2556,7 +2569,7 @@ mod tests {
             }
         }
         if let Some(r) = run.take() {
-            out.placeholder(screen.placeholder, r);
+            out.placeholder(screen.placeholder(), r);
         }
         out.verbatim(text, prev_end..text.len());
         out

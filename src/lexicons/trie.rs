@@ -16,9 +16,10 @@ pub(crate) const DEAD: State = u32::MAX;
 /// No pattern ends at a state.
 const NONE: u32 = u32::MAX;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Trie {
     /// The root's transitions, one per byte.
+    #[serde(with = "root_table")]
     root: Box<[State; 256]>,
     /// Per state, where its transitions begin in `bytes`/`to` (and the next state's, where
     /// they end): sorted by byte.
@@ -27,6 +28,22 @@ pub(crate) struct Trie {
     to: Vec<State>,
     /// Per state, the pattern that is the path to it ([`NONE`] when none).
     pattern: Vec<u32>,
+}
+
+/// The root's table as a sequence of 256 states (serde has no arrays that long).
+mod root_table {
+    use super::State;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(root: &[State; 256], s: S) -> Result<S::Ok, S::Error> {
+        root.as_slice().serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Box<[State; 256]>, D::Error> {
+        let states = Vec::<State>::deserialize(d)?;
+        let n = states.len();
+        states.into_boxed_slice().try_into().map_err(|_| serde::de::Error::invalid_length(n, &"256 states"))
+    }
 }
 
 impl Trie {

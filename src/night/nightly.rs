@@ -263,7 +263,7 @@ pub fn parse_seeds(text: &str, path: &Path) -> anyhow::Result<Vec<Url>> {
 
 /// Loads the lexicons with the config's threshold overrides.
 pub fn engine(loaded: &Loaded) -> anyhow::Result<Engine> {
-    let mut lexicon = crate::lint::load_checked(&loaded.lexicons).with_context(|| format!("loading lexicons from {}", loaded.lexicons))?;
+    let (mut lexicon, matcher) = crate::saved::load(&loaded.lexicons).with_context(|| format!("loading lexicons from {}", loaded.lexicons))?;
     let t = &loaded.config.priority;
     let s = &mut lexicon.scoring;
     s.flag = t.flag.unwrap_or(s.flag);
@@ -276,7 +276,8 @@ pub fn engine(loaded: &Loaded) -> anyhow::Result<Engine> {
         let (flag, p2, p1) = (s.flag, s.priority2, s.priority1);
         lexicon.version = format!("{}-t{flag}-{p2}-{p1}", lexicon.version);
     }
-    let engine = Engine::new(lexicon);
+    // The thresholds are the scorer's: the matcher is the same.
+    let engine = Engine::from_parts(lexicon, matcher);
     Ok(match &loaded.adapters {
         Some(dir) => engine.with_adapters(crate::adapters::Adapters::load_dir(dir)?),
         None => engine,

@@ -11,7 +11,7 @@
 //! lexicon, which made startup six times slower and screening's tables larger.
 
 /// Which proclitics a term takes, or a proclitic needs of the term it is written onto.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Takes {
     /// None: not one Arabic word of three letters or more.
     #[default]
