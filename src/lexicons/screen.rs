@@ -697,15 +697,17 @@ struct WordCache {
     long: FxMap<Box<[u8]>, Info>,
     /// Chains of single letters of up to [`MAX_WORD`] bytes, by their text.
     chains: FxMap<Box<[u8]>, Chain>,
-    /// What ASCII stretches around words read as in another layout ([`Screen::stretch_mask`]).
-    stretches: FxMap<Box<[u8]>, Option<Mask>>,
+    /// What ASCII stretches around words read as in another layout ([`Screen::stretch_mask`]):
+    /// those of up to [`SHORT_WORD`] bytes (most: `word,` and `word.`), the longer ones.
+    stretches: ShortTable<Option<MaskId>>,
+    long_stretches: FxMap<Box<[u8]>, Option<Mask>>,
     /// The masks its words' [`Info::mask`] numbers stand for.
     masks: Masks,
 }
 
 impl WordCache {
     fn len(&self) -> usize {
-        self.short.len + self.long.len() + self.chains.len() + self.stretches.len()
+        self.short.len + self.long.len() + self.chains.len() + self.stretches.len + self.long_stretches.len()
     }
 
     fn clear(&mut self) {
@@ -713,6 +715,7 @@ impl WordCache {
         self.long.clear();
         self.chains.clear();
         self.stretches.clear();
+        self.long_stretches.clear();
         self.masks.clear();
     }
 }
@@ -746,17 +749,30 @@ impl Chain {
 /// reads at most [`MAX_PROBE`] slots, and the table stops taking words at [`CACHE_WORDS`]
 /// (8 MiB); a word it cannot take is judged without being kept. No page can make lookups
 /// slower than that or the table bigger.
-struct ShortTable {
-    slots: Vec<Slot>,
+struct ShortTable<V = Info> {
+    slots: Vec<Slot<V>>,
     len: usize,
     seed: [u64; 3],
 }
 
 #[derive(Clone, Copy)]
 #[repr(align(64))]
-struct Slot {
+struct Slot<V> {
     key: ShortKey,
-    info: Info,
+    value: V,
+}
+
+/// What a [`ShortTable`] holds in its empty slots.
+trait Vacant: Copy {
+    const VACANT: Self;
+}
+
+impl Vacant for Info {
+    const VACANT: Info = OPAQUE;
+}
+
+impl Vacant for Option<MaskId> {
+    const VACANT: Option<MaskId> = None;
 }
 
 /// A word of up to 32 bytes as two numbers (the second 0 for up to 16 bytes).
@@ -771,19 +787,19 @@ const MAX_PROBE: usize = 32;
 /// Words [`Screen::split`] finds before it looks them up.
 const SPLIT_BLOCK: usize = 512;
 
-const EMPTY_SLOT: Slot = Slot { key: [0, 0], info: OPAQUE };
-
-impl Default for ShortTable {
-    fn default() -> ShortTable {
+impl<V: Vacant> Default for ShortTable<V> {
+    fn default() -> ShortTable<V> {
         use std::hash::BuildHasher;
         let random = std::hash::RandomState::new();
         ShortTable::with_seed([1u8, 2, 3].map(|i| random.hash_one(i)))
     }
 }
 
-impl ShortTable {
-    fn with_seed(seed: [u64; 3]) -> ShortTable {
-        ShortTable { slots: vec![EMPTY_SLOT; 1 << 12], len: 0, seed }
+impl<V: Vacant> ShortTable<V> {
+    const EMPTY: Slot<V> = Slot { key: [0, 0], value: V::VACANT };
+
+    fn with_seed(seed: [u64; 3]) -> ShortTable<V> {
+        ShortTable { slots: vec![Self::EMPTY; 1 << 12], len: 0, seed }
     }
 
     /// A keyed hash of `key`: folded multiplications of its halves with the seed mixed in.
@@ -808,7 +824,7 @@ impl ShortTable {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let slot: *const Slot = &self.slots[self.home(hash)];
+            let slot: *const Slot<V> = &self.slots[self.home(hash)];
             // SAFETY: a prefetch only hints at the cache; it reads nothing and cannot fault,
             // and `slot` points into `self.slots` anyway. SSE is part of x86_64.
             unsafe { _mm_prefetch::<_MM_HINT_T0>(slot.cast()) };
@@ -819,14 +835,14 @@ impl ShortTable {
 
     /// What the word `key` (of [`ShortTable::hash`] `hash`) is, made by `make` when not yet
     /// known.
-    fn get_or_insert_with(&mut self, key: ShortKey, hash: u32, make: impl FnOnce() -> Info) -> Info {
+    fn get_or_insert_with(&mut self, key: ShortKey, hash: u32, make: impl FnOnce() -> V) -> V {
         let mask = self.slots.len() - 1;
         let mut i = self.home(hash);
         let mut free = None;
         for _ in 0..MAX_PROBE {
             let slot = &self.slots[i];
             if slot.key == key {
-                return slot.info;
+                return slot.value;
             }
             if slot.key[0] == 0 {
                 free = Some(i);
@@ -834,19 +850,19 @@ impl ShortTable {
             }
             i = (i + 1) & mask;
         }
-        let info = make();
+        let value = make();
         if let Some(i) = free.filter(|_| self.len < CACHE_WORDS) {
-            self.slots[i] = Slot { key, info };
+            self.slots[i] = Slot { key, value };
             self.len += 1;
             if 2 * self.len > self.slots.len() {
                 self.grow();
             }
         }
-        info
+        value
     }
 
     fn grow(&mut self) {
-        let bigger = vec![EMPTY_SLOT; 2 * self.slots.len()];
+        let bigger = vec![Self::EMPTY; 2 * self.slots.len()];
         let old = std::mem::replace(&mut self.slots, bigger);
         let mask = self.slots.len() - 1;
         for slot in old.into_iter().filter(|s| s.key[0] != 0) {
@@ -1184,17 +1200,24 @@ impl Screen {
 
     /// [`Screen::layout_mask`] of the stretch `text[r]` ([`layout_stretch`]), once for each
     /// distinct stretch of up to [`MAX_WORD`] bytes on this thread (`word,` and `word.` are
-    /// most of them).
+    /// most of them: looked up as words are, in a [`ShortTable`], not a map of boxed keys,
+    /// which took a twentieth off a one-thread run of 100 MB).
     fn stretch_mask(&self, text: &str, r: std::ops::Range<usize>, cache: &mut WordCache) -> Option<Mask> {
-        let bytes = &text.as_bytes()[r.clone()];
-        if let Some(&mask) = cache.stretches.get(bytes) {
+        if r.len() > SHORT_WORD {
+            let bytes = &text.as_bytes()[r.clone()];
+            if let Some(&mask) = cache.long_stretches.get(bytes) {
+                return mask;
+            }
+            let mask = self.layout_mask(&text[r]);
+            if bytes.len() <= MAX_WORD && cache.len() < CACHE_WORDS {
+                cache.long_stretches.insert(bytes.into(), mask);
+            }
             return mask;
         }
-        let mask = self.layout_mask(&text[r]);
-        if bytes.len() <= MAX_WORD && cache.len() < CACHE_WORDS {
-            cache.stretches.insert(bytes.into(), mask);
-        }
-        mask
+        let key = word_key(text.as_bytes(), r.start, r.end);
+        let WordCache { stretches, masks, .. } = cache;
+        let id = stretches.get_or_insert_with(key, stretches.hash(key), || self.layout_mask(&text[r]).map(|mask| masks.id(mask)));
+        id.map(|id| masks.get(id))
     }
 
     /// Whether the word `text[start..end]`, not all ASCII, touches through a layout's letter
@@ -1649,6 +1672,7 @@ struct Signal {
     lead: u32,
 }
 
+
 /// A run of set-aside words: where it is in the original, how many words, and how many blank
 /// lines between them.
 #[derive(Debug, Clone, Copy)]
@@ -2094,7 +2118,7 @@ mod tests {
     fn hostile_words_spread_over_the_short_table() {
         // Words built to collide under a hash that folds a key's halves together: first 8
         // bytes equal to the last 8, or halves swapped. Keyed folded multiplication spreads them.
-        let table = ShortTable::default();
+        let table = ShortTable::<Info>::default();
         let bits = table.slots.len().trailing_zeros();
         let mut homes = HashSet::new();
         let mut rng = 0x2545_F491_4F6C_DD1Du64;
