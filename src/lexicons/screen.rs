@@ -1225,7 +1225,7 @@ impl Screen {
     fn glued_to_layout(&self, text: &str, start: usize, end: usize) -> bool {
         let b = text.as_bytes();
         // Keys between them, one or several (`dpjhdfnm-:"іұ`).
-        let key = |c: &&u8| LAYOUT_KEYS.contains(c);
+        let key = |c: &&u8| is_layout_key(**c);
         let (after, before) = (b[end..].iter().take(32).take_while(key).count(), b[..start].iter().rev().take(32).take_while(key).count());
         let right = after > 0 && b.get(end + after).is_some_and(u8::is_ascii_alphanumeric);
         let left = before > 0 && start > before && b[start - before - 1].is_ascii_alphanumeric();
@@ -1843,7 +1843,14 @@ fn touches_mask(b: &[u8], start: usize, end: usize) -> bool {
 }
 
 /// Separators that are letters' keys in the Russian or Kazakh layout.
+#[cfg(test)]
 const LAYOUT_KEYS: &[u8] = b",.;:[]{}<>\"-=";
+
+/// Whether `c` is a separator that is a letter's key in the Russian or Kazakh layout (a
+/// `match`, not a search of the list).
+fn is_layout_key(c: u8) -> bool {
+    matches!(c, b',' | b'.' | b';' | b':' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'"' | b'-' | b'=')
+}
 
 /// The stretch of text around the ASCII word `b[start..end]` when a separator that is a
 /// letter's key in the Russian or Kazakh layout (`,` б, `.` ю, `;` ж, `[` х, `-` ө, ...)
@@ -2086,6 +2093,13 @@ mod tests {
                 let count = view.as_str().chars().filter(|&c| c == normalize::PARAGRAPH).count();
                 prop_assert_eq!(count as u32, n, "{:?} in {:?}", sep, view.as_str());
             }
+        }
+    }
+
+    #[test]
+    fn layout_keys_are_the_listed_bytes() {
+        for c in 0..=u8::MAX {
+            assert_eq!(is_layout_key(c), LAYOUT_KEYS.contains(&c), "{:?}", char::from(c));
         }
     }
 
