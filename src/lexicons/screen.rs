@@ -1142,7 +1142,9 @@ impl Screen {
         if s_starts != 1 || l_starts != 1 {
             return self.opaque(&s_runs, &l_runs, masks);
         }
-        let single = lt.chars().nth(1).is_none();
+        // One letter as the loose view's spelled-out groups count it ([`normalize::loose`]):
+        // a key of one letter, or one letter whose key is several (`ю` is `yu`).
+        let single = lt.chars().nth(1).is_none() || st.chars().nth(1).is_none();
         let mut sig = signature(&self.strict, st);
         sig.merge(signature_in(&self.loose, lt, crate::matcher::plain_script(word)));
         let first = may_begin(&self.strict.first, st) | may_begin(&self.loose.first, lt);

@@ -827,9 +827,10 @@ impl Loose {
     }
 
     /// Whether the folded word stands for one letter: a key of one character, or a lone sign
-    /// (ъ, ь) whose key is empty.
+    /// (ъ, ь) whose key is empty, or one letter whose key is several (`ю` is `yu`, `ж` is `zh`:
+    /// `у б ь ю` spells убью, which a group that stopped at `ю` read as `ub yu`).
     fn is_single(&self) -> bool {
-        self.key.len() == 1 || (self.key.is_empty() && self.word.len() == 1)
+        self.key.len() == 1 || self.word.len() == 1
     }
 
     /// Whether a single (see [`Loose::is_single`]) is a letter rather than a digit or a sign.
