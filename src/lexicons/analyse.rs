@@ -65,9 +65,16 @@ impl Engine {
         self
     }
 
-    /// Screen, normalize, match and score `text` (no language label).
+    /// Screen, normalize, match and score `text`.
     pub fn assess(&self, text: &str) -> (Vec<Hit>, Assessment) {
-        let hits = self.matcher.find(text);
+        self.assess_in(text, self.language(text))
+    }
+
+    /// [`Engine::assess`] of `text` whose language label is `lang` ([`Engine::language`]):
+    /// Russian in Latin letters (`ru-Latn`) is matched as such
+    /// ([`Matcher::find_latin_russian`]).
+    pub fn assess_in(&self, text: &str, lang: &str) -> (Vec<Hit>, Assessment) {
+        let hits = if lang == "ru-Latn" { self.matcher.find_latin_russian(text) } else { self.matcher.find(text) };
         let assessment = score::assess(text, &hits, &self.lexicon);
         (hits, assessment)
     }
@@ -100,8 +107,8 @@ pub struct Analysis {
 
 /// Everything done to one document: normalize, match, score, label the language.
 pub fn analyse(doc: &Document, engine: &Engine) -> Analysis {
-    let (hits, assessment) = engine.assess(&doc.text);
     let lang = engine.language(&doc.text);
+    let (hits, assessment) = engine.assess_in(&doc.text, lang);
     Analysis { hits, assessment, lang }
 }
 

@@ -572,24 +572,27 @@ impl Matcher {
     /// ([`Screen::is_local`]). Word and paragraph indices go on from piece to piece, each
     /// piece's starting past the last one's (the [`Hit`] fields say so).
     fn find_in_pieces(&self, text: &str, piece: usize) -> Vec<Hit> {
-        let mut hits = Vec::new();
-        let (mut word, mut paragraph) = (0u32, 0u32);
-        for range in pieces(text, piece) {
-            let (mut words, mut paragraphs) = (0, 0);
-            let mut found = self.find_screened(&text[range.clone()]);
-            self.mark_quoted(&text[range.clone()], &mut found);
-            for mut h in found {
-                (words, paragraphs) = (words.max(h.word + 1), paragraphs.max(h.paragraph + 1));
-                h.span = h.span.start + range.start..h.span.end + range.start;
-                h.word += word;
-                h.paragraph += paragraph;
-                hits.push(h);
-            }
-            word += words;
-            paragraph += paragraphs;
-        }
-        hits
+        pieces_found(text, piece, |p| {
+            let mut found = self.find_screened(p);
+            self.mark_quoted(p, &mut found);
+            found
+        })
     }
+
+    /// The hits of `text`, Russian written in Latin letters ([`crate::lang`]'s `ru-Latn`):
+    /// a term of Cyrillic letters found in a plain word of Latin letters is a transliteration
+    /// however short (`ubit ih vseh nado`), which in other text is kept only from five letters
+    /// on (`ubit`, `vseh`, `nado` are words of other languages' text too). Screening leaves
+    /// such short transliterations out, so the text is matched whole, piece by piece.
+    pub fn find_latin_russian(&self, text: &str) -> Vec<Hit> {
+        let find = |p: &str| {
+            let mut found = self.hits_read(p, &normalize::strict(p), true);
+            self.mark_quoted(p, &mut found);
+            found
+        };
+        if text.len() / 2 > PIECE { pieces_found(text, PIECE, find) } else { find(text) }
+    }
+
 
     /// [`Matcher::find`] over the whole text, without screening, with its strict view already
     /// computed: the reference that screening must agree with.
@@ -616,6 +619,12 @@ impl Matcher {
 
     /// Hits in `text` (spans into it), quotation marks not yet looked at.
     fn hits(&self, text: &str, strict: &Normalized) -> Vec<Hit> {
+        self.hits_read(text, strict, false)
+    }
+
+    /// [`Matcher::hits`]; `latin_russian`: the text is Russian in Latin letters
+    /// ([`Matcher::find_latin_russian`]).
+    fn hits_read(&self, text: &str, strict: &Normalized, latin_russian: bool) -> Vec<Hit> {
         let loose = normalize::loosen(strict);
         let mut found: Vec<(u32, Range<usize>, bool)> = Vec::new();
         self.scan(&self.strict, strict, false, &mut found);
@@ -650,7 +659,7 @@ impl Matcher {
             }
             // A word typed with the wrong layout (`лшдд` is `kill`) sounds like nothing.
             let sounded = sounded && k < layout_from;
-            if loose_only && !accept_loose(info, evasion, translit, sounded) {
+            if loose_only && !accept_loose(info, evasion, translit, sounded, latin_russian) {
                 continue;
             }
             hits.push(Hit { term: info.target, span, loose_only, evasion, translit, word: 0, paragraph: 0, quoted: false });
@@ -894,12 +903,34 @@ impl Spans {
     }
 }
 
+/// The hits `find` gives for each of `text`'s [`pieces`] of at least `piece` bytes, their spans,
+/// word and paragraph indices carried on from piece to piece.
+fn pieces_found(text: &str, piece: usize, find: impl Fn(&str) -> Vec<Hit>) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    let (mut word, mut paragraph) = (0u32, 0u32);
+    for range in pieces(text, piece) {
+        let (mut words, mut paragraphs) = (0, 0);
+        for mut h in find(&text[range.clone()]) {
+            (words, paragraphs) = (words.max(h.word + 1), paragraphs.max(h.paragraph + 1));
+            h.span = h.span.start + range.start..h.span.end + range.start;
+            h.word += word;
+            h.paragraph += paragraph;
+            hits.push(h);
+        }
+        word += words;
+        paragraph += paragraphs;
+    }
+    hits
+}
+
 /// Whether a hit found only in the loose view is kept (see the module docs). Across scripts,
 /// letters spelled out or repeated are not enough: Russian one-letter words `и с и с` would read
 /// as `isis`. A term of a Latin-script language is not found in a word of Cyrillic letters
 /// one of which looks like no Latin letter (`sounded`): `шот` is a Russian word that sounds
 /// like `shot`, not `shot` disguised (`ѕһоt`, `kіll` are).
-fn accept_loose(term: &TermInfo, evasion: Evasion, translit: bool, sounded: bool) -> bool {
+/// In Russian written in Latin letters (`latin_russian`), a transliteration of a Cyrillic term
+/// is kept however short.
+fn accept_loose(term: &TermInfo, evasion: Evasion, translit: bool, sounded: bool, latin_russian: bool) -> bool {
     if term.kazakh {
         return true;
     }
@@ -908,7 +939,7 @@ fn accept_loose(term: &TermInfo, evasion: Evasion, translit: bool, sounded: bool
     }
     let in_letters = [Evasion::ZERO_WIDTH, Evasion::HOMOGLYPH, Evasion::COMPAT, Evasion::LEET, Evasion::MASKED, Evasion::ARABIZI, Evasion::LAYOUT].iter().any(|&e| evasion.contains(e));
     if translit {
-        in_letters || term.loose_letters >= 5
+        in_letters || term.loose_letters >= 5 || (latin_russian && term.script == Script::Cyrillic)
     } else {
         !evasion.is_empty()
     }

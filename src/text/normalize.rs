@@ -896,8 +896,11 @@ impl Loose {
         }
     }
 
-    /// Pushes a key character, folding digraphs (`sh` → `š`) and collapsing repeats.
+    /// Pushes a key character, folding digraphs (`sh` → `š`, `kh` → `h`), `y` after a vowel
+    /// to `i` (the `й` of `убей`, `davay`: Latin spellings write it `y`, `i` or `j`, the key is
+    /// `i`; `я` `ya` after a vowel folds the same way on both sides), and collapsing repeats.
     fn push_key(&mut self, c: char, off: u32) {
+        let c = if c == 'y' && self.key.last().is_some_and(|&(p, _)| matches!(p, 'a' | 'e' | 'i' | 'o' | 'u')) { 'i' } else { c };
         if let Some(&(p, poff)) = self.key.last() {
             if let Some(d) = digraph(p, c) {
                 self.key.pop();
@@ -930,6 +933,8 @@ fn digraph(a: char, b: char) -> Option<char> {
         ('s', 'h') => Some('š'),
         ('c', 'h') => Some('č'),
         ('z', 'h') => Some('ž'),
+        // х in Russian transliteration (`vsekh`, `ikh`): the key of х is `h`.
+        ('k', 'h') => Some('h'),
         _ => None,
     }
 }
