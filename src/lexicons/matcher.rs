@@ -625,7 +625,7 @@ impl Matcher {
     /// [`Matcher::hits`]; `latin_russian`: the text is Russian in Latin letters
     /// ([`Matcher::find_latin_russian`]).
     fn hits_read(&self, text: &str, strict: &Normalized, latin_russian: bool) -> Vec<Hit> {
-        let loose = normalize::loosen(strict);
+        let loose = if latin_russian { normalize::loosen_latin_russian(strict) } else { normalize::loosen(strict) };
         let mut found: Vec<(u32, Range<usize>, bool)> = Vec::new();
         self.scan(&self.strict, strict, false, &mut found);
         let strict_count = found.len();

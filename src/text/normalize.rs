@@ -680,8 +680,18 @@ fn is_strict_word(c: char) -> bool {
 
 /// The loose view computed from an existing strict view (see [`both`]).
 pub fn loosen(s: &Normalized) -> Normalized {
+    loosen_as(s, false)
+}
+
+/// [`loosen`] of a text in Russian written in Latin letters (`ru-Latn`), where `y` after a vowel
+/// is `й` (`ubey ikh vsekh` is `убей их всех`).
+pub fn loosen_latin_russian(s: &Normalized) -> Normalized {
+    loosen_as(s, true)
+}
+
+fn loosen_as(s: &Normalized, latin_russian: bool) -> Normalized {
     let text = s.as_str();
-    let mut l = Loose { out: Normalized::with_capacity(text.len()), word: Vec::new(), key: Vec::new() };
+    let mut l = Loose { latin_russian, out: Normalized::with_capacity(text.len()), word: Vec::new(), key: Vec::new() };
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < text.len() {
@@ -747,6 +757,8 @@ fn scan_word(text: &str, i: usize) -> usize {
 }
 
 struct Loose {
+    /// The text is Russian in Latin letters ([`loosen_latin_russian`]).
+    latin_russian: bool,
     out: Normalized,
     /// The strict word being folded, with strict offsets.
     word: Vec<(char, u32)>,
@@ -885,6 +897,11 @@ impl Loose {
     /// Pushes the one-key fold of `c`.
     #[inline]
     fn push_folded(&mut self, c: char, off: u32) {
+        // Russian in Latin letters writes `й` as `y` after a vowel (`ubey`, `davay`): its key is
+        // `i`, as `й`'s. Only there: a Kazakh `y` (ы) after a vowel is a vowel (`auyl`).
+        if self.latin_russian && c == 'y' && self.key.last().is_some_and(|&(p, _)| matches!(p, 'a' | 'e' | 'i' | 'o' | 'u')) {
+            return self.push_key('i', off);
+        }
         match key_of(c) {
             Key::Same => self.push_key(c, off),
             Key::One(a) => self.push_key(a, off),
@@ -896,11 +913,8 @@ impl Loose {
         }
     }
 
-    /// Pushes a key character, folding digraphs (`sh` → `š`, `kh` → `h`), `y` after a vowel
-    /// to `i` (the `й` of `убей`, `davay`: Latin spellings write it `y`, `i` or `j`, the key is
-    /// `i`; `я` `ya` after a vowel folds the same way on both sides), and collapsing repeats.
+    /// Pushes a key character, folding digraphs (`sh` → `š`, `kh` → `h`) and collapsing repeats.
     fn push_key(&mut self, c: char, off: u32) {
-        let c = if c == 'y' && self.key.last().is_some_and(|&(p, _)| matches!(p, 'a' | 'e' | 'i' | 'o' | 'u')) { 'i' } else { c };
         if let Some(&(p, poff)) = self.key.last() {
             if let Some(d) = digraph(p, c) {
                 self.key.pop();

@@ -136,7 +136,7 @@ fn piece_parts(original: &str, strict: &Normalized, range: Range<usize>, parts: 
             }
         }
     }
-    let mut loose = Loose { out: Normalized::default(), word: Vec::new(), key: Vec::new() };
+    let mut loose = Loose { latin_russian: false, out: Normalized::default(), word: Vec::new(), key: Vec::new() };
     let flush = |loose: &mut Loose, parts: &mut Vec<Part>| {
         if !loose.word.is_empty() {
             loose.fold_word_in(cyrillic, letters);
