@@ -979,7 +979,7 @@ pub(crate) const SOUNDED: u8 = 4;
 /// letters of that one script and nothing else, in which [`evasion_of`] sees no evasion, nor
 /// in any part of it: no invisible or compatibility characters, no leet or masks, no letter
 /// three times in a row, and (Latin) no capital after the first letter, which could be an I
-/// read as an l; and [`SOUNDED`] when it is Cyrillic letters only, one with no Latin look-alike.
+/// read as an l, nor a letter beyond ASCII ([`is_marked_latin`]: `kíll`); and [`SOUNDED`] when it is Cyrillic letters only, one with no Latin look-alike.
 /// 0 for any other word.
 pub(crate) fn plain_script(word: &str) -> u8 {
     // A hit begins at the word's first letter the loose view keeps: not a leading ъ or ь.
@@ -996,7 +996,7 @@ pub(crate) fn plain_script(word: &str) -> u8 {
         } else {
             return sounded;
         };
-        if (script != 0 && this != script) || (!c.is_ascii() && is_nfkc_quick(std::iter::once(c)) != IsNormalized::Yes) || (this == PLAIN_LATIN && k > 0 && c.is_uppercase()) {
+        if (script != 0 && this != script) || (!c.is_ascii() && is_nfkc_quick(std::iter::once(c)) != IsNormalized::Yes) || (this == PLAIN_LATIN && k > 0 && c.is_uppercase()) || is_marked_latin(c) {
             return sounded;
         }
         script = this;
@@ -1138,6 +1138,9 @@ struct Piece {
     /// An upper-case I after the first letter; a lower-case l.
     inner_big_i: bool,
     small_l: bool,
+    /// A Latin letter beyond ASCII (`í`, `ó`, `ï`): a disguise in a word of a language that
+    /// writes none (`kíll`), a letter of Kazakh's Latin alphabets (whose terms take any).
+    marked: bool,
 }
 
 impl Piece {
@@ -1147,6 +1150,7 @@ impl Piece {
             self.lat |= is_latin(c);
             self.cyr |= is_cyrillic(c);
             self.unlike |= is_cyrillic(c) && !normalize::looks_latin(c);
+            self.marked |= is_marked_latin(c);
             self.inner_big_i |= c == 'I' && self.len > 0;
             self.small_l |= c == 'l';
             self.inner_upper |= self.len > 0 && c.is_uppercase() && c != 'I';
@@ -1170,11 +1174,17 @@ impl Piece {
             ev |= Evasion::LEET;
         }
         let confused = (self.inner_big_i && self.lower && !self.inner_upper) || (self.small_l && self.inner_upper && !self.lower_not_l);
-        if (self.lat && self.cyr) || confused {
+        if (self.lat && self.cyr) || confused || (self.marked && term.sounds_apart) {
             ev |= Evasion::HOMOGLYPH;
         }
         ev
     }
+}
+
+/// A Latin letter beyond ASCII ([`Piece::marked`]), not a compatibility form (`ｋ` is
+/// [`Evasion::COMPAT`]); no word of one is plain ([`plain_script`]).
+fn is_marked_latin(c: char) -> bool {
+    !c.is_ascii() && is_latin(c) && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
 }
 
 #[cfg(test)]
@@ -1352,6 +1362,9 @@ mod tests {
         ("убить", "ru", "e bnm, ebnm", &[], &[]),
         ("руки", "ru", "herb garden", &[], &[]),
         ("kill", "en", "лшд, лшддд, kill", &["kill"], &[]),
+        // a diacritic on a letter of a language that writes none is a disguise
+        ("kill", "en", "kíll, kïll them", &["kíll", "kïll"], &["look-alike letters"]),
+        ("kill", "en", "öltır", &[], &[]),
     ];
 
     #[test]
