@@ -590,9 +590,10 @@ impl Matcher {
             self.mark_quoted(p, &mut found);
             found
         };
-        if text.len() / 2 > PIECE { pieces_found(text, PIECE, find) } else { find(text) }
+        // Cut as [`Matcher::find`] cuts: only where what counts stays in its paragraph.
+        let piece = if self.screen.is_local() { PIECE } else { usize::MAX };
+        if text.len() / 2 > piece { pieces_found(text, piece, find) } else { find(text) }
     }
-
 
     /// [`Matcher::find`] over the whole text, without screening, with its strict view already
     /// computed: the reference that screening must agree with.

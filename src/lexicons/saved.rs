@@ -60,8 +60,10 @@ pub fn load(source: &Lexicons) -> Result<(Lexicon, Matcher), CheckError> {
 
 /// [`load`] with the cache folder `dir`.
 pub fn load_in(source: &Lexicons, dir: &Path) -> Result<(Lexicon, Matcher), CheckError> {
-    // A folder that cannot be listed or read is reported by compiling it.
-    let Ok(key) = key(source) else { return compile(source) };
+    // A folder that cannot be listed or read is reported by compiling it; a build that cannot
+    // tell itself from another keeps nothing.
+    let Some(build) = build() else { return compile(source) };
+    let Ok(key) = key(source, build) else { return compile(source) };
     let path = dir.join(format!("engine-{key}.bin"));
     match read(&path) {
         Ok(Some(engine)) => return Ok(engine),
@@ -83,10 +85,10 @@ fn compile(source: &Lexicons) -> Result<(Lexicon, Matcher), CheckError> {
 
 /// What a saved engine is kept under: 32 hex digits of a hash over this build and every
 /// file of `source`.
-fn key(source: &Lexicons) -> Result<String, Box<dyn std::error::Error>> {
+fn key(source: &Lexicons, build: &str) -> Result<String, Box<dyn std::error::Error>> {
     let mut hasher = blake3::Hasher::new();
     hasher.update(MAGIC);
-    hasher.update(build().as_bytes());
+    hasher.update(build.as_bytes());
     hasher.update(match source {
         Lexicons::Bundled => b"bundled",
         Lexicons::Dir(_) => b"folder\0",
@@ -103,21 +105,29 @@ fn key(source: &Lexicons) -> Result<String, Box<dyn std::error::Error>> {
 }
 
 /// This build of kuzet: its version and the size and time of its executable, which differ
-/// for any other build (the saved format is serde's, of this build's types).
-fn build() -> &'static str {
-    static BUILD: OnceLock<String> = OnceLock::new();
-    BUILD.get_or_init(|| {
-        let exe = std::env::current_exe().and_then(std::fs::metadata);
-        let (len, modified) = match &exe {
-            Ok(m) => (m.len(), m.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos())),
-            Err(_) => (0, 0),
-        };
-        format!("{} {len} {modified}", env!("CARGO_PKG_VERSION"))
-    })
+/// for any other build (the saved format is serde's, of this build's types); `None` when the
+/// executable cannot be looked at.
+fn build() -> Option<&'static str> {
+    static BUILD: OnceLock<Option<String>> = OnceLock::new();
+    BUILD
+        .get_or_init(|| {
+            let exe = std::env::current_exe().and_then(std::fs::metadata).ok()?;
+            let modified = exe.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+            Some(format!("{} {} {modified}", env!("CARGO_PKG_VERSION"), exe.len()))
+        })
+        .as_deref()
 }
+
+/// The largest saved file read back (some 7 MB at ~2,000 entries): a bigger one is no engine.
+const MAX_SAVED: u64 = 1 << 30;
 
 /// The engine saved at `path`: `None` when there is none.
 fn read(path: &Path) -> Result<Option<(Lexicon, Matcher)>, String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_SAVED => return Err(format!("{} bytes, more than an engine takes", m.len())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        _ => {}
+    }
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
