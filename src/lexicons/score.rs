@@ -451,7 +451,7 @@ fn fire<'a>(text: &str, rule: &crate::lexicon::Proximity, hits: &'a [Hit], by_gr
             }
             found.is_some()
         });
-        if all && !negated(text, rule, &parts, &negations, hits) {
+        if all && !negated(text, rule, &parts, &negations, hits, lexicon) {
             firings.push(parts);
             last_anchor = Some(a.span.clone());
         }
@@ -460,14 +460,15 @@ fn fire<'a>(text: &str, rule: &crate::lexicon::Proximity, hits: &'a [Hit], by_gr
 }
 
 /// Whether a hit of the rule's `unless` groups stands among the parts of a firing, up to
-/// `unless_before` words before the first of them or `unless_after` after the last, in the
-/// same clause.
-fn negated(text: &str, rule: &crate::lexicon::Proximity, parts: &[&Hit], negations: &Near, hits: &[Hit]) -> bool {
+/// `unless_before` words before the first of them or `unless_after` after the last word of the
+/// last (`поставить к стенке шкаф`: the wardrobe is one word after the phrase, not three after
+/// its first word), in the same clause.
+fn negated(text: &str, rule: &crate::lexicon::Proximity, parts: &[&Hit], negations: &Near, hits: &[Hit], lexicon: &Lexicon) -> bool {
     if rule.unless.is_empty() {
         return false;
     }
     let first = parts.iter().min_by_key(|h| h.span.start).expect("a firing has parts");
-    let last_word = parts.iter().map(|h| h.word).max().unwrap_or(first.word);
+    let last_word = parts.iter().map(|h| h.word + term_words(h.term, lexicon) - 1).max().unwrap_or(first.word);
     let reach = rule.unless_before.max(last_word - first.word + rule.unless_after);
     negations.around(first, reach).iter().map(|&(_, _, i)| &hits[i]).any(|n| {
         let inside = n.word <= last_word + rule.unless_after && n.word + rule.unless_before >= first.word;
