@@ -920,7 +920,9 @@ impl Loose {
                 self.key.pop();
                 return self.push_key(d, poff);
             }
-            if p == c {
+            // A word's لل (the proclitic ل before the article: للشرطة) is two letters, which the
+            // proclitics' reading takes apart ([`crate::clitics`]); any other repeat is one.
+            if p == c && !(c == 'ل' && self.key.len() == 1) {
                 return;
             }
         }
