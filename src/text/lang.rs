@@ -39,10 +39,14 @@ const KK_LATIN_WORDS: &[&str] = &["jäne", "jane", "men", "bul", "osy", "üşın
 const KK_CYRILLIC_WORDS: &[&str] = &["жане", "және", "мен", "бул", "бұл", "осы", "ушин", "үшін", "емес", "болып", "деп", "бар", "жок", "жоқ", "биз", "біз", "олар", "туралы", "казак", "қазақ"];
 const RU_LATIN_WORDS: &[&str] = &["chto", "eto", "kak", "ne", "na", "oni", "vse", "vseh", "ego", "dlya", "tak", "uzhe", "byl", "byla", "nado", "nuzhno", "ih", "ty", "ya", "menya", "tebya", "budet", "kogda", "tolko", "esli", "mne", "tebe", "etih", "etot", "eta", "vy", "vas", "my", "nas", "kto", "gde", "pochemu", "sejchas", "seichas", "blya", "bylo", "ili", "net", "da", "vot", "tut", "ono",
     "chtob", "chtoby", "shto", "ja", "tebja", "menja", "vsekh", "ikh", "etikh", "tekh", "teh", "svoih", "svoikh",
-    "iz", "ot", "bez", "v", "s", "k", "emu", "ej", "ey", "nikto", "nichego", "chego", "chem", "tozhe", "eshche",
+    "iz", "ot", "bez", "emu", "ej", "ey", "nikto", "nichego", "chego", "chem", "tozhe", "eshche",
     "eshe", "potom", "mozhno", "nelzya", "hochu", "khochu", "budu", "budem", "davay", "davai", "pust", "bratva",
     "bratan", "bratya", "brat", "suka", "blyat", "blin", "nahuy", "nahui", "segodnya", "zavtra", "vsegda",
-    "nikogda", "kotoryj", "kotoryi", "kotorye", "tvoyu", "tvoi", "moi", "moy", "vash", "nash", "im"];
+    "nikogda", "kotoryj", "kotoryi", "kotorye", "tvoyu", "tvoi", "moi", "moy", "vash", "nash", "im",
+    // Words of the calls themselves, Russian only in Latin letters (not single letters: a word
+    // spelled out, `j o i n  i s i s`, is no Russian).
+    "vstupay", "vstupayte", "vstupai", "ubey", "ubeyte", "ubei", "ubit", "ubiy", "szhech", "vzorvat",
+    "zhdet", "zhdut", "halifat", "moj", "tvoj"];
 const AR_LATIN_WORDS: &[&str] = &["ana", "enta", "inta", "enti", "inti", "ya", "el", "fe", "fi", "mesh", "msh", "mish", "3shan", "ma3", "la2", "5alas", "yalla", "wallah", "walla", "inshallah", "habibi", "akhi", "ya3ni", "kaman", "bas", "zay", "keda", "leh", "ezay", "delwa2ty", "hayk", "shu", "ma3ak", "ento", "howa", "heya", "e7na", "ne7na", "homa", "kol", "kollo"];
 const RU_WORDS: &[&str] = &["и", "в", "не", "на", "что", "это", "как", "он", "по", "но", "они", "все", "его", "для", "так", "уже", "был", "была"];
 const EN_WORDS: &[&str] = &["the", "and", "to", "of", "is", "in", "that", "it", "you", "for", "are", "with", "this", "we", "they", "will"];

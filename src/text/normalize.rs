@@ -684,7 +684,7 @@ pub fn loosen(s: &Normalized) -> Normalized {
 }
 
 /// [`loosen`] of a text in Russian written in Latin letters (`ru-Latn`), where `y` after a vowel
-/// is `й` (`ubey ikh vsekh` is `убей их всех`).
+/// is `й` (`ubey ikh vsekh` is `убей их всех`) and `j` is `y` (`ja tebja ubju` is `я тебя убью`).
 pub fn loosen_latin_russian(s: &Normalized) -> Normalized {
     loosen_as(s, true)
 }
@@ -901,6 +901,10 @@ impl Loose {
         // `i`, as `й`'s. Only there: a Kazakh `y` (ы) after a vowel is a vowel (`auyl`).
         if self.latin_russian && c == 'y' && self.key.last().is_some_and(|&(p, _)| matches!(p, 'a' | 'e' | 'i' | 'o' | 'u')) {
             return self.push_key('i', off);
+        }
+        // And `j` as `y` (`ja tebja ubju`: я, ю), not the Kazakh ж it is elsewhere.
+        if self.latin_russian && c == 'j' {
+            return self.push_folded('y', off);
         }
         match key_of(c) {
             Key::Same => self.push_key(c, off),
