@@ -230,6 +230,20 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
+    /// A lexicon folder of one English file, `a.csv`, with `rows` under its header; and its
+    /// `en` folder.
+    fn en_lexicon(rows: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+        let lexicons = tempfile::tempdir().unwrap();
+        let en = lexicons.path().join("en");
+        std::fs::create_dir_all(&en).unwrap();
+        write_rows(&en, rows);
+        (lexicons, en)
+    }
+
+    fn write_rows(en: &Path, rows: &str) {
+        std::fs::write(en.join("a.csv"), format!("term,category,weight,lang,note\n{rows}")).unwrap();
+    }
+
     fn compiled_version() -> String {
         crate::lint::load_checked(&fixture()).unwrap().version
     }
@@ -256,15 +270,11 @@ mod tests {
 
     #[test]
     fn a_changed_lexicon_is_compiled_again() {
-        let lexicons = tempfile::tempdir().unwrap();
+        let (lexicons, en) = en_lexicon("slaughter them,violent_threat,9,en,\n");
         let cache = tempfile::tempdir().unwrap();
-        let en = lexicons.path().join("en");
-        std::fs::create_dir_all(&en).unwrap();
-        let header = "term,category,weight,lang,note\n";
-        std::fs::write(en.join("a.csv"), format!("{header}slaughter them,violent_threat,9,en,\n")).unwrap();
         let source = Lexicons::Dir(lexicons.path().to_path_buf());
         let (first, _) = load_in(&source, cache.path()).unwrap();
-        std::fs::write(en.join("a.csv"), format!("{header}slaughter them,violent_threat,9,en,\nbehead them,violent_threat,9,en,\n")).unwrap();
+        write_rows(&en, "slaughter them,violent_threat,9,en,\nbehead them,violent_threat,9,en,\n");
         let (second, _) = load_in(&source, cache.path()).unwrap();
         assert_ne!(first.version, second.version);
         assert_eq!(second.entries.len(), 2);
@@ -296,11 +306,8 @@ mod tests {
 
     #[test]
     fn a_lexicon_with_errors_is_refused_and_not_saved() {
-        let lexicons = tempfile::tempdir().unwrap();
+        let (lexicons, _) = en_lexicon("x,violent_threat,9,en,\n");
         let cache = tempfile::tempdir().unwrap();
-        let en = lexicons.path().join("en");
-        std::fs::create_dir_all(&en).unwrap();
-        std::fs::write(en.join("a.csv"), "term,category,weight,lang,note\nx,violent_threat,9,en,\n").unwrap();
         assert!(load_in(&Lexicons::Dir(lexicons.path().to_path_buf()), cache.path()).is_err());
         assert_eq!(std::fs::read_dir(cache.path()).unwrap().count(), 0);
     }
