@@ -600,6 +600,9 @@ const ANY_MASK: MaskId = MaskId(1);
 struct Masks {
     list: Vec<Near>,
     ids: FxMap<Near, u32>,
+    /// For each of `list`, whether its mask has a bit of the screen's triggers (entries and
+    /// rule anchors; [`Masks::note_triggers`]).
+    triggers: Vec<bool>,
 }
 
 /// A word's mask, and what is left of it where the word before it ([`Sig::no_prev`]) or the
@@ -613,7 +616,7 @@ struct Near {
 
 impl Default for Masks {
     fn default() -> Masks {
-        let mut masks = Masks { list: Vec::new(), ids: FxMap::default() };
+        let mut masks = Masks { list: Vec::new(), ids: FxMap::default(), triggers: Vec::new() };
         masks.clear();
         masks
     }
@@ -655,9 +658,22 @@ impl Masks {
         }
     }
 
+    /// Notes which masks numbered since the last call have a bit of `bits`, the same for
+    /// every call until the masks are cleared.
+    fn note_triggers(&mut self, bits: Mask) {
+        let from = self.triggers.len();
+        self.triggers.extend(self.list[from..].iter().map(|n| n.mask.intersects(bits)));
+    }
+
+    /// Whether the mask of `id` may have a trigger's bit, as of the last [`Masks::note_triggers`].
+    fn may_trigger(&self, id: MaskId) -> bool {
+        self.triggers[id.0 as usize]
+    }
+
     fn clear(&mut self) {
         self.list.clear();
         self.ids.clear();
+        self.triggers.clear();
         self.id(Mask::ZERO);
         self.id(ANY);
     }
@@ -693,7 +709,7 @@ struct Word {
 /// no more than [`CACHE_WORDS`] in all, even within one page.
 #[derive(Default)]
 struct WordCache {
-    short: ShortTable,
+    short: ShortTable<Known>,
     long: FxMap<Box<[u8]>, Info>,
     /// Chains of single letters of up to [`MAX_WORD`] bytes, by their text.
     chains: FxMap<Box<[u8]>, Chain>,
@@ -749,7 +765,7 @@ impl Chain {
 /// reads at most [`MAX_PROBE`] slots, and the table stops taking words at [`CACHE_WORDS`]
 /// (8 MiB); a word it cannot take is judged without being kept. No page can make lookups
 /// slower than that or the table bigger.
-struct ShortTable<V = Info> {
+struct ShortTable<V = Known> {
     slots: Vec<Slot<V>>,
     len: usize,
     seed: [u64; 3],
@@ -767,8 +783,21 @@ trait Vacant: Copy {
     const VACANT: Self;
 }
 
-impl Vacant for Info {
-    const VACANT: Info = OPAQUE;
+/// What a short word is, and what it is with a comma or a full stop typed after it and
+/// nothing else around (`word,` and `word.`: most words that punctuation touches), once
+/// [`Screen::split`] has needed it: in the word's own slot, read with it.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    info: Info,
+    /// After `,` and after `.`; [`Kind::Sep`] while not yet worked out.
+    keyed: [Info; 2],
+}
+
+/// [`Known::keyed`] not yet worked out.
+const NOT_YET: Info = Info { kind: Kind::Sep, ..OPAQUE };
+
+impl Vacant for Known {
+    const VACANT: Known = Known { info: OPAQUE, keyed: [NOT_YET; 2] };
 }
 
 impl Vacant for Option<MaskId> {
@@ -836,13 +865,19 @@ impl<V: Vacant> ShortTable<V> {
     /// What the word `key` (of [`ShortTable::hash`] `hash`) is, made by `make` when not yet
     /// known.
     fn get_or_insert_with(&mut self, key: ShortKey, hash: u32, make: impl FnOnce() -> V) -> V {
+        self.entry(key, hash, make).0
+    }
+
+    /// [`ShortTable::get_or_insert_with`], and the slot that holds it (none when the table
+    /// could not take it), for [`ShortTable::set`].
+    fn entry(&mut self, key: ShortKey, hash: u32, make: impl FnOnce() -> V) -> (V, Option<usize>) {
         let mask = self.slots.len() - 1;
         let mut i = self.home(hash);
         let mut free = None;
         for _ in 0..MAX_PROBE {
             let slot = &self.slots[i];
             if slot.key == key {
-                return slot.value;
+                return (slot.value, Some(i));
             }
             if slot.key[0] == 0 {
                 free = Some(i);
@@ -851,14 +886,24 @@ impl<V: Vacant> ShortTable<V> {
             i = (i + 1) & mask;
         }
         let value = make();
-        if let Some(i) = free.filter(|_| self.len < CACHE_WORDS) {
-            self.slots[i] = Slot { key, value };
-            self.len += 1;
-            if 2 * self.len > self.slots.len() {
-                self.grow();
+        match free.filter(|_| self.len < CACHE_WORDS) {
+            Some(i) => {
+                self.slots[i] = Slot { key, value };
+                self.len += 1;
+                if 2 * self.len > self.slots.len() {
+                    self.grow();
+                    // Moved: found again when next needed.
+                    return (value, None);
+                }
+                (value, Some(i))
             }
+            None => (value, None),
         }
-        value
+    }
+
+    /// Replaces what the slot `i` ([`ShortTable::entry`]) holds, under the same key.
+    fn set(&mut self, i: usize, value: V) {
+        self.slots[i].value = value;
     }
 
     fn grow(&mut self) {
@@ -895,8 +940,8 @@ struct Scratch {
     words: Vec<Word>,
     /// Indices of the words that may be signatures.
     signals: Vec<usize>,
-    /// What [`Screen::windows`] reads of them.
-    near_signals: Vec<Signal>,
+    /// What [`Screen::windows`] reads of those around an anchor.
+    reached: Vec<Signal>,
     /// Ranges of indices of opaque words (always kept), in order.
     opaque: Vec<(u32, u32)>,
     /// Indices of the words whose separator before them breaks the paragraph, once for each
@@ -1266,10 +1311,10 @@ impl Screen {
             }
             let scratch = &mut cache.scratch;
             self.split(text, &mut cache.words, scratch);
-            if !self.windows(scratch, &cache.words.masks) {
+            if !self.windows(scratch, &mut cache.words.masks) {
                 return Some(Screened::Nothing);
             }
-            Some(Screened::Text(self.build(text, scratch)))
+            Some(Screened::Text(self.build(text, scratch, &cache.words.masks)))
         })
     }
 
@@ -1314,28 +1359,42 @@ impl Screen {
                 let Span { start, end, key, hash } = scratch.spans[k];
                 let (start, end) = (start as usize, end as usize);
                 let word = &b[start..end];
-                let info = if key[0] != 0 {
+                // `keyed`: the punctuation touching it is taken into account.
+                let (info, keyed) = if key[0] != 0 {
                     let WordCache { short, masks, .. } = &mut *cache;
-                    short.get_or_insert_with(key, hash, || self.info(&text[start..end], masks))
+                    let (mut known, slot) = short.entry(key, hash, || Known { info: self.info(&text[start..end], masks), ..Known::VACANT });
+                    match (slot, lone_key_after(b, start, end)) {
+                        // `word,` and `word.` with nothing else around (most words punctuation
+                        // touches): what the key makes of the word is in its slot, worked out
+                        // once, not looked up in the table of stretches.
+                        (Some(slot), Some(j)) if !matches!(known.info.kind, Kind::Sep | Kind::Opaque) => {
+                            if known.keyed[j].kind == Kind::Sep {
+                                known.keyed[j] = self.joined(text, start, end, known.info, cache);
+                                cache.short.set(slot, known);
+                            }
+                            (known.keyed[j], true)
+                        }
+                        _ => (known.info, false),
+                    }
                 } else if word.len() <= MAX_WORD {
                     match cache.long.get(word) {
-                        Some(&info) => info,
+                        Some(&info) => (info, false),
                         None => {
                             let info = self.info(&text[start..end], &mut cache.masks);
                             // A page of distinct long words must not grow the cache without end.
                             if cache.len() < CACHE_WORDS {
                                 cache.long.insert(word.into(), info);
                             }
-                            info
+                            (info, false)
                         }
                     }
                 } else {
-                    OPAQUE
+                    (OPAQUE, false)
                 };
                 // Masks and layout keys are punctuation: a word with none next to it (most
                 // words: spaces around) is what its table says.
                 let punct = |at: usize| b.get(at).is_some_and(u8::is_ascii_punctuation);
-                let info = if info.kind != Kind::Sep && (punct(end) || (start > 0 && punct(start - 1))) { self.joined(text, start, end, info, cache) } else { info };
+                let info = if !keyed && info.kind != Kind::Sep && (punct(end) || (start > 0 && punct(start - 1))) { self.joined(text, start, end, info, cache) } else { info };
                 if info.kind != Kind::Sep {
                     self.push(text, scratch, cache, Word { start: start as u32, end: end as u32, info, pos: 0 });
                 }
@@ -1529,27 +1588,23 @@ impl Screen {
     /// widest window of the narrow rules and dampeners ([`Screen::near`]) of a trigger's first
     /// word, or a cue of a wider one within the widest window of all ([`Screen::reach`]), and
     /// has a signature close enough after it ([`Building::step`]).
-    fn windows(&self, scratch: &mut Scratch, masks: &Masks) -> bool {
-        let Scratch { words, signals, spots, windows, wide, near_signals: signals_at, .. } = scratch;
+    fn windows(&self, scratch: &mut Scratch, masks: &mut Masks) -> bool {
+        masks.note_triggers(ENTRY | self.anchor_bits);
+        let masks = &*masks;
+        let Scratch { words, signals, spots, windows, wide, reached, .. } = scratch;
+        let (words, signals) = (&words[..], &signals[..]);
         spots.clear();
         windows.clear();
         wide.clear();
-        // The signals' masks, positions and leads side by side: the rules go over them once
-        // each, and a long page's words are far apart in memory.
-        // A signature whose patterns need a word before it (or after it) where that word can be
-        // part of no pattern cannot match there: only its other patterns count.
-        signals_at.clear();
-        let in_pattern = |k: usize| words.get(k).is_some_and(|w: &Word| w.info.kind != Kind::Inert || w.info.single);
-        signals_at.extend(signals.iter().filter_map(|&k| {
-            let mask = masks.near(words[k].info.mask, k > 0 && in_pattern(k - 1), in_pattern(k + 1));
-            (!mask.is_zero()).then(|| Signal { mask, pos: words[k].pos, lead: u32::from(words[k].info.lead) })
-        }));
-        let signals = &signals_at[..];
-        // Only a rule's anchor starts a look at it: the signals within its reach are those
-        // next to the anchor in text order (by `pos`), walked out from it. Anchors are few (a
-        // rule's anchor is its strongest group); the other signals are only looked at near one.
+        // Only entries and a rule's anchor start a look (a rule's anchor is its strongest
+        // group): most signals are cues of a rule's other groups, and those are read only
+        // near an anchor, those next to it in text order (by `pos`), walked out from it.
         // ANY (an opaque word) has every bit: it is an anchor of every rule.
-        for (i, a) in signals.iter().enumerate() {
+        for (i, &k) in signals.iter().enumerate() {
+            if !masks.may_trigger(words[k].info.mask) {
+                continue;
+            }
+            let a = signal_at(words, masks, k);
             if a.mask.intersects(ENTRY) {
                 spots.push((a.pos, a.lead));
             }
@@ -1558,13 +1613,16 @@ impl Screen {
                 continue;
             }
             let (p, lead) = (a.pos, a.lead);
-            for rule in anchored.ones().flat_map(|b| &self.rules_by_anchor[b]).map(|&r| &self.rules[r as usize]) {
+            let rules = || anchored.ones().flat_map(|b| &self.rules_by_anchor[b]).map(|&r| &self.rules[r as usize]);
+            // The signals within the widest reach of its rules: a partner `near` one is within it.
+            let Some(reach) = rules().map(|rule| rule.within.saturating_add(self.max_lead)).max() else { continue };
+            let from = i - signals[..i].iter().rev().take_while(|&&j| words[j].pos >= p.saturating_sub(reach)).count();
+            let to = i + signals[i..].iter().take_while(|&&j| words[j].pos <= p.saturating_add(reach)).count();
+            reached.clear();
+            reached.extend(signals[from..to].iter().map(|&j| signal_at(words, masks, j)).filter(|w| !w.mask.is_zero()));
+            for rule in rules() {
                 let rest = &rule.groups[1..];
-                let reach = rule.within.saturating_add(self.max_lead);
-                let from = i - signals[..i].iter().rev().take_while(|w| w.pos >= p.saturating_sub(reach)).count();
-                let to = i + signals[i..].iter().take_while(|w| w.pos <= p.saturating_add(reach)).count();
                 let near = |w: &Signal| w.pos <= p + rule.within + w.lead && p <= w.pos + rule.within + lead;
-                let reached = &signals[from..to];
                 if rest.iter().all(|&g| reached.iter().any(|w| w.mask.has(g) && near(w))) {
                     spots.push((p, lead));
                     spots.extend(reached.iter().filter(|w| near(w) && rest.iter().any(|&g| w.mask.has(g))).map(|w| (w.pos, w.lead)));
@@ -1594,7 +1652,7 @@ impl Screen {
     /// that may be kept are looked at one by one; a run of others is crossed in one step up to
     /// the next separator that ends it ([`Scratch::breaks`]; blank lines on the way are counted
     /// from [`Scratch::blanks`]), so a page with one trigger costs its window, not all its words.
-    fn build(&self, text: &str, scratch: &Scratch) -> Substitute {
+    fn build(&self, text: &str, scratch: &Scratch, masks: &Masks) -> Substitute {
         let b = text.as_bytes();
         let words = &scratch.words;
         let mut out = Substitute { text: String::with_capacity(text.len() / 8), ..Substitute::default() };
@@ -1604,19 +1662,19 @@ impl Screen {
             // Before `from`, a word is kept only as it continues a kept one.
             while k < from {
                 k += 1;
-                if !state.step(self, text, &mut out, scratch, &words[k - 1]) {
+                if !state.step(self, text, &mut out, scratch, masks, &words[k - 1]) {
                     break;
                 }
             }
             self.cross(text, &mut out, &mut state, scratch, k, from);
             for w in &words[from.max(k)..to] {
-                state.step(self, text, &mut out, scratch, w);
+                state.step(self, text, &mut out, scratch, masks, w);
             }
             k = k.max(to);
         }
         while k < words.len() {
             k += 1;
-            if !state.step(self, text, &mut out, scratch, &words[k - 1]) {
+            if !state.step(self, text, &mut out, scratch, masks, &words[k - 1]) {
                 break;
             }
         }
@@ -1674,6 +1732,15 @@ struct Signal {
     lead: u32,
 }
 
+/// Word `k`, a signal, as a signature: where its patterns need a word before it (or after it)
+/// where that word can be part of no pattern, it cannot match there; only its other
+/// patterns count.
+fn signal_at(words: &[Word], masks: &Masks, k: usize) -> Signal {
+    let in_pattern = |k: usize| words.get(k).is_some_and(|w: &Word| w.info.kind != Kind::Inert || w.info.single);
+    let w = &words[k];
+    Signal { mask: masks.near(w.info.mask, k > 0 && in_pattern(k - 1), in_pattern(k + 1)), pos: w.pos, lead: u32::from(w.info.lead) }
+}
+
 
 /// A run of set-aside words: where it is in the original, how many words, and how many blank
 /// lines between them.
@@ -1698,7 +1765,7 @@ struct Building {
     wide: usize,
     /// The first of [`Scratch::breaks`] that may be after the next word.
     brk: usize,
-    /// The first of [`Scratch::near_signals`] that may be at or after the next word.
+    /// The first of [`Scratch::signals`] that may be at or after the next word.
     signal: usize,
 }
 
@@ -1709,13 +1776,13 @@ impl Building {
     /// a pattern too, past the window), and in a window when some signature is at most
     /// `max_lead` words on: every pattern holds its signature that near its first word, and
     /// one with none near cannot begin there.
-    fn step(&mut self, screen: &Screen, text: &str, out: &mut Substitute, scratch: &Scratch, w: &Word) -> bool {
+    fn step(&mut self, screen: &Screen, text: &str, out: &mut Substitute, scratch: &Scratch, masks: &Masks, w: &Word) -> bool {
         let in_window = inside(&scratch.windows, &mut self.window, w.pos);
         let in_wide = inside(&scratch.wide, &mut self.wide, w.pos);
         self.kept = match w.info.kind {
             Kind::Opaque => true,
-            Kind::First => self.kept || (in_window && self.signal_near(&scratch.near_signals, w.pos, screen.max_lead)),
-            Kind::Wide => self.kept || (in_wide && self.signal_near(&scratch.near_signals, w.pos, screen.max_lead)),
+            Kind::First => self.kept || (in_window && self.signal_near(scratch, masks, w.pos, screen.max_lead)),
+            Kind::Wide => self.kept || (in_wide && self.signal_near(scratch, masks, w.pos, screen.max_lead)),
             Kind::Later => self.kept,
             Kind::Inert | Kind::Sep => false,
         };
@@ -1732,12 +1799,12 @@ impl Building {
         self.kept
     }
 
-    /// Whether a signal is at `pos` or at most `lead` positions after it.
-    fn signal_near(&mut self, signals: &[Signal], pos: u32, lead: u32) -> bool {
-        while self.signal < signals.len() && signals[self.signal].pos < pos {
-            self.signal += 1;
-        }
-        signals.get(self.signal).is_some_and(|s| s.pos <= pos.saturating_add(lead))
+    /// Whether a signal (one whose mask is not emptied by its neighbours) is at `pos` or at
+    /// most `lead` positions after it. Positions come in order, in words and so in signals.
+    fn signal_near(&mut self, scratch: &Scratch, masks: &Masks, pos: u32, lead: u32) -> bool {
+        let (words, signals) = (&scratch.words[..], &scratch.signals[self.signal..]);
+        self.signal += signals.partition_point(|&k| words[k].pos < pos);
+        scratch.signals[self.signal..].iter().take_while(|&&k| words[k].pos <= pos.saturating_add(lead)).any(|&k| !signal_at(words, masks, k).mask.is_zero())
     }
 
     /// A word set aside: it joins the open run, or opens one after what was kept or after a
@@ -1865,6 +1932,20 @@ fn layout_stretch(b: &[u8], start: usize, end: usize) -> Option<std::ops::Range<
         return None;
     }
     Some(solid_around(b, start, end))
+}
+
+/// Which of `,` and `.` (0 or 1) is typed right after the word `b[start..end]`, when no other
+/// ASCII byte but whitespace touches the two ([`solid_around`]): what the word is there
+/// ([`Screen::joined`]) then depends on the word and that key alone.
+fn lone_key_after(b: &[u8], start: usize, end: usize) -> Option<usize> {
+    let solid = |c: u8| c.is_ascii() && !c.is_ascii_whitespace();
+    let key = match b.get(end) {
+        Some(b',') => 0,
+        Some(b'.') => 1,
+        _ => return None,
+    };
+    let alone = !b.get(end + 1).is_some_and(|&c| solid(c)) && (start == 0 || !solid(b[start - 1]));
+    alone.then_some(key)
 }
 
 /// `start..end` widened over the ASCII bytes other than spaces and brackets around it (at most
@@ -2114,19 +2195,32 @@ mod tests {
         let words: Vec<String> = (0..20_000).map(|i| if i % 3 == 0 { format!("слово{i}") } else { format!("w{i}") }).collect();
         let key = |w: &str| word_key(w.as_bytes(), 0, w.len());
         let info = |i: usize| Info { kind: Kind::Later, mask: MaskId(i as u32), lead: 0, single: false, joined: false };
+        // What the first round sets in a word's slot (none when taking the word grew the table).
+        let mut set = vec![false; words.len()];
         for round in 0..2 {
             let mut made = 0;
             for (i, w) in words.iter().enumerate() {
                 let k = key(w);
                 // Hashes taken before the table grows (as `split` takes them) still find the word.
-                let got = table.get_or_insert_with(k, table.hash(k), || {
+                let (got, slot) = table.entry(k, table.hash(k), || {
                     made += 1;
-                    info(i)
+                    Known { info: info(i), ..Known::VACANT }
                 });
-                assert_eq!(got.mask, MaskId(i as u32), "{w}");
+                assert_eq!(got.info.mask, MaskId(i as u32), "{w}");
+                if round == 0 {
+                    if let Some(slot) = slot {
+                        table.set(slot, Known { keyed: [NOT_YET, info(i + 1)], ..got });
+                        set[i] = true;
+                    }
+                } else {
+                    assert_eq!(got.keyed[1].mask, if set[i] { MaskId(i as u32 + 1) } else { NOT_YET.mask }, "{w}");
+                    assert!(slot.is_some(), "{w}");
+                }
             }
             assert_eq!((made, table.len), (if round == 0 { words.len() } else { 0 }, words.len()));
         }
+        // The table grew a few times, on one word each time.
+        assert!(set.iter().filter(|&&s| !s).count() <= 16);
         assert!(table.slots.len() >= 2 * words.len());
     }
 
@@ -2134,7 +2228,7 @@ mod tests {
     fn hostile_words_spread_over_the_short_table() {
         // Words built to collide under a hash that folds a key's halves together: first 8
         // bytes equal to the last 8, or halves swapped. Keyed folded multiplication spreads them.
-        let table = ShortTable::<Info>::default();
+        let table = ShortTable::<Known>::default();
         let bits = table.slots.len().trailing_zeros();
         let mut homes = HashSet::new();
         let mut rng = 0x2545_F491_4F6C_DD1Du64;
@@ -2315,6 +2409,39 @@ mod tests {
     #[test]
     fn a_layout_word_glued_to_a_word_that_reads_another_way_is_read_as_without_screening() {
         for text in ["dpjhdfnm-Iight on fire k*ll ", "dpjhdfnm-Iight k*ll ", "dpjhdfnm-light k*ll ", "e,tq-Iight", "dpjhdfnm- !fәa ", "dpjhdfnm- zq ", "dpjhdfnm-:\"іұ ", "іұ-:dpjhdfnm "] {
+            screened_as_whole(text).expect(text);
+        }
+    }
+
+    #[test]
+    fn a_comma_or_full_stop_alone_after_a_word_is_found_as_the_stretch_is() {
+        let at = |text: &str| {
+            let start = text.find('w').unwrap_or(0);
+            lone_key_after(text.as_bytes(), start, start + 4)
+        };
+        for (text, key) in [
+            ("word, x", Some(0)),
+            ("word.", Some(1)),
+            ("word.\n", Some(1)),
+            ("«word,»", Some(0)),
+            ("word", None),
+            ("word;", None),
+            ("word,x", None),
+            ("word.,", None),
+            ("(word,", None),
+            ("-word.", None),
+            ("word!", None),
+        ] {
+            assert_eq!(at(text), key, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_layout_word_before_a_comma_or_full_stop_is_read_as_without_screening_each_time() {
+        // `e,m.` is убью typed in the English layout; `ds,bq` выбей. Each text twice: the second
+        // time the word's slot knows what it is before the key.
+        for text in ["ze e,m. ntn,", "я e,m. тебя. e,m.", "e,m, e,m.", "ds,bq, ds,bq. word, word. ds,", "и и e. и, и."] {
+            screened_as_whole(text).expect(text);
             screened_as_whole(text).expect(text);
         }
     }
@@ -2571,14 +2698,14 @@ mod tests {
     }
 
     /// [`Screen::build`] as first written, every word in turn: the reference.
-    fn build_by_words(screen: &Screen, text: &str, scratch: &Scratch) -> Substitute {
+    fn build_by_words(screen: &Screen, text: &str, scratch: &Scratch, masks: &Masks) -> Substitute {
         let b = text.as_bytes();
         let mut out = Substitute { text: String::with_capacity(text.len() / 8), ..Substitute::default() };
         let mut run: Option<Run> = None;
         let (mut prev_end, mut kept) = (0, false);
         let within = |windows: &[(u32, u32)], pos: u32| windows.iter().any(|&(from, to)| from <= pos && pos <= to);
         for w in &scratch.words {
-            let signal_near = scratch.near_signals.iter().any(|s| s.pos >= w.pos && s.pos <= w.pos + screen.max_lead);
+            let signal_near = scratch.signals.iter().map(|&k| signal_at(&scratch.words, masks, k)).any(|s| !s.mask.is_zero() && s.pos >= w.pos && s.pos <= w.pos + screen.max_lead);
             kept = match w.info.kind {
                 Kind::Opaque => true,
                 Kind::First => kept || (within(&scratch.windows, w.pos) && signal_near),
@@ -2652,8 +2779,8 @@ mod tests {
             let mut cache = WordCache::default();
             let mut scratch = Scratch::default();
             screen.split(&text, &mut cache, &mut scratch);
-            if screen.windows(&mut scratch, &cache.masks) {
-                prop_assert_eq!(screen.build(&text, &scratch), build_by_words(screen, &text, &scratch));
+            if screen.windows(&mut scratch, &mut cache.masks) {
+                prop_assert_eq!(screen.build(&text, &scratch, &cache.masks), build_by_words(screen, &text, &scratch, &cache.masks));
             }
         }
 
