@@ -479,6 +479,8 @@ fn word_runs_into<'a>(view: &'a str, runs: &mut Vec<&'a str>) {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct RuleMask {
     groups: Vec<usize>,
+    /// The bits of the groups but the anchor.
+    rest: Mask,
     within: u32,
 }
 
@@ -494,7 +496,8 @@ fn screening_order(rule: &crate::lexicon::Proximity, weak: &[(usize, usize)], bi
     let mut groups = vec![bit(rule.groups[anchor])];
     groups.extend(rule.groups.iter().enumerate().filter(|&(k, _)| k != anchor).map(|(_, &g)| bit(g)));
     let within = if anchor != 0 && rule.groups.len() > 2 { rule.within.saturating_mul(2) } else { rule.within };
-    RuleMask { groups, within }
+    let rest = groups[1..].iter().fold(Mask::ZERO, |m, &b| m | Mask::bit(b));
+    RuleMask { groups, rest, within }
 }
 
 /// Per group: how many of its cue terms are made only of function, common or one- and
@@ -600,8 +603,8 @@ const ANY_MASK: MaskId = MaskId(1);
 struct Masks {
     list: Vec<Near>,
     ids: FxMap<Near, u32>,
-    /// For each of `list`, whether its mask has a bit of the screen's triggers (entries and
-    /// rule anchors; [`Masks::note_triggers`]).
+    /// For the first of `list`, whether its mask has a bit of the screen's triggers (entries
+    /// and rule anchors; [`Masks::may_trigger`]).
     triggers: Vec<bool>,
 }
 
@@ -658,16 +661,15 @@ impl Masks {
         }
     }
 
-    /// Notes which masks numbered since the last call have a bit of `bits`, the same for
-    /// every call until the masks are cleared.
-    fn note_triggers(&mut self, bits: Mask) {
-        let from = self.triggers.len();
-        self.triggers.extend(self.list[from..].iter().map(|n| n.mask.intersects(bits)));
-    }
-
-    /// Whether the mask of `id` may have a trigger's bit, as of the last [`Masks::note_triggers`].
-    fn may_trigger(&self, id: MaskId) -> bool {
-        self.triggers[id.0 as usize]
+    /// Whether the mask of `id` has a bit of `bits` (the same `bits` at every call until the
+    /// masks are cleared: they are one screen's), worked out once for each mask.
+    fn may_trigger(&mut self, id: MaskId, bits: Mask) -> bool {
+        let id = id.0 as usize;
+        while self.triggers.len() <= id {
+            let next = self.list[self.triggers.len()].mask.intersects(bits);
+            self.triggers.push(next);
+        }
+        self.triggers[id]
     }
 
     fn clear(&mut self) {
@@ -940,7 +942,10 @@ struct Scratch {
     words: Vec<Word>,
     /// Indices of the words that may be signatures.
     signals: Vec<usize>,
-    /// What [`Screen::windows`] reads of those around an anchor.
+    /// Indices in `signals` of those that may be an entry's or a rule anchor's
+    /// ([`Screen::windows`] begins at them).
+    triggers: Vec<u32>,
+    /// What [`Screen::windows`] reads of the partners near an anchor.
     reached: Vec<Signal>,
     /// Ranges of indices of opaque words (always kept), in order.
     opaque: Vec<(u32, u32)>,
@@ -1311,7 +1316,7 @@ impl Screen {
             }
             let scratch = &mut cache.scratch;
             self.split(text, &mut cache.words, scratch);
-            if !self.windows(scratch, &mut cache.words.masks) {
+            if !self.windows(scratch, &cache.words.masks) {
                 return Some(Screened::Nothing);
             }
             Some(Screened::Text(self.build(text, scratch, &cache.words.masks)))
@@ -1324,6 +1329,7 @@ impl Screen {
     fn split(&self, text: &str, cache: &mut WordCache, scratch: &mut Scratch) {
         scratch.words.clear();
         scratch.signals.clear();
+        scratch.triggers.clear();
         scratch.opaque.clear();
         scratch.blanks.clear();
         scratch.breaks.clear();
@@ -1448,7 +1454,7 @@ impl Screen {
         s.pos += u32::from(w.info.kind != Kind::Opaque);
         w.info.lead = w.info.lead.min(self.lead_cap());
         if w.info.mask != NO_MASK {
-            s.signals.push(s.words.len());
+            self.push_signal(s, cache, s.words.len(), w.info.mask);
         }
         if w.info.kind == Kind::Opaque {
             mark_opaque(&mut s.opaque, s.words.len(), s.words.len() + 1);
@@ -1495,6 +1501,9 @@ impl Screen {
         while s.signals.last().is_some_and(|&k| k >= start) {
             s.signals.pop();
         }
+        while s.triggers.last().is_some_and(|&t| t as usize >= s.signals.len()) {
+            s.triggers.pop();
+        }
         match chain {
             Chain::Opaque { .. } => {
                 mark_opaque(&mut s.opaque, start, s.words.len());
@@ -1526,8 +1535,16 @@ impl Screen {
             }
         }
         if !chain.mask().is_zero() {
-            s.signals.push(start);
+            self.push_signal(s, cache, start, id);
         }
+    }
+
+    /// Notes that word `k`, of mask `id` (not [`NO_MASK`]), may be a signature.
+    fn push_signal(&self, s: &mut Scratch, cache: &mut WordCache, k: usize, id: MaskId) {
+        if cache.masks.may_trigger(id, ENTRY | self.anchor_bits) {
+            s.triggers.push(s.signals.len() as u32);
+        }
+        s.signals.push(k);
     }
 
     /// What the chain of single letters `members` is.
@@ -1588,10 +1605,8 @@ impl Screen {
     /// widest window of the narrow rules and dampeners ([`Screen::near`]) of a trigger's first
     /// word, or a cue of a wider one within the widest window of all ([`Screen::reach`]), and
     /// has a signature close enough after it ([`Building::step`]).
-    fn windows(&self, scratch: &mut Scratch, masks: &mut Masks) -> bool {
-        masks.note_triggers(ENTRY | self.anchor_bits);
-        let masks = &*masks;
-        let Scratch { words, signals, spots, windows, wide, reached, .. } = scratch;
+    fn windows(&self, scratch: &mut Scratch, masks: &Masks) -> bool {
+        let Scratch { words, signals, triggers, spots, windows, wide, reached, .. } = scratch;
         let (words, signals) = (&words[..], &signals[..]);
         spots.clear();
         windows.clear();
@@ -1600,10 +1615,8 @@ impl Screen {
         // group): most signals are cues of a rule's other groups, and those are read only
         // near an anchor, those next to it in text order (by `pos`), walked out from it.
         // ANY (an opaque word) has every bit: it is an anchor of every rule.
-        for (i, &k) in signals.iter().enumerate() {
-            if !masks.may_trigger(words[k].info.mask) {
-                continue;
-            }
+        for &i in triggers.iter() {
+            let (i, k) = (i as usize, signals[i as usize]);
             let a = signal_at(words, masks, k);
             if a.mask.intersects(ENTRY) {
                 spots.push((a.pos, a.lead));
@@ -1618,14 +1631,22 @@ impl Screen {
             let Some(reach) = rules().map(|rule| rule.within.saturating_add(self.max_lead)).max() else { continue };
             let from = i - signals[..i].iter().rev().take_while(|&&j| words[j].pos >= p.saturating_sub(reach)).count();
             let to = i + signals[i..].iter().take_while(|&&j| words[j].pos <= p.saturating_add(reach)).count();
-            reached.clear();
-            reached.extend(signals[from..to].iter().map(|&j| signal_at(words, masks, j)).filter(|w| !w.mask.is_zero()));
             for rule in rules() {
-                let rest = &rule.groups[1..];
+                // A partner's bits are among its word's own (the words next to it only take
+                // some away): the signals with none of the rule's other groups are passed
+                // over without a look at their neighbours.
                 let near = |w: &Signal| w.pos <= p + rule.within + w.lead && p <= w.pos + rule.within + lead;
-                if rest.iter().all(|&g| reached.iter().any(|w| w.mask.has(g) && near(w))) {
+                reached.clear();
+                reached.extend(
+                    signals[from..to]
+                        .iter()
+                        .filter(|&&j| masks.get(words[j].info.mask).intersects(rule.rest))
+                        .map(|&j| signal_at(words, masks, j))
+                        .filter(|w| near(w) && w.mask.intersects(rule.rest)),
+                );
+                if rule.groups[1..].iter().all(|&g| reached.iter().any(|w| w.mask.has(g))) {
                     spots.push((p, lead));
-                    spots.extend(reached.iter().filter(|w| near(w) && rest.iter().any(|&g| w.mask.has(g))).map(|w| (w.pos, w.lead)));
+                    spots.extend(reached.iter().map(|w| (w.pos, w.lead)));
                 }
             }
         }
@@ -2779,7 +2800,7 @@ mod tests {
             let mut cache = WordCache::default();
             let mut scratch = Scratch::default();
             screen.split(&text, &mut cache, &mut scratch);
-            if screen.windows(&mut scratch, &mut cache.masks) {
+            if screen.windows(&mut scratch, &cache.masks) {
                 prop_assert_eq!(screen.build(&text, &scratch, &cache.masks), build_by_words(screen, &text, &scratch, &cache.masks));
             }
         }
