@@ -192,6 +192,8 @@ struct Words {
     /// of word ([`crate::matcher::plain_script`]): entry `k` those dropped in the kinds of
     /// bits `k + 1`.
     dropped: [Pieces<Sig>; 7],
+    /// The words of all seven `dropped` tables: most words are in none, and one look tells.
+    any_dropped: Pieces<()>,
 }
 
 impl Words {
@@ -222,6 +224,7 @@ impl Words {
             later: Pieces::with_capacity(later),
             signature: Pieces::with_capacity(in_table[0]),
             dropped: std::array::from_fn(|k| Pieces::with_capacity(in_table[k + 1])),
+            any_dropped: Pieces::with_capacity(in_table[1..].iter().sum()),
         };
         // How many patterns each word is in: a word of many phrases is a poor signature.
         let mut counts: FxMap<&str, usize> = FxMap::with_capacity_and_hasher(patterns.len() + later, Default::default());
@@ -284,7 +287,10 @@ impl Words {
             }
             max_lead = max_lead.max(sig as u32);
             let table = match dropped {
-                1..=7 => &mut words.dropped[usize::from(dropped) - 1],
+                1..=7 => {
+                    words.any_dropped.add(runs[sig], stem_last && sig == last, ());
+                    &mut words.dropped[usize::from(dropped) - 1]
+                }
                 _ => &mut words.signature,
             };
             table.add(runs[sig], stem_last && sig == last, Sig::of(*mask, sig, last - sig));
@@ -421,16 +427,20 @@ impl Sig {
 /// What patterns `token` may be the signature of, as it is or past the Arabic proclitics
 /// written onto it ([`clitics`]: a one-word term may follow them).
 fn signature(words: &Words, token: &str) -> Sig {
-    signature_in(words, token, 0)
+    signature_in(words, token, || 0)
 }
 
-/// [`signature`] in a word that is `plain` ([`crate::matcher::plain_script`]): the patterns
-/// whose loose-only hits the matcher drops there are left out.
-fn signature_in(words: &Words, token: &str, plain: u8) -> Sig {
+/// [`signature`] in a word that is `plain()` ([`crate::matcher::plain_script`], worked out
+/// only for a word of some dropped table): the patterns whose loose-only hits the matcher
+/// drops there are left out.
+fn signature_in(words: &Words, token: &str, plain: impl FnOnce() -> u8) -> Sig {
     let mut sig = words.signature.get(token).unwrap_or_default();
-    for (bits, table) in (1u8..).zip(&words.dropped) {
-        if bits & plain == 0 {
-            sig.merge(table.get(token).unwrap_or_default());
+    if words.any_dropped.get(token).is_some() {
+        let plain = plain();
+        for (bits, table) in (1u8..).zip(&words.dropped) {
+            if bits & plain == 0 {
+                sig.merge(table.get(token).unwrap_or_default());
+            }
         }
     }
     for past in clitics::starts(token.as_bytes()) {
@@ -1196,7 +1206,7 @@ impl Screen {
         // a key of one letter, or one letter whose key is several (`ю` is `yu`).
         let single = lt.chars().nth(1).is_none() || st.chars().nth(1).is_none();
         let mut sig = signature(&self.strict, st);
-        sig.merge(signature_in(&self.loose, lt, crate::matcher::plain_script(word)));
+        sig.merge(signature_in(&self.loose, lt, || crate::matcher::plain_script(word)));
         let first = may_begin(&self.strict.first, st) | may_begin(&self.loose.first, lt);
         let later = self.strict.later.mask(st) | self.loose.later.mask(lt);
         let kind = if !first.is_zero() {
@@ -1365,42 +1375,29 @@ impl Screen {
                 let Span { start, end, key, hash } = scratch.spans[k];
                 let (start, end) = (start as usize, end as usize);
                 let word = &b[start..end];
-                // `keyed`: the punctuation touching it is taken into account.
-                let (info, keyed) = if key[0] != 0 {
-                    let WordCache { short, masks, .. } = &mut *cache;
-                    let (mut known, slot) = short.entry(key, hash, || Known { info: self.info(&text[start..end], masks), ..Known::VACANT });
-                    match (slot, lone_key_after(b, start, end)) {
-                        // `word,` and `word.` with nothing else around (most words punctuation
-                        // touches): what the key makes of the word is in its slot, worked out
-                        // once, not looked up in the table of stretches.
-                        (Some(slot), Some(j)) if !matches!(known.info.kind, Kind::Sep | Kind::Opaque) => {
-                            if known.keyed[j].kind == Kind::Sep {
-                                known.keyed[j] = self.joined(text, start, end, known.info, cache);
-                                cache.short.set(slot, known);
-                            }
-                            (known.keyed[j], true)
-                        }
-                        _ => (known.info, false),
-                    }
-                } else if word.len() <= MAX_WORD {
-                    match cache.long.get(word) {
-                        Some(&info) => (info, false),
-                        None => {
-                            let info = self.info(&text[start..end], &mut cache.masks);
-                            // A page of distinct long words must not grow the cache without end.
-                            if cache.len() < CACHE_WORDS {
-                                cache.long.insert(word.into(), info);
-                            }
-                            (info, false)
-                        }
-                    }
-                } else {
-                    (OPAQUE, false)
-                };
                 // Masks and layout keys are punctuation: a word with none next to it (most
                 // words: spaces around) is what its table says.
                 let punct = |at: usize| b.get(at).is_some_and(u8::is_ascii_punctuation);
-                let info = if !keyed && info.kind != Kind::Sep && (punct(end) || (start > 0 && punct(start - 1))) { self.joined(text, start, end, info, cache) } else { info };
+                let touched = punct(end) || (start > 0 && punct(start - 1));
+                let info = if key[0] != 0 {
+                    let WordCache { short, masks, .. } = &mut *cache;
+                    let (known, slot) = short.entry(key, hash, || Known { info: self.info(&text[start..end], masks), ..Known::VACANT });
+                    if touched && known.info.kind != Kind::Sep { self.touched(text, start, end, known, slot, cache) } else { known.info }
+                } else {
+                    let info = if word.len() > MAX_WORD {
+                        OPAQUE
+                    } else if let Some(&info) = cache.long.get(word) {
+                        info
+                    } else {
+                        let info = self.info(&text[start..end], &mut cache.masks);
+                        // A page of distinct long words must not grow the cache without end.
+                        if cache.len() < CACHE_WORDS {
+                            cache.long.insert(word.into(), info);
+                        }
+                        info
+                    };
+                    if touched && info.kind != Kind::Sep { self.joined(text, start, end, info, cache, true) } else { info }
+                };
                 if info.kind != Kind::Sep {
                     self.push(text, scratch, cache, Word { start: start as u32, end: end as u32, info, pos: 0 });
                 }
@@ -1409,11 +1406,31 @@ impl Screen {
         self.close_chain(text, scratch, cache);
     }
 
+    /// What the short word `text[start..end]`, `known` in slot `slot` of the table (none: not
+    /// kept there), not [`Kind::Sep`], is next to the punctuation that touches it
+    /// ([`Screen::joined`]). `word,` and `word.` with nothing else around (most words
+    /// punctuation touches): what the key makes of the word is in its slot, worked out once,
+    /// not looked up in the table of stretches.
+    #[inline(never)]
+    fn touched(&self, text: &str, start: usize, end: usize, mut known: Known, slot: Option<usize>, cache: &mut WordCache) -> Info {
+        match (slot, lone_key_after(text.as_bytes(), start, end)) {
+            (Some(slot), Some(j)) if known.info.kind != Kind::Opaque => {
+                if known.keyed[j].kind == Kind::Sep {
+                    known.keyed[j] = self.joined(text, start, end, known.info, cache, false);
+                    cache.short.set(slot, known);
+                }
+                known.keyed[j]
+            }
+            _ => self.joined(text, start, end, known.info, cache, true),
+        }
+    }
+
     /// What the word `text[start..end]` (`info` by its table, not [`Kind::Sep`]) is next to the
     /// punctuation around it: masks and the keys of another layout's letters join it to
-    /// other words ([`Screen::split`]).
+    /// other words ([`Screen::split`]). What the stretch around it reads as is kept in the
+    /// cache's table of stretches when `keep` (the caller keeps what the word is otherwise).
     #[inline(never)]
-    fn joined(&self, text: &str, start: usize, end: usize, info: Info, cache: &mut WordCache) -> Info {
+    fn joined(&self, text: &str, start: usize, end: usize, info: Info, cache: &mut WordCache, keep: bool) -> Info {
         let b = text.as_bytes();
         // Words joined by masks (`k*ll`) are read together: kept, and judged with
         // their chain ([`Screen::judge_chain`]).
@@ -1421,7 +1438,8 @@ impl Screen {
         // Words joined by the keys of letters of another layout (`e,bnm`): kept when
         // the stretch reads as words of the patterns.
         let stretch = layout_stretch(b, start, end);
-        match stretch.clone().and_then(|r| self.stretch_mask(text, r, cache)) {
+        let read = |r: std::ops::Range<usize>, cache: &mut WordCache| if keep { self.stretch_mask(text, r, cache) } else { self.layout_mask(&text[r]) };
+        match stretch.clone().and_then(|r| read(r, cache)) {
             Some(mask) => Info { kind: Kind::Opaque, lead: u8::MAX, single: false, mask: cache.masks.id(mask | cache.masks.get(info.mask)), joined: false },
             // The stretch reads as nothing, and so the matcher reads no part of it that
             // way (`dpjhdfnm-Iight`): neither is the word read alone, or it would be kept
