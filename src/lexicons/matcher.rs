@@ -728,6 +728,32 @@ impl Matcher {
     }
 }
 
+/// What [`Matcher::to_saved`] makes: the matcher in four pieces of serde's postcard format.
+pub(crate) type SavedParts = [Vec<u8>; 4];
+
+impl Matcher {
+    /// The matcher in pieces for [`crate::saved`], which [`Matcher::from_saved`] reads back
+    /// side by side: the two views' tries, the screen and the rest (the screen's hash tables
+    /// take the longest to read).
+    pub(crate) fn to_saved(&self) -> Result<SavedParts, postcard::Error> {
+        Ok([
+            postcard::to_stdvec(&self.strict)?,
+            postcard::to_stdvec(&self.loose)?,
+            postcard::to_stdvec(&self.screen)?,
+            postcard::to_stdvec(&(&self.terms, self.needs_quotes, self.max_words))?,
+        ])
+    }
+
+    /// The matcher [`Matcher::to_saved`] made `parts` of, read on the threads rayon has.
+    pub(crate) fn from_saved(parts: [&[u8]; 4]) -> Result<Matcher, postcard::Error> {
+        let [strict, loose, screen, rest] = parts;
+        let ((strict, loose), (screen, rest)) =
+            rayon::join(|| rayon::join(|| postcard::from_bytes(strict), || postcard::from_bytes(loose)), || rayon::join(|| postcard::from_bytes::<Screen>(screen), || postcard::from_bytes(rest)));
+        let (terms, needs_quotes, max_words) = rest?;
+        Ok(Matcher { strict: strict?, loose: loose?, terms, needs_quotes, screen: screen?, max_words })
+    }
+}
+
 impl Matcher {
     /// Hits of words read another way ([`normalize::wildcard`]: masked letters, ambiguous leet
     /// digits, I/l confusion): each reading ([`Vocabulary::resolve`]) put in the word's place

@@ -25,7 +25,7 @@ use crate::lint::CheckError;
 use crate::matcher::Matcher;
 
 /// The first bytes of a saved file, with the format's number.
-const MAGIC: &[u8; 16] = b"kuzet-engine-v1\n";
+const MAGIC: &[u8; 16] = b"kuzet-engine-v2\n";
 
 /// Saved engines kept in the folder; the oldest beyond these are removed when one is saved.
 pub const KEEP: usize = 8;
@@ -136,9 +136,14 @@ fn read(path: &Path) -> Result<Option<(Lexicon, Matcher)>, String> {
     decode(&bytes).map(Some)
 }
 
-/// A saved file's bytes: [`MAGIC`], the body's blake3 hash, the body (postcard).
+/// A saved file's bytes: [`MAGIC`], the body's blake3 hash, the body: the lexicon and the
+/// matcher's pieces ([`Matcher::to_saved`]), each in postcard's format, as postcard's byte
+/// strings, so that they are read back side by side.
 fn encode(lexicon: &Lexicon, matcher: &Matcher) -> Result<Vec<u8>, postcard::Error> {
-    let body = postcard::to_stdvec(&(lexicon, matcher))?;
+    let lexicon = postcard::to_stdvec(lexicon)?;
+    let parts = matcher.to_saved()?;
+    let pieces: [&[u8]; 5] = [&lexicon, &parts[0], &parts[1], &parts[2], &parts[3]];
+    let body = postcard::to_stdvec(&pieces)?;
     let mut bytes = Vec::with_capacity(MAGIC.len() + 32 + body.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(blake3::hash(&body).as_bytes());
@@ -152,7 +157,10 @@ fn decode(bytes: &[u8]) -> Result<(Lexicon, Matcher), String> {
     if blake3::hash(body).as_bytes() != hash {
         return Err("damaged (its hash does not match)".into());
     }
-    postcard::from_bytes(body).map_err(|e| format!("does not decode: {e}"))
+    let fail = |e: postcard::Error| format!("does not decode: {e}");
+    let [lexicon, strict, loose, screen, rest]: [&[u8]; 5] = postcard::from_bytes(body).map_err(fail)?;
+    let (lexicon, matcher) = rayon::join(|| postcard::from_bytes::<Lexicon>(lexicon), || Matcher::from_saved([strict, loose, screen, rest]));
+    Ok((lexicon.map_err(fail)?, matcher.map_err(fail)?))
 }
 
 /// Writes the engine to `path` in `dir` (whole or not at all: a file beside it, renamed),
