@@ -187,11 +187,16 @@ struct Words {
     /// The words that begin a cue of a rule or dampener with a wide window ([`Kind::Wide`]).
     wide: Pieces<()>,
     later: Pieces<()>,
-    signature: Pieces<Sig>,
+    /// Each signature's [`Sig`], by its number in `sigs`.
+    signature: Pieces<u32>,
     /// The loose signatures of patterns whose loose-only hits the matcher drops in some kinds
     /// of word ([`crate::matcher::plain_script`]): entry `k` those dropped in the kinds of
     /// bits `k + 1`.
-    dropped: [Pieces<Sig>; 7],
+    dropped: [Pieces<u32>; 7],
+    /// The distinct [`Sig`]s of `signature` and `dropped`, which hold their numbers: a few
+    /// hundred for tens of thousands of words (the tables are a tenth of the size, faster to
+    /// look up and to read back from [`crate::saved`]).
+    sigs: Vec<Sig>,
     /// The words of all seven `dropped` tables: most words are in none, and one look tells.
     any_dropped: Pieces<()>,
 }
@@ -222,10 +227,14 @@ impl Words {
             first: Pieces::with_capacity(patterns.len()),
             wide: Pieces::default(),
             later: Pieces::with_capacity(later),
-            signature: Pieces::with_capacity(in_table[0]),
-            dropped: std::array::from_fn(|k| Pieces::with_capacity(in_table[k + 1])),
+            signature: Pieces::default(),
+            dropped: Default::default(),
+            sigs: Vec::new(),
             any_dropped: Pieces::with_capacity(in_table[1..].iter().sum()),
         };
+        // The signatures' tables as they are built, whole [`Sig`]s merged.
+        let mut signature: Pieces<Sig> = Pieces::with_capacity(in_table[0]);
+        let mut dropped_tables: [Pieces<Sig>; 7] = std::array::from_fn(|k| Pieces::with_capacity(in_table[k + 1]));
         // How many patterns each word is in: a word of many phrases is a poor signature.
         let mut counts: FxMap<&str, usize> = FxMap::with_capacity_and_hasher(patterns.len() + later, Default::default());
         for r in (0..patterns.len()).map(runs) {
@@ -289,12 +298,15 @@ impl Words {
             let table = match dropped {
                 1..=7 => {
                     words.any_dropped.add(runs[sig], stem_last && sig == last, ());
-                    &mut words.dropped[usize::from(dropped) - 1]
+                    &mut dropped_tables[usize::from(dropped) - 1]
                 }
-                _ => &mut words.signature,
+                _ => &mut signature,
             };
             table.add(runs[sig], stem_last && sig == last, Sig::of(*mask, sig, last - sig));
         }
+        let mut ids = FxMap::default();
+        words.signature = signature.numbered(&mut words.sigs, &mut ids);
+        words.dropped = dropped_tables.map(|table| table.numbered(&mut words.sigs, &mut ids));
         let mut distinct: Vec<(&str, bool)> = distinct.into_iter().collect();
         distinct.sort_unstable();
         (words, max_lead, distinct.into_iter().map(|(w, stem)| (w.to_string(), stem, ())).collect())
@@ -365,13 +377,37 @@ impl<V: Merge> Pieces<V> {
     /// What `token` may be: equal to one of the words, or beginning with one of the stems
     /// (`None`: neither).
     fn get(&self, token: &str) -> Option<V> {
-        let mut sig = self.exact.get(&piece_key(token.as_bytes())).copied();
+        self.get_as(token, |v| v)
+    }
+
+    /// The table with its values numbered: each distinct one pushed onto `values` once
+    /// (`ids` has the numbers of those there).
+    fn numbered(self, values: &mut Vec<V>, ids: &mut FxMap<V, u32>) -> Pieces<u32>
+    where
+        V: Eq + std::hash::Hash,
+    {
+        let mut number = |v: V| {
+            *ids.entry(v).or_insert_with(|| {
+                values.push(v);
+                (values.len() - 1) as u32
+            })
+        };
+        let mut renumber = |map: FxMap<u64, V>| map.into_iter().map(|(k, v)| (k, number(v))).collect();
+        let (exact, stems) = (renumber(self.exact), renumber(self.stems));
+        Pieces { exact, stems, lens_by_prefix: self.lens_by_prefix, odd_lens: self.odd_lens }
+    }
+}
+
+impl<V: Copy> Pieces<V> {
+    /// [`Pieces::get`] of a table whose values stand for others (`what`), merged.
+    fn get_as<T: Merge>(&self, token: &str, what: impl Fn(V) -> T) -> Option<T> {
+        let mut sig = self.exact.get(&piece_key(token.as_bytes())).map(|&v| what(v));
         let mut stem_at = |n: usize| {
             if n <= token.len()
                 && token.is_char_boundary(n)
                 && let Some(&more) = self.stems.get(&piece_key(&token.as_bytes()[..n]))
             {
-                sig.get_or_insert_default().merge(more);
+                sig.get_or_insert_default().merge(what(more));
             }
         };
         self.odd_lens.iter().for_each(|&n| stem_at(n));
@@ -399,7 +435,7 @@ impl Pieces<()> {
 /// words at most come before it in those patterns, and which of them need no word before it
 /// (`no_prev`) or none after it (`no_next`): where the word next to a signature can be part
 /// of no pattern, only those can match there ([`Screen::windows`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 struct Sig {
     mask: Mask,
     lead: u8,
@@ -434,17 +470,18 @@ fn signature(words: &Words, token: &str) -> Sig {
 /// only for a word of some dropped table): the patterns whose loose-only hits the matcher
 /// drops there are left out.
 fn signature_in(words: &Words, token: &str, plain: impl FnOnce() -> u8) -> Sig {
-    let mut sig = words.signature.get(token).unwrap_or_default();
+    let sig_of = |id: u32| words.sigs[id as usize];
+    let mut sig = words.signature.get_as(token, sig_of).unwrap_or_default();
     if words.any_dropped.get(token).is_some() {
         let plain = plain();
         for (bits, table) in (1u8..).zip(&words.dropped) {
             if bits & plain == 0 {
-                sig.merge(table.get(token).unwrap_or_default());
+                sig.merge(table.get_as(token, sig_of).unwrap_or_default());
             }
         }
     }
     for past in clitics::starts(token.as_bytes()) {
-        sig.merge(words.signature.get(&format!("{}{}", past.prefix, &token[past.skip..])).unwrap_or_default());
+        sig.merge(words.signature.get_as(&format!("{}{}", past.prefix, &token[past.skip..]), sig_of).unwrap_or_default());
     }
     sig
 }
