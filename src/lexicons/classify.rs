@@ -216,7 +216,9 @@ fn classify_file(path: &Path, engine: &Engine, run_id: &str) -> Batch {
     if ext == "jsonl" {
         return classify_jsonl(std::io::BufReader::new(file), &reference, engine, run_id);
     }
-    let mut bytes = Vec::new();
+    // Room for the whole file at once (a page of it at a time grew and copied it some ten times).
+    let room = file.metadata().map_or(0, |m| m.len().min(MAX_FILE_BYTES) as usize + 1);
+    let mut bytes = Vec::with_capacity(room);
     if let Err(e) = file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
         return Batch::failed(reference, e);
     }
@@ -228,8 +230,7 @@ fn classify_file(path: &Path, engine: &Engine, run_id: &str) -> Batch {
         return Batch { skipped_binary: 1, ..Batch::default() };
     }
     let html = ext == "html" || ext == "htm";
-    let text = crate::decode::decode(&bytes, None, None, html).text;
-    drop(bytes);
+    let text = crate::decode::decode_owned(bytes, None, None, html).text;
     let doc = if html {
         let page = crate::extract::html(&text);
         Document { reference, url: String::new(), title: page.title, text: page.text }

@@ -39,6 +39,18 @@ pub struct Decoded {
     pub decided_by: DecidedBy,
 }
 
+/// [`decode`] of bytes the caller gives up: text that is UTF-8 already (no byte-order mark, no
+/// charset declared) keeps its buffer, neither copied nor validated twice.
+pub fn decode_owned(bytes: Vec<u8>, http_charset: Option<&str>, tld: Option<&str>, html: bool) -> Decoded {
+    let undeclared = Encoding::for_bom(&bytes).is_none() && http_charset.is_none() && !(html && meta_charset(&bytes).is_some());
+    if undeclared && simdutf8::basic::from_utf8(&bytes).is_ok() {
+        // SAFETY: simdutf8 has just found `bytes` to be UTF-8.
+        let text = unsafe { String::from_utf8_unchecked(bytes) };
+        return Decoded { text, encoding: UTF_8, decided_by: DecidedBy::Utf8 };
+    }
+    decode(&bytes, http_charset, tld, html)
+}
+
 /// Decodes `bytes`; `http_charset` is the Content-Type charset, `tld` the host's top-level domain.
 ///
 /// ```
@@ -163,6 +175,29 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn owned_bytes_decode_as_borrowed_ones_and_utf8_keeps_its_buffer() {
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("Привет, мир!");
+        let (koi8, _, _) = encoding_rs::KOI8_R.encode("Привет, мир!");
+        let cases: [(Vec<u8>, Option<&str>, bool); 7] = [
+            ("Привет, мир!".as_bytes().to_vec(), None, false),
+            (cp1251.into_owned(), None, false),
+            (koi8.into_owned(), Some("koi8-r"), false),
+            ("\u{FEFF}Привет".as_bytes().to_vec(), None, false),
+            (b"<meta charset=windows-1251><p>\xcf\xf0\xe8\xe2\xe5\xf2".to_vec(), None, true),
+            (b"<meta charset=utf-8><p>ok".to_vec(), None, true),
+            (b"caf\xe9 \xff".to_vec(), None, false),
+        ];
+        for (bytes, charset, html) in cases {
+            let borrowed = decode(&bytes, charset, Some("ru"), html);
+            let owned = decode_owned(bytes.clone(), charset, Some("ru"), html);
+            assert_eq!((owned.text.as_str(), owned.encoding, owned.decided_by), (borrowed.text.as_str(), borrowed.encoding, borrowed.decided_by), "{bytes:?}");
+        }
+        let bytes = "Привет, мир!".as_bytes().to_vec();
+        let at = bytes.as_ptr();
+        assert_eq!(decode_owned(bytes, None, None, false).text.as_ptr(), at);
+    }
 
     #[test]
     fn steps() {
