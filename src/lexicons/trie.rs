@@ -21,13 +21,25 @@ pub(crate) struct Trie {
     /// The root's transitions, one per byte.
     #[serde(with = "root_table")]
     root: Box<[State; 256]>,
-    /// Per state, where its transitions begin in `bytes`/`to` (and the next state's, where
-    /// they end): sorted by byte.
-    first: Vec<u32>,
+    /// The states, and one more after the last (where its transitions end).
+    states: Vec<StateInfo>,
+    /// The transitions, each state's sorted by byte.
     bytes: Vec<u8>,
     to: Vec<State>,
-    /// Per state, the pattern that is the path to it ([`NONE`] when none).
-    pattern: Vec<u32>,
+}
+
+/// What a walk reads of a state: a state of one transition (most past the first few bytes of
+/// a pattern) in one look, not one in each of four tables. Walks go from each word start
+/// kept, and with the threat grammar's cues the tables do not stay in the nearer caches.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+struct StateInfo {
+    /// Where its transitions begin in `bytes`/`to` (the next state's, where they end).
+    first: u32,
+    /// The pattern that is the path to it ([`NONE`] when none).
+    pattern: u32,
+    /// Its transition when it has one and no other, on `byte` ([`DEAD`] otherwise).
+    only: State,
+    byte: u8,
 }
 
 /// The root's table as a sequence of 256 states (serde has no arrays that long).
@@ -65,28 +77,21 @@ impl Trie {
         let key = |k: usize| sorted[k].as_ref();
         // At most a state for each byte of the patterns, and the root.
         let states = sorted.iter().map(|p| p.as_ref().len()).sum::<usize>() + 1;
-        let mut trie = Trie {
-            root: Box::new([DEAD; 256]),
-            first: Vec::with_capacity(states + 1),
-            bytes: Vec::with_capacity(states),
-            to: Vec::with_capacity(states),
-            pattern: Vec::with_capacity(states),
-        };
+        let mut trie = Trie { root: Box::new([DEAD; 256]), states: Vec::with_capacity(states + 1), bytes: Vec::with_capacity(states), to: Vec::with_capacity(states) };
         // States in breadth-first order, each a range of the patterns sharing the path to it,
         // of length `depth`; its children are numbered as they are queued, so each state's
         // transitions are contiguous.
         let mut queue: VecDeque<(usize, usize, usize)> = VecDeque::from([(0, sorted.len(), 0)]);
         let mut next: State = 1;
         while let Some((mut lo, hi, depth)) = queue.pop_front() {
-            let state = trie.pattern.len();
-            trie.first.push(trie.bytes.len() as u32);
+            let state = trie.states.len();
             // Sorted: the pattern that ends here comes first.
             let mut pattern = NONE;
             if lo < hi && key(lo).len() == depth {
                 pattern = id(lo);
                 lo += 1;
             }
-            trie.pattern.push(pattern);
+            trie.states.push(StateInfo { first: trie.bytes.len() as u32, pattern, only: DEAD, byte: 0 });
             while lo < hi {
                 let b = key(lo)[depth];
                 let end = lo + sorted[lo..hi].partition_point(|p| p.as_ref()[depth] <= b);
@@ -100,7 +105,13 @@ impl Trie {
                 lo = end;
             }
         }
-        trie.first.push(trie.bytes.len() as u32);
+        trie.states.push(StateInfo { first: trie.bytes.len() as u32, pattern: NONE, only: DEAD, byte: 0 });
+        for k in 0..trie.states.len() - 1 {
+            let (from, to) = (trie.states[k].first as usize, trie.states[k + 1].first as usize);
+            if to - from == 1 {
+                (trie.states[k].only, trie.states[k].byte) = (trie.to[from], trie.bytes[from]);
+            }
+        }
         trie
     }
 
@@ -110,7 +121,11 @@ impl Trie {
         if state == 0 {
             return self.root[b as usize];
         }
-        let (from, to) = (self.first[state as usize] as usize, self.first[state as usize + 1] as usize);
+        let info = &self.states[state as usize];
+        if info.only != DEAD {
+            return if info.byte == b { info.only } else { DEAD };
+        }
+        let (from, to) = (info.first as usize, self.states[state as usize + 1].first as usize);
         let bytes = &self.bytes[from..to];
         // Most states have one or two transitions.
         if bytes.len() <= 8 {
@@ -123,7 +138,7 @@ impl Trie {
     /// The pattern whose bytes are the path to `state`, if any.
     #[inline]
     pub(crate) fn pattern(&self, state: State) -> Option<usize> {
-        let p = self.pattern[state as usize];
+        let p = self.states[state as usize].pattern;
         (p != NONE).then_some(p as usize)
     }
 }
