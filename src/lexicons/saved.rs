@@ -118,7 +118,7 @@ fn build() -> Option<&'static str> {
         .as_deref()
 }
 
-/// The largest saved file read back (some 7 MB at ~2,000 entries): a bigger one is no engine.
+/// The largest saved file read back (some 6.5 MB at ~2,000 entries): a bigger one is no engine.
 const MAX_SAVED: u64 = 1 << 30;
 
 /// The engine saved at `path`: `None` when there is none.
