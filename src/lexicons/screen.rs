@@ -672,8 +672,8 @@ const ANY_MASK: MaskId = MaskId(1);
 struct Masks {
     list: Vec<Near>,
     ids: FxMap<Near, u32>,
-    /// For the first of `list`, whether its mask has a bit of the screen's triggers (entries
-    /// and rule anchors; [`Masks::may_trigger`]).
+    /// For the first `triggers.len()` masks of `list`, whether each has a bit of the screen's
+    /// triggers (entries and rule anchors; [`Masks::may_trigger`]).
     triggers: Vec<bool>,
 }
 
@@ -1712,7 +1712,8 @@ impl Screen {
                 // A partner's bits are among its word's own (the words next to it only take
                 // some away): the signals with none of the rule's other groups are passed
                 // over without a look at their neighbours.
-                let near = |w: &Signal| w.pos <= p + rule.within + w.lead && p <= w.pos + rule.within + lead;
+                // Saturating: a lexicon's `within` may be anything up to u32::MAX.
+                let near = |w: &Signal| w.pos <= p.saturating_add(rule.within).saturating_add(w.lead) && p <= w.pos.saturating_add(rule.within).saturating_add(lead);
                 reached.clear();
                 reached.extend(
                     signals[from..to]
@@ -2919,4 +2920,3 @@ mod tests {
         assert_eq!(hits, m.find_in(text, &normalize::strict(text)));
     }
 }
-
