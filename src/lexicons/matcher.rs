@@ -1023,7 +1023,10 @@ pub(crate) fn plain_script(word: &str) -> u8 {
         } else {
             return sounded;
         };
-        if (script != 0 && this != script) || (!c.is_ascii() && is_nfkc_quick(std::iter::once(c)) != IsNormalized::Yes) || (this == PLAIN_LATIN && k > 0 && c.is_uppercase()) || is_marked_latin(c) {
+        if (script != 0 && this != script) || (!c.is_ascii() && is_nfkc_quick(std::iter::once(c)) != IsNormalized::Yes) || (this == PLAIN_LATIN && k > 0 && c.is_uppercase())
+            // A Latin letter beyond ASCII, past the NFKC check above: [`is_marked_latin`].
+            || (this == PLAIN_LATIN && !c.is_ascii())
+        {
             return sounded;
         }
         script = this;
